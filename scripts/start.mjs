@@ -1,0 +1,102 @@
+// `npm start`: the whole service on this machine. Migrates and seeds local D1, starts the mail
+// catcher (unless SMTP_HOST is set), runs `wrangler dev` with local D1, Queues and Durable Objects,
+// and fires the scheduled handler every CRON_TICK_SECONDS. Configuration comes from the
+// environment (SPEC §6), so a test harness can point it at its own peers.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEV_DIR, DEV_ISSUER, ROOT, devKeys } from "./lib/devkeys.mjs";
+import { seed } from "./lib/seed.mjs";
+import { startMailCatcher } from "./lib/mail-catcher.mjs";
+
+const env = process.env;
+const port = Number(env.PORT ?? 8787);
+const stateDir = env.VARSEL_STATE_DIR ?? join(ROOT, ".wrangler", "state");
+const tick = Number(env.CRON_TICK_SECONDS ?? 5);
+const base = `http://localhost:${port}`;
+const log = (msg) => console.log(`[varsel] ${msg}`);
+
+const children = [];
+const closers = [];
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill("SIGTERM");
+  for (const close of closers) await close().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
+const quietEnv = { ...env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true" };
+
+log(`applying D1 migrations to ${stateDir}`);
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { cwd: ROOT, env: { ...quietEnv, CI: "true" }, encoding: "utf8" });
+if (migrate.status !== 0) {
+  console.error(migrate.stdout, migrate.stderr);
+  process.exit(1);
+}
+
+let smtpHost = env.SMTP_HOST;
+let smtpPort = env.SMTP_PORT;
+if (!smtpHost) {
+  const catcher = await startMailCatcher({ smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080) });
+  closers.push(catcher.close);
+  smtpHost = "127.0.0.1";
+  smtpPort = String(catcher.smtpPort);
+  log(`mail catcher: SMTP on 127.0.0.1:${catcher.smtpPort}, inbox at http://localhost:${catcher.webPort}`);
+}
+
+const keys = await devKeys();
+const vars = {
+  AUTH_JWKS: JSON.stringify(keys.jwks),
+  AUTH_ISSUERS: DEV_ISSUER,
+  ALLOW_INSECURE_ENDPOINTS: env.ALLOW_INSECURE_ENDPOINTS ?? "true",
+  PUSH_RETRY_SCHEDULE: env.PUSH_RETRY_SCHEDULE ?? "10,30,60,300,600,1800,3600,10800,21600,43200,43200",
+  SMTP_HOST: smtpHost,
+  SMTP_PORT: smtpPort ?? "25",
+  EMAIL_PROVIDER: env.EMAIL_PROVIDER ?? "smtp",
+  ...(env.VALIDATION_RETRY_SCHEDULE ? { VALIDATION_RETRY_SCHEDULE: env.VALIDATION_RETRY_SCHEDULE } : {}),
+  ...(env.EMAIL_API_URL ? { EMAIL_API_URL: env.EMAIL_API_URL } : {}),
+  ...(env.EMAIL_API_KEY ? { EMAIL_API_KEY: env.EMAIL_API_KEY } : {}),
+  ...(env.EMAIL_WEBHOOK_SECRET ? { EMAIL_WEBHOOK_SECRET: env.EMAIL_WEBHOOK_SECRET } : {}),
+};
+mkdirSync(DEV_DIR, { recursive: true });
+const envFile = join(DEV_DIR, `vars-${port}.env`);
+writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}='${String(v).replaceAll("'", "")}'`).join("\n") + "\n", { mode: 0o600 });
+
+const dev = spawn(
+  wrangler,
+  ["dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--env-file", envFile, "--test-scheduled", "--show-interactive-dev-session=false", "--inspector-port", "0"],
+  { cwd: ROOT, env: quietEnv, stdio: ["ignore", "inherit", "inherit"] },
+);
+children.push(dev);
+dev.on("exit", (code) => {
+  if (!stopping) {
+    log(`wrangler dev exited with ${code}`);
+    stop(code ?? 1);
+  }
+});
+
+async function waitHealthy() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const r = await fetch(`${base}/health`);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("wrangler dev did not become healthy within 120 s");
+}
+await waitHealthy();
+await seed(base, keys);
+log(`seeded demo data (org ttd, resource urn:altinn:resource:ttd-demo-events, app ttd/apps-test)`);
+
+// Local cron: wrangler dev does not fire crons on its own; --test-scheduled exposes /__scheduled.
+const ticker = setInterval(() => {
+  fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => {});
+}, tick * 1000);
+closers.push(async () => clearInterval(ticker));
+log(`ready on ${base} (scheduled handler every ${tick} s)`);

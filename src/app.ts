@@ -1,0 +1,15 @@
+import { registerPublishRoutes } from "./events/publish-routes";
+import { registerReadRoutes } from "./events/read-routes";
+import { createRouter, type AppRouter } from "./http/router";
+import { registerSystemRoutes } from "./http/system-routes";
+import { registerResourceRoutes } from "./resources/routes";
+
+/** Every capability registers its routes here; the order does not matter (paths do not overlap). */
+export function buildRouter(): AppRouter {
+  const router = createRouter();
+  registerSystemRoutes(router);
+  registerResourceRoutes(router);
+  registerPublishRoutes(router);
+  registerReadRoutes(router);
+  return router;
+}

@@ -1,0 +1,30 @@
+/** Bindings and variables the Worker reads. Every variable is a string: parse where it is used. */
+export interface Env {
+  DB: D1Database;
+  EVENTS_QUEUE: Queue<unknown>;
+  EMAIL_QUEUE: Queue<unknown>;
+  SUBSCRIPTION_DO: DurableObjectNamespace;
+
+  /** Inline JWKS JSON trusted for Altinn tokens and Platform Access Tokens. */
+  AUTH_JWKS?: string;
+  /** Alternatively a JWKS URL. */
+  AUTH_JWKS_URL?: string;
+  /** Comma-separated allow-list of `iss` values for Altinn tokens. */
+  AUTH_ISSUERS?: string;
+  /** Comma-separated allow-list of algorithms (RS256, ES256). */
+  AUTH_ALGORITHMS?: string;
+  /** Comma-separated allow-list of org codes that may issue Platform Access Tokens; empty = any org code. */
+  PLATFORM_ISSUERS?: string;
+
+  ALLOW_INSECURE_ENDPOINTS?: string;
+  PUSH_RETRY_SCHEDULE?: string;
+  VALIDATION_RETRY_SCHEDULE?: string;
+
+  EMAIL_PROVIDER?: string;
+  SMTP_HOST?: string;
+  SMTP_PORT?: string;
+  EMAIL_FROM?: string;
+  EMAIL_API_URL?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_WEBHOOK_SECRET?: string;
+}

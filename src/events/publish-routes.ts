@@ -1,0 +1,41 @@
+import { authenticate, platformApp, requireCaller, requireScope } from "../auth/authenticate";
+import { mediaType, parseJson, readText } from "../http/body";
+import { fail } from "../http/problem";
+import { empty, json } from "../http/respond";
+import { route, type AppRouter } from "../http/router";
+import { isAllowed, resourceIdOf } from "../resources/policy";
+import { loadResource } from "../resources/queries";
+import { checkAppEvent, checkGenericEvent } from "./cloudevent";
+import { publish } from "./dispatch";
+import { appEventDoc, genericEventDoc } from "./schemas";
+
+export const PUBLISH_SCOPE = "altinn:events.publish";
+export const MAX_EVENT_BYTES = 64 * 1024;
+const EVENT_TYPES = ["application/cloudevents+json", "application/json"];
+
+export function registerPublishRoutes(router: AppRouter): void {
+  route(router, { method: "post", path: "/events/api/v1/events", tag: "Events", summary: "Publish a generic CloudEvent", body: genericEventDoc, bodyTypes: EVENT_TYPES, security: ["bearer"], responses: { 200: "Stored", 400: "Invalid event", 401: "No valid token", 403: "Scope or publish right missing", 413: "Event larger than 64 KiB", 415: "Unsupported content type" } }, async (req, app) => {
+    const caller = await requireCaller(req, app.env, app.now());
+    requireScope(caller, PUBLISH_SCOPE);
+    if (!EVENT_TYPES.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${EVENT_TYPES.join(", ")}.` });
+    const checked = checkGenericEvent(parseJson(await readText(req, MAX_EVENT_BYTES)), app.now());
+    if (!checked.ok) fail(checked.error);
+    const event = checked.value;
+    const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
+    if (!isAllowed(resource, caller, "publish")) fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
+    await publish(app, event);
+    return empty(200);
+  });
+
+  route(router, { method: "post", path: "/events/api/v1/app", tag: "Events", summary: "Publish an app event", body: appEventDoc, security: ["bearer", "platformAccessToken"], responses: { 201: "Created; the body is the new event id", 400: "Invalid event", 401: "No valid token, or source not this app's", 403: "Platform Access Token missing or invalid" } }, async (req, app) => {
+    const caller = await authenticate(req, app.env, app.now());
+    if (!caller) fail({ kind: "unauthorized", detail: "A bearer token is required." });
+    const identity = await platformApp(req, app.env, app.now());
+    if (!identity) fail({ kind: "forbidden", detail: "A valid Platform Access Token is required." });
+    if (!EVENT_TYPES.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${EVENT_TYPES.join(", ")}.` });
+    const checked = checkAppEvent(parseJson(await readText(req, MAX_EVENT_BYTES)), identity, app.now(), crypto.randomUUID());
+    if (!checked.ok) fail(checked.error);
+    await publish(app, checked.value);
+    return json(checked.value.id, 201);
+  });
+}

@@ -1,0 +1,98 @@
+import { and, asc, eq, gt, gte, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { Env } from "../env";
+import type { CloudEvent } from "./cloudevent";
+import { typePattern } from "./cursor";
+import { events } from "./table";
+
+export interface StoredEvent {
+  seq: number;
+  event: CloudEvent;
+}
+
+/**
+ * Stores the event unless (source, id) is already there. Returns the new row's position, or
+ * null for a duplicate. D1 commits before it answers, so the event is durable on return.
+ */
+export async function insertEvent(env: Env, event: CloudEvent, now: Date): Promise<number | null> {
+  const rows = await drizzle(env.DB)
+    .insert(events)
+    .values({
+      id: event.id,
+      source: event.source,
+      resource: event.resource,
+      type: event.type,
+      subject: event.subject ?? null,
+      alternativesubject: event.alternativesubject ?? null,
+      time: new Date(event.time).toISOString(),
+      cloudevent: JSON.stringify(event),
+      storedAt: now.toISOString(),
+    })
+    .onConflictDoNothing({ target: [events.source, events.id] })
+    .returning({ seq: events.seq });
+  return rows[0]?.seq ?? null;
+}
+
+export async function markDispatched(env: Env, seqs: number[], now: Date): Promise<void> {
+  for (let i = 0; i < seqs.length; i += 90) {
+    const chunk = seqs.slice(i, i + 90);
+    await env.DB.prepare(`UPDATE events SET dispatched_at = ? WHERE seq IN (${chunk.map(() => "?").join(",")})`)
+      .bind(now.toISOString(), ...chunk)
+      .run();
+  }
+}
+
+/** Events the queue never acknowledged taking (outbox sweep): older than `olderThan`, oldest first. */
+export async function undispatchedEvents(env: Env, olderThan: Date, limit: number): Promise<StoredEvent[]> {
+  const rows = await drizzle(env.DB)
+    .select({ seq: events.seq, cloudevent: events.cloudevent })
+    .from(events)
+    .where(and(isNull(events.dispatchedAt), sql`${events.storedAt} < ${olderThan.toISOString()}`))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+}
+
+/** Position of the first event with this id in the resource (ids may repeat across sources). */
+export async function seqOfEventId(env: Env, id: string, resource: string | null): Promise<number | null> {
+  const rows = await drizzle(env.DB)
+    .select({ seq: events.seq })
+    .from(events)
+    .where(resource ? and(eq(events.id, id), eq(events.resource, resource)) : eq(events.id, id))
+    .orderBy(asc(events.seq))
+    .limit(1);
+  return rows[0]?.seq ?? null;
+}
+
+export interface EventQuery {
+  /** Exact resource URN, or a LIKE pattern when `resourcePrefix` is set. */
+  resource?: string;
+  resourcePrefix?: string;
+  afterSeq: number;
+  subject?: string;
+  alternativeSubject?: string;
+  source?: string;
+  types?: string[];
+  from?: string;
+  to?: string;
+  size: number;
+}
+
+export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
+  const where: (SQL | undefined)[] = [gt(events.seq, q.afterSeq)];
+  if (q.resource) where.push(eq(events.resource, q.resource));
+  if (q.resourcePrefix) where.push(sql`${events.resource} LIKE ${typePattern(q.resourcePrefix) + "%"} ESCAPE '\\'`);
+  if (q.subject) where.push(eq(events.subject, q.subject));
+  if (q.alternativeSubject) where.push(eq(events.alternativesubject, q.alternativeSubject));
+  if (q.source) where.push(sql`${events.source} LIKE ${typePattern(q.source)} ESCAPE '\\'`);
+  if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} LIKE ${typePattern(t)} ESCAPE '\\'`)));
+  if (q.from) where.push(gte(events.time, q.from));
+  if (q.to) where.push(lte(events.time, q.to));
+  const rows = await drizzle(env.DB)
+    .select({ seq: events.seq, cloudevent: events.cloudevent })
+    .from(events)
+    .where(and(...where))
+    .orderBy(asc(events.seq))
+    .limit(q.size);
+  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+}

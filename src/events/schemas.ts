@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
+const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/, "Must be an RFC 3339 timestamp with an offset.");
+
+/**
+ * The generic CloudEvent (SPEC §4.1). `checkGenericEvent` first applies Altinn's exact error
+ * texts, then this schema checks the full shape, so the OpenAPI document and the validation agree.
+ */
+export const genericEventDoc = z
+  .object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    source: z.string().min(1).describe("Absolute URI"),
+    specversion: z.literal("1.0"),
+    resource: z.string().regex(/^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/),
+    time: rfc3339.optional(),
+    subject: z.string().max(4096).optional(),
+    alternativesubject: z.string().max(4096).optional(),
+    resourceinstance: z.string().max(4096).optional(),
+    datacontenttype: z.string().max(4096).optional(),
+    dataschema: z.string().max(4096).optional(),
+    data: z.unknown().optional(),
+    data_base64: z.string().optional(),
+  })
+  .catchall(scalar);
+
+/** The app event (SPEC §4.2); Varsel sets id, time, resource and resourceinstance. */
+export const appEventDoc = z
+  .object({
+    type: z.string().min(1),
+    source: z.string().describe("https://{host}/{org}/{app}/instances/{partyId}/{instanceGuid}"),
+    subject: z.string().regex(/^\/party\/\d{1,18}$/),
+    specversion: z.literal("1.0"),
+    alternativesubject: z.string().regex(/^\/(person\/\d{11}|organisation\/\d{9})$/).optional(),
+    data: z.unknown().optional(),
+  })
+  .catchall(scalar);
+
+const typeList = z.union([z.string().max(500), z.array(z.string().max(500)).max(20, "At most 20 'type' parameters.")]).optional();
+const sizeParam = z.string().regex(/^\d{1,9}$/, "The 'size' parameter must be a positive integer.").optional();
+const time = rfc3339.optional();
+
+/** `GET /events` query (SPEC §4.3). */
+export const eventsQuery = z
+  .object({
+    resource: z
+      .string({ error: "The 'resource' parameter must begin with urn:altinn:resource:" })
+      .startsWith("urn:altinn:resource:", "The 'resource' parameter must begin with urn:altinn:resource:")
+      .max(300),
+    after: z.string({ error: "The 'after' parameter must be defined." }).min(1, "The 'after' parameter must be defined.").max(200),
+    subject: z.string().max(500).optional(),
+    alternativesubject: z.string().max(500).optional(),
+    type: typeList,
+    size: sizeParam,
+  })
+  .refine((q) => !(q.subject && q.alternativesubject), { message: "Only one of 'subject' or 'alternativeSubject' can be defined.", path: ["subject"] });
+
+/** `GET /app/{org}/{app}` and `GET /app/party` queries. */
+const appQueryBase = z.object({
+  after: z.string().max(200).optional(),
+  from: time,
+  to: time,
+  party: z.string().regex(/^\d{1,18}$/, "The 'party' parameter must be a party id.").optional(),
+  unit: z.string().regex(/^\d{9}$/, "The 'unit' parameter must be an organisation number.").optional(),
+  type: typeList,
+  size: sizeParam,
+});
+const needsStart = (q: { after?: string; from?: string }) => Boolean(q.after || q.from);
+export const appEventsQuery = appQueryBase.refine(needsStart, { message: "From or after must be defined.", path: ["from"] });
+export const partyEventsQuery = appQueryBase
+  .extend({ source: z.string().max(2048).optional() })
+  .refine(needsStart, { message: "From or after must be defined.", path: ["from"] });

@@ -1,0 +1,15 @@
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const events = sqliteTable("events", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  id: text("id").notNull(),
+  source: text("source").notNull(),
+  resource: text("resource").notNull(),
+  type: text("type").notNull(),
+  subject: text("subject"),
+  alternativesubject: text("alternativesubject"),
+  time: text("time").notNull(),
+  cloudevent: text("cloudevent").notNull(),
+  storedAt: text("stored_at").notNull(),
+  dispatchedAt: text("dispatched_at"),
+});

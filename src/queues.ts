@@ -1,0 +1,18 @@
+import type { Env } from "./env";
+
+/** Routes each queue's batches to its consumer; the queue name tells which pipeline it is. */
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, exec: ExecutionContext): Promise<void> {
+  if (batch.queue.startsWith("varsel-events")) {
+    // The delivery matcher takes events from here (subscriptions issue); until then, acknowledge.
+    batch.ackAll();
+    return;
+  }
+  if (batch.queue.startsWith("varsel-email")) {
+    batch.ackAll();
+    return;
+  }
+  console.error(JSON.stringify({ msg: "message from an unknown queue", queue: batch.queue }));
+  batch.retryAll();
+  void env;
+  void exec;
+}

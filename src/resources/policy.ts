@@ -1,0 +1,55 @@
+/** Authorization decisions from the resource registry (SPEC §3). Pure functions: no I/O, no clock. */
+import { subjectsOf, type Caller } from "../auth/claims";
+
+export type Action = "publish" | "subscribe" | "read";
+export const ACTIONS: readonly Action[] = ["publish", "subscribe", "read"];
+
+export interface Grant {
+  subject: string;
+  actions: Action[];
+}
+
+export interface Resource {
+  id: string;
+  owner: string;
+  title: string;
+  grants: Grant[];
+}
+
+export const RESOURCE_PREFIX = "urn:altinn:resource:";
+
+/** `urn:altinn:resource:app_ttd_apps-test` -> `app_ttd_apps-test`; null when not a resource URN. */
+export function resourceIdOf(urn: string): string | null {
+  return urn.startsWith(RESOURCE_PREFIX) && urn.length > RESOURCE_PREFIX.length ? urn.slice(RESOURCE_PREFIX.length) : null;
+}
+
+/** `app_{org}_{app}` names an app resource that exists implicitly, owned by `{org}`. */
+export function appOfResourceId(id: string): { org: string; app: string } | null {
+  const m = id.match(/^app_([a-z0-9][a-z0-9-]*)_([a-z0-9][a-z0-9-_]*)$/);
+  return m ? { org: m[1]!, app: m[2]! } : null;
+}
+
+/** The stored resource, or the implicit one of an app when nothing is stored. */
+export function effectiveResource(id: string, stored: Resource | null): Resource | null {
+  if (stored) return stored;
+  const app = appOfResourceId(id);
+  return app ? { id, owner: app.org, title: `${app.org}/${app.app}`, grants: [] } : null;
+}
+
+/** Does the caller, by ownership or a grant to one of its identities, hold `action` on the resource? */
+export function isAllowed(resource: Resource | null, caller: Caller, action: Action): boolean {
+  if (!resource) return false;
+  if (caller.org && caller.org === resource.owner) return true;
+  const mine = new Set(subjectsOf(caller));
+  return resource.grants.some((g) => mine.has(g.subject) && g.actions.includes(action));
+}
+
+/**
+ * Users may read and subscribe to app events about their own party (SPEC §3), even without a grant.
+ * Returns the subject such a caller is limited to, or null when that rule does not apply.
+ */
+export function ownPartySubject(resource: Resource | null, caller: Caller): string | null {
+  if (!resource || !appOfResourceId(resource.id) || !caller.partyId) return null;
+  return `/party/${caller.partyId}`;
+}
+
