@@ -1,0 +1,153 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { putResource } from "../helpers/admin";
+import { BASE, call, postJson, problem } from "../helpers/http";
+import { altinnToken, bearer, platformToken } from "../helpers/tokens";
+
+const RES = "urn:altinn:resource:read-test";
+let owner: Record<string, string>;
+
+async function publish(over: Record<string, unknown> = {}) {
+  const e = { id: crypto.randomUUID(), type: "read.created", source: "https://example.com/r/1", specversion: "1.0", resource: RES, ...over };
+  const res = await postJson("/events/api/v1/events", e, owner, "application/cloudevents+json");
+  expect(res.status).toBe(200);
+  return e;
+}
+
+async function readAll(first: string, headers: Record<string, string>): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let url: string | null = first;
+  let pages = 0;
+  while (url) {
+    const res: Response = await call(url.replace(BASE, ""), { headers });
+    expect(res.status).toBe(200);
+    const page = await res.json<{ id: string }[]>();
+    pages++;
+    ids.push(...page.map((e) => e.id));
+    url = page.length ? res.headers.get("next") : null;
+    if (!page.length) expect(res.headers.get("next")).toBeNull();
+  }
+  return { ids, pages };
+}
+
+beforeAll(async () => {
+  await putResource("read-test", "ttd", [{ subject: "/org/digdir", actions: ["subscribe"] }]);
+  owner = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.publish altinn:events.subscribe" }));
+});
+
+describe("GET /events/api/v1/events", () => {
+  it("pages through any number of events in publish order with no gap and no duplicate", async () => {
+    const published: string[] = [];
+    for (let i = 0; i < 23; i++) published.push((await publish({ source: `https://example.com/r/${i}`, id: i % 2 ? `dup-${i % 4}` : crypto.randomUUID() })).id);
+    const { ids, pages } = await readAll(`/events/api/v1/events?resource=${RES}&after=0&size=5`, owner);
+    expect(ids).toEqual(published);
+    expect(pages).toBe(6);
+  });
+
+  it("keeps the other query parameters in the absolute next link", async () => {
+    await publish({ type: "keep.me" });
+    const res = await call(`/events/api/v1/events?resource=${RES}&after=0&type=keep.me&size=1`, { headers: owner });
+    const next = new URL(res.headers.get("next")!);
+    expect(next.origin).toBe(BASE);
+    expect(next.searchParams.get("type")).toBe("keep.me");
+    expect(next.searchParams.get("resource")).toBe(RES);
+    expect(next.searchParams.get("after")).not.toBe("0");
+  });
+
+  it("accepts an event id as after", async () => {
+    const a = await publish();
+    const b = await publish();
+    const res = await call(`/events/api/v1/events?resource=${RES}&after=${a.id}`, { headers: owner });
+    expect((await res.json<{ id: string }[]>()).map((e) => e.id)).toEqual([b.id]);
+  });
+
+  it("matches types with the % wildcard, repeated type parameters, subject and alternative subject", async () => {
+    const x = await publish({ type: "wild.one.created", subject: "/party/77", alternativesubject: "/person/01017512345" });
+    const y = await publish({ type: "wild.two.deleted", subject: "/party/78" });
+    const get = async (q: string, headers: Record<string, string> = {}) => (await (await call(`/events/api/v1/events?resource=${RES}&after=0&${q}`, { headers: { ...owner, ...headers } })).json<{ id: string }[]>()).map((e) => e.id);
+    expect(await get("type=wild.%")).toEqual([x.id, y.id]);
+    expect(await get("type=wild.%.created")).toEqual([x.id]);
+    expect(await get("type=wild.one.created&type=wild.two.deleted")).toEqual([x.id, y.id]);
+    expect(await get("type=wild_one%")).toEqual([]);
+    expect(await get("subject=/party/78")).toEqual([y.id]);
+    expect(await get("type=wild.%", { alternativesubject: "/person/01017512345" })).toEqual([x.id]);
+  });
+
+  it("clamps size to 1000", async () => {
+    const stmts = [];
+    for (let i = 0; i < 1005; i++) {
+      const e = { id: `bulk-${i}`, type: "bulk", source: "https://example.com/bulk", specversion: "1.0", resource: "urn:altinn:resource:read-bulk", time: new Date().toISOString() };
+      stmts.push(env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e), e.time));
+    }
+    await env.DB.batch(stmts);
+    await putResource("read-bulk", "ttd");
+    const res = await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0&size=5000`, { headers: owner });
+    expect((await res.json<unknown[]>()).length).toBe(1000);
+    const rest = await call(new URL(res.headers.get("next")!).pathname + new URL(res.headers.get("next")!).search, { headers: owner });
+    expect((await rest.json<unknown[]>()).length).toBe(5);
+    expect((await (await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0`, { headers: owner })).json<unknown[]>()).length).toBe(50);
+  });
+
+  it("answers the texts of SPEC §4.3 for bad queries", async () => {
+    const p1 = await problem(await call(`/events/api/v1/events?after=0`, { headers: owner }));
+    expect(p1.detail).toBe("The 'resource' parameter must begin with urn:altinn:resource:");
+    const p2 = await problem(await call(`/events/api/v1/events?resource=demo&after=0`, { headers: owner }));
+    expect(p2.detail).toBe("The 'resource' parameter must begin with urn:altinn:resource:");
+    expect((await call(`/events/api/v1/events?resource=${RES}`, { headers: owner })).status).toBe(400);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0&subject=/party/1`, { headers: { ...owner, alternativesubject: "/person/01017512345" } })).status).toBe(400);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=-3`, { headers: owner })).status).toBe(400);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=no-such-event`, { headers: owner })).status).toBe(400);
+  });
+
+  it("needs the subscribe scope and a read right; a grant applies to the very next request", async () => {
+    await publish();
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: bearer(await altinnToken({ org: "ttd" })) })).status).toBe(403);
+    const digdir = bearer(await altinnToken({ org: "digdir", scope: "altinn:events.subscribe" }));
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: digdir })).status).toBe(403);
+    await putResource("read-test", "ttd", [{ subject: "/org/digdir", actions: ["subscribe", "read"] }]);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: digdir })).status).toBe(200);
+    await putResource("read-test", "ttd", [{ subject: "/org/digdir", actions: ["subscribe"] }]);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: digdir })).status).toBe(403);
+  });
+});
+
+describe("app event reading", () => {
+  const guid = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+  async function appEvent(party: string, app = "reader-app", extra: Record<string, unknown> = {}) {
+    const res = await postJson(
+      "/events/api/v1/app",
+      { type: "app.instance.created", source: `https://ttd.apps.example/ttd/${app}/instances/${party}/${guid}`, subject: `/party/${party}`, specversion: "1.0", ...extra },
+      { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", app) },
+    );
+    expect(res.status).toBe(201);
+    return res.json<string>();
+  }
+
+  it("lets the owning org read its app's events, filtered by party, unit, person and type", async () => {
+    const a = await appEvent("50001", "reader-app", { alternativesubject: "/organisation/991825827" });
+    const b = await appEvent("50002", "reader-app", { alternativesubject: "/person/01017512345" });
+    const org = bearer(await altinnToken({ org: "ttd" }));
+    const ids = async (q: string, h: Record<string, string> = {}) => (await (await call(`/events/api/v1/app/ttd/reader-app?${q}`, { headers: { ...org, ...h } })).json<{ id: string }[]>()).map((e) => e.id);
+    expect(await ids("after=0")).toEqual([a, b]);
+    expect(await ids("after=0&party=50002")).toEqual([b]);
+    expect(await ids("after=0&unit=991825827")).toEqual([a]);
+    expect(await ids("after=0", { person: "01017512345" })).toEqual([b]);
+    expect(await ids("from=2000-01-01T00:00:00Z")).toEqual([a, b]);
+    expect(await ids("from=2999-01-01T00:00:00Z")).toEqual([]);
+    expect((await call(`/events/api/v1/app/ttd/reader-app`, { headers: org })).status).toBe(400);
+    expect((await call(`/events/api/v1/app/ttd/reader-app?after=0`, { headers: bearer(await altinnToken({ org: "digdir" })) })).status).toBe(403);
+  });
+
+  it("lets a user read only their own party's app events", async () => {
+    const mine = await appEvent("50001337", "party-app");
+    await appEvent("50009999", "party-app");
+    const user = bearer(await altinnToken({ user: "1337", party: "50001337" }));
+    const res = await call(`/events/api/v1/app/party?after=0&party=50001337`, { headers: user });
+    expect(res.status).toBe(200);
+    expect((await res.json<{ id: string }[]>()).map((e) => e.id)).toEqual([mine]);
+    expect((await call(`/events/api/v1/app/party?after=0&party=50009999`, { headers: user })).status).toBe(403);
+    expect((await call(`/events/api/v1/app/party?after=0`, { headers: user })).status).toBe(400);
+    const viaOrgRoute = await call(`/events/api/v1/app/ttd/party-app?after=0`, { headers: user });
+    expect((await viaOrgRoute.json<{ id: string }[]>()).map((e) => e.id)).toEqual([mine]);
+  });
+});
