@@ -1,3 +1,4 @@
+import { registerContactRoutes } from "./contacts/routes";
 import { registerPublishRoutes } from "./events/publish-routes";
 import { registerReadRoutes } from "./events/read-routes";
 import { createRouter, type AppRouter } from "./http/router";
@@ -9,6 +10,7 @@ export function buildRouter(): AppRouter {
   const router = createRouter();
   registerSystemRoutes(router);
   registerResourceRoutes(router);
+  registerContactRoutes(router);
   registerPublishRoutes(router);
   registerReadRoutes(router);
   return router;
