@@ -1,0 +1,41 @@
+// The README's quick-start examples, run verbatim with bash against `npm start` (only the port
+// differs: the test's instance runs on a free port instead of 8787).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, startVarsel, type Varsel } from "./harness";
+
+let varsel: Varsel;
+beforeAll(async () => {
+  varsel = await startVarsel();
+});
+afterAll(async () => {
+  await varsel?.stop();
+});
+
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`README has no '## ${heading}' section`);
+  const end = markdown.indexOf("\n## ", start + 4);
+  return markdown.slice(start, end < 0 ? undefined : end);
+}
+
+function shellBlocks(text: string): string[] {
+  return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+describe("README quick start", () => {
+  it("works verbatim", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const script = shellBlocks(section(readme, "Quick start")).join("\n").replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, encoding: "utf8" });
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("200");
+    expect(out).toContain('"id":"9f3c1a52-1c1e-4f6f-9d62-2c3b5e8a1b01"');
+    expect(out).toMatch(/^next: http:\/\/localhost:\d+\/events\/api\/v1\/events\?.*after=vc1\./m);
+    expect(out).toMatch(/^"[0-9a-f-]{36}"$/m);
+    expect(out).toContain('"resource":"urn:altinn:resource:app_ttd_apps-test"');
+    expect(out).toContain('"grants":[{"subject":"/org/digdir","actions":["subscribe","read"]}]');
+  });
+});
