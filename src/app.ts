@@ -3,6 +3,7 @@ import { registerPublishRoutes } from "./events/publish-routes";
 import { registerReadRoutes } from "./events/read-routes";
 import { createRouter, type AppRouter } from "./http/router";
 import { registerSystemRoutes } from "./http/system-routes";
+import { registerOrderRoutes } from "./notifications/routes";
 import { registerResourceRoutes } from "./resources/routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
@@ -13,5 +14,6 @@ export function buildRouter(): AppRouter {
   registerContactRoutes(router);
   registerPublishRoutes(router);
   registerReadRoutes(router);
+  registerOrderRoutes(router);
   return router;
 }

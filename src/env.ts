@@ -27,4 +27,6 @@ export interface Env {
   EMAIL_API_URL?: string;
   EMAIL_API_KEY?: string;
   EMAIL_WEBHOOK_SECRET?: string;
+  /** Comma-separated seconds between attempts after a transient e-mail provider failure. */
+  EMAIL_RETRY_SCHEDULE?: string;
 }

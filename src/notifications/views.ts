@@ -1,0 +1,72 @@
+/** Response shapes of the order API (SPEC §5.2), Altinn's field names. Pure. */
+import { EMAIL_STATUS_DESCRIPTIONS, ORDER_STATUS_DESCRIPTIONS, isSucceeded, type EmailNotification, type Order, type StatusCounts } from "./model";
+
+export const ORDERS_PATH = "/notifications/api/v1/orders";
+
+export function orderUrl(baseUrl: string, id: string): string {
+  return `${baseUrl}${ORDERS_PATH}/${id}`;
+}
+
+function orderFields(o: Order) {
+  return {
+    id: o.id,
+    creator: o.creator,
+    sendersReference: o.sendersReference,
+    requestedSendTime: o.requestedSendTime,
+    created: o.created,
+    notificationChannel: "Email" as const,
+    ignoreReservation: o.ignoreReservation,
+    resourceId: o.resourceId,
+    conditionEndpoint: o.conditionEndpoint,
+  };
+}
+
+/** `GET /orders/{id}`: the order as stored. */
+export function orderView(o: Order, baseUrl: string) {
+  const self = orderUrl(baseUrl, o.id);
+  return {
+    ...orderFields(o),
+    recipients: o.recipients.map((r) => ({
+      emailAddress: "emailAddress" in r ? r.emailAddress : null,
+      mobileNumber: null,
+      organizationNumber: "organizationNumber" in r ? r.organizationNumber : null,
+      nationalIdentityNumber: "nationalIdentityNumber" in r ? r.nationalIdentityNumber : null,
+      isReserved: null,
+    })),
+    emailTemplate: { fromAddress: o.fromAddress, subject: o.subject, body: o.body, contentType: o.contentType },
+    smsTemplate: null,
+    links: { self, status: `${self}/status` },
+  };
+}
+
+/** `GET /orders/{id}/status` and the cancel answer. */
+export function orderStatusView(o: Order, counts: StatusCounts, baseUrl: string) {
+  return {
+    ...orderFields(o),
+    processingStatus: { status: o.status, description: ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
+    notificationsStatusSummary: {
+      email: { links: { self: `${orderUrl(baseUrl, o.id)}/notifications/email` }, generated: counts.generated, succeeded: counts.succeeded },
+    },
+  };
+}
+
+/** `GET /orders/{id}/notifications/email`. */
+export function notificationsView(o: Order, list: EmailNotification[]) {
+  return {
+    orderId: o.id,
+    sendersReference: o.sendersReference,
+    generated: list.length,
+    succeeded: list.filter((n) => isSucceeded(n.status)).length,
+    notifications: list.map((n) => ({
+      id: n.id,
+      succeeded: isSucceeded(n.status),
+      recipient: {
+        emailAddress: n.emailAddress,
+        ...(n.organizationNumber ? { organizationNumber: n.organizationNumber } : {}),
+        ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
+        ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),
+      },
+      sendStatus: { status: n.status, description: EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
+    })),
+  };
+}
