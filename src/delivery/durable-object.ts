@@ -1,5 +1,208 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import type { CloudEvent } from "../events/cloudevent";
+import { resourceIdOf } from "../resources/policy";
+import { loadResource } from "../resources/queries";
+import { getSubscription, latestEventSeq, markDisabled, markValidated } from "../subscriptions/queries";
+import { callerOfConsumer, maySubscribe } from "../subscriptions/rules";
+import type { SubscriptionRow } from "../subscriptions/table";
+import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, parseSchedule } from "./schedule";
+import { postSigned, PUSH_TIMEOUT_MS } from "./send";
+import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
 
-/** One per subscription: owns its queue of pushes (subscriptions issue). */
-export class SubscriptionDelivery extends DurableObject<Env> {}
+/** If the object is evicted mid-request, this alarm picks the queue up again. */
+const WATCHDOG_MS = PUSH_TIMEOUT_MS + 5_000;
+/** One alarm run works at most this long, then hands over to the next alarm. */
+const RUN_BUDGET_MS = 60_000;
+
+export interface QueuedEvent {
+  seq: number;
+  event: CloudEvent;
+}
+
+/**
+ * One per subscription (SPEC §4.5): owns the subscription's queue of pushes in its own storage,
+ * sends at most one request at a time to the endpoint, first attempts in publish order, retries
+ * on its alarm. The validation handshake runs here too.
+ */
+export class SubscriptionDelivery extends DurableObject<Env> {
+  private readonly store: PushStore;
+  private running: Promise<void> | null = null;
+  private destroyed = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new PushStore(ctx.storage.sql);
+    this.store.ensureSchema();
+  }
+
+  /** A new subscription: remember it and start the validation handshake. */
+  async start(subscriptionId: number, source: string): Promise<void> {
+    if (this.store.state()) return;
+    this.store.saveState({ subscriptionId, source, validated: false, validatedSeq: 0, validationAttempts: 0, validationDueAt: Date.now(), disabled: false });
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /**
+   * Persists matching events before answering (the queue message is acknowledged only then).
+   * Events from before validation are dropped; a position already known is ignored.
+   */
+  async enqueue(items: QueuedEvent[]): Promise<number> {
+    const state = this.store.state();
+    if (!state || !state.validated || state.disabled) return 0;
+    const now = Date.now();
+    let added = 0;
+    for (const item of [...items].sort((a, b) => a.seq - b.seq)) {
+      if (item.seq > state.validatedSeq && this.store.add(item.seq, item.event.id, JSON.stringify(item.event), now)) added++;
+    }
+    if (added) await this.wake();
+    return added;
+  }
+
+  async deliveries(q: { status?: PushStatus; beforeSeq: number; size: number }): Promise<DeliveryView[]> {
+    return this.store.list(q);
+  }
+
+  async seqOfEvent(eventId: string): Promise<number | null> {
+    return this.store.seqOfEvent(eventId);
+  }
+
+  async redeliver(eventId: string): Promise<boolean> {
+    const ok = this.store.requeueEvent(eventId, Date.now());
+    if (ok) await this.wake();
+    return ok;
+  }
+
+  async recover(sinceMs: number): Promise<number> {
+    const n = this.store.requeueFailedSince(sinceMs, Date.now());
+    if (n) await this.wake();
+    return n;
+  }
+
+  /** The subscription was deleted: forget everything; nothing starts after this. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store.ensureSchema();
+  }
+
+  override async alarm(): Promise<void> {
+    await this.kick();
+  }
+
+  /** Makes sure work is under way: an alarm now (survives eviction) and a run in this instance. */
+  private async wake(): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+    this.ctx.waitUntil(this.kick());
+  }
+
+  /** At most one run at a time, so at most one request in flight. */
+  private kick(): Promise<void> {
+    this.running ??= this.run()
+      .catch((e) => console.error(JSON.stringify({ msg: "delivery run failed", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })))
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const state = this.store.state();
+      if (this.destroyed || !state || state.disabled) return;
+      const now = Date.now();
+      if (now - started > RUN_BUDGET_MS) return void (await this.ctx.storage.setAlarm(now));
+      if (!state.validated) {
+        if (state.validationDueAt === null) return;
+        if (state.validationDueAt > now) return void (await this.ctx.storage.setAlarm(state.validationDueAt));
+        await this.validate(state);
+        continue;
+      }
+      const push = this.store.nextDue(now);
+      if (!push) {
+        const next = this.store.nextDueAt();
+        if (next === null) await this.ctx.storage.deleteAlarm();
+        else await this.ctx.storage.setAlarm(next);
+        return;
+      }
+      await this.attempt(state, push);
+    }
+  }
+
+  /** The subscription row as it is now, or null (and everything forgotten) when it was deleted. */
+  private async current(state: DeliveryState): Promise<SubscriptionRow | null> {
+    const sub = await getSubscription(this.env, state.subscriptionId);
+    if (!sub) {
+      await this.destroy();
+      return null;
+    }
+    if (sub.disabled) {
+      this.store.saveState({ ...state, disabled: true });
+      return null;
+    }
+    return sub;
+  }
+
+  private async validate(state: DeliveryState): Promise<void> {
+    const sub = await this.current(state);
+    if (!sub) return;
+    const id = crypto.randomUUID();
+    const body = JSON.stringify({ id, source: state.source, type: "platform.events.validatesubscription", specversion: "1.0" });
+    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-validation-${id}`, body, () => new Date());
+    if (this.destroyed) return;
+    const attempts = state.validationAttempts + 1;
+    if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
+      // Everything stored up to now was published before validation and is never pushed.
+      const validatedSeq = await latestEventSeq(this.env);
+      await markValidated(this.env, sub.id);
+      this.store.saveState({ ...state, validated: true, validatedSeq, validationAttempts: attempts, validationDueAt: null });
+      return;
+    }
+    const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
+    if (attempts > schedule.length) {
+      const reason = `The endpoint did not accept the validation event after ${attempts} attempts; last: ${failureReason(r)}`;
+      await markDisabled(this.env, sub.id, reason);
+      this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: null, disabled: true });
+      return;
+    }
+    this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: Date.now() + schedule[attempts - 1]! * 1000 });
+  }
+
+  private async attempt(state: DeliveryState, push: Push): Promise<void> {
+    const sub = await this.current(state);
+    if (!sub) return;
+    // The consumer's right is checked at push time, from the registry as it is now (SPEC §4.5).
+    const resource = await loadResource(this.env, resourceIdOf(sub.resourceFilter) ?? "");
+    if (!maySubscribe(resource, callerOfConsumer(sub.consumer, sub.consumerParty), sub.subjectFilter)) {
+      this.store.deadLetter(push.seq, "The consumer no longer has the subscribe right on the resource.", Date.now());
+      return;
+    }
+    const attempt = push.attempts + 1;
+    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    const time = new Date();
+    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, push.body, () => new Date());
+    if (this.destroyed) return;
+    this.store.logAttempt(push.seq, attempt, r, time);
+    const schedule = parseSchedule(this.env.PUSH_RETRY_SCHEDULE, DEFAULT_PUSH_SCHEDULE);
+    const outcome = decide(attempt, r, schedule, Date.now());
+    switch (outcome.kind) {
+      case "delivered":
+        this.store.delivered(push.seq);
+        return;
+      case "retry":
+        this.store.retryAt(push.seq, outcome.at, outcome.reason);
+        return;
+      case "dead":
+        this.store.deadLetter(push.seq, outcome.reason, Date.now());
+        return;
+      case "gone":
+        await markDisabled(this.env, sub.id, outcome.reason);
+        this.store.deadLetter(push.seq, outcome.reason, Date.now());
+        this.store.deadLetterPending(`The subscription was disabled: ${outcome.reason}`, Date.now());
+        this.store.saveState({ ...state, disabled: true });
+        return;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The `varsel-events` queue consumer: matches each stored event against the subscriptions of its
+ * resource and hands it to each matching subscription's Durable Object, which persists it before
+ * answering. Candidates come from the resource index and are cached per isolate; the cache is
+ * dropped whenever the subscriptions' generation (bumped on create, delete, disable) moves.
+ */
+import type { Env } from "../env";
+import type { EventMessage } from "../events/dispatch";
+import { generation, subscriptionsForResources } from "../subscriptions/queries";
+import { matches } from "../subscriptions/rules";
+import type { SubscriptionRow } from "../subscriptions/table";
+import { deliveryStub } from "./stub";
+
+const PARALLEL_HANDOVERS = 50;
+
+let cache: { gen: number; byResource: Map<string, SubscriptionRow[]> } = { gen: -1, byResource: new Map() };
+
+async function candidates(env: Env, resources: string[]): Promise<Map<string, SubscriptionRow[]>> {
+  const gen = await generation(env);
+  if (gen !== cache.gen) cache = { gen, byResource: new Map() };
+  const missing = resources.filter((r) => !cache.byResource.has(r));
+  if (missing.length) {
+    for (const r of missing) cache.byResource.set(r, []);
+    for (const sub of await subscriptionsForResources(env, missing)) cache.byResource.get(sub.resourceFilter)?.push(sub);
+  }
+  return cache.byResource;
+}
+
+function isEventMessage(body: unknown): body is EventMessage {
+  const b = body as EventMessage | null;
+  return typeof b === "object" && b !== null && Number.isSafeInteger(b.seq) && typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string";
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const messages = batch.messages.filter((m) => {
+    if (isEventMessage(m.body)) return true;
+    console.error(JSON.stringify({ msg: "malformed events queue message dropped", id: m.id }));
+    m.ack();
+    return false;
+  }) as Message<EventMessage>[];
+  messages.sort((a, b) => a.body.seq - b.body.seq);
+  const byResource = await candidates(env, [...new Set(messages.map((m) => m.body.event.resource))]);
+
+  const perSubscription = new Map<number, { items: EventMessage[]; messages: Message<EventMessage>[] }>();
+  for (const m of messages) {
+    for (const sub of byResource.get(m.body.event.resource) ?? []) {
+      if (!matches(sub, m.body.event)) continue;
+      const entry = perSubscription.get(sub.id) ?? { items: [], messages: [] };
+      entry.items.push(m.body);
+      entry.messages.push(m);
+      perSubscription.set(sub.id, entry);
+    }
+  }
+
+  const failed = new Set<Message<EventMessage>>();
+  await inParallel([...perSubscription], PARALLEL_HANDOVERS, async ([id, entry]) => {
+    try {
+      await deliveryStub(env, id).enqueue(entry.items);
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "handing events to a subscription failed; the queue retries", subscription: id, error: e instanceof Error ? e.message : String(e) }));
+      for (const m of entry.messages) failed.add(m);
+    }
+  });
+  for (const m of messages) {
+    if (failed.has(m)) m.retry({ delaySeconds: 2 });
+    else m.ack();
+  }
+}

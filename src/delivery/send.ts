@@ -1,0 +1,31 @@
+import { parseRetryAfter, type AttemptResult } from "./schedule";
+import { webhookHeaders } from "./sign";
+
+export const PUSH_TIMEOUT_MS = 30_000;
+
+/**
+ * One signed POST of a CloudEvent to an endpoint: structured mode, redirects not followed,
+ * 30 s to answer. Never throws: network failures come back as an attempt without a status.
+ */
+export async function postSigned(endPoint: string, secret: string, webhookId: string, body: string, now: () => Date): Promise<AttemptResult> {
+  const started = Date.now();
+  const headers = {
+    "content-type": "application/cloudevents+json",
+    "user-agent": "Varsel-Webhooks/1",
+    ...(await webhookHeaders(secret, webhookId, Math.floor(now().getTime() / 1000), body)),
+  };
+  try {
+    const res = await fetch(endPoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) });
+    let snippet: string | null = null;
+    try {
+      snippet = (await res.text()).slice(0, 500);
+    } catch {
+      snippet = null;
+    }
+    return { statusCode: res.status, durationMs: Date.now() - started, error: null, retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), now()), responseSnippet: snippet };
+  } catch (e) {
+    const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
+    const error = timedOut ? `No answer within ${PUSH_TIMEOUT_MS / 1000} s.` : `Request failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
+    return { statusCode: null, durationMs: Date.now() - started, error, retryAfterSeconds: null, responseSnippet: null };
+  }
+}

@@ -1,0 +1,112 @@
+/** Subscription rules of SPEC §4.4–4.5 as pure functions: endpoints, app vs generic, rights, filters. */
+import type { Caller } from "../auth/claims";
+import type { CloudEvent } from "../events/cloudevent";
+import { appOfResourceId, isAllowed, ownPartySubject, RESOURCE_PREFIX, type Resource } from "../resources/policy";
+
+/** The filters a subscription matches events with; null = no filter. */
+export interface Filters {
+  sourceFilter: string | null;
+  resourceFilter: string;
+  subjectFilter: string | null;
+  alternativeSubjectFilter: string | null;
+  typeFilter: string | null;
+}
+
+function isPrivateIpv4(host: string): boolean {
+  const m = host.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
+}
+
+function isPrivateHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) return true;
+  if (isPrivateIpv4(h)) return true;
+  if (h.includes(":")) {
+    // IPv6 literal: loopback, unspecified, unique-local, link-local, and IPv4-mapped private addresses.
+    if (h === "::1" || h === "::" || /^f[cd]/.test(h) || /^fe[89ab]/.test(h)) return true;
+    const mapped = h.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
+    return mapped ? isPrivateIpv4(mapped[1]!) : false;
+  }
+  return false;
+}
+
+/**
+ * An endpoint Varsel may push to: an absolute https URL to a public host. With `insecure`
+ * (local development only) http and loopback or private hosts are allowed as well.
+ */
+export function isAcceptableEndpoint(value: string, insecure: boolean): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (value.length > 2048 || url.username || url.password) return false;
+  if (insecure) return url.protocol === "https:" || url.protocol === "http:";
+  return url.protocol === "https:" && !isPrivateHost(url.hostname);
+}
+
+/** `https://{host}/{org}/{app}` (and anything below it) names an app; `%` in the org or app part does not. */
+export function appOfSourceFilter(sourceFilter: string): { org: string; app: string } | null {
+  const m = sourceFilter.match(/^https:\/\/[^/%]+\/([a-z0-9][a-z0-9-]{0,63})\/([a-z0-9][a-z0-9-]{0,99})(\/.*)?$/);
+  return m ? { org: m[1]!, app: m[2]! } : null;
+}
+
+export type SubscriptionKind = { kind: "app"; resourceFilter: string } | { kind: "generic"; resourceFilter: string | undefined };
+
+/** App subscription (an app resource, or only an app's source filter) or generic one. */
+export function kindOf(resourceFilter: string | undefined, sourceFilter: string | undefined): SubscriptionKind {
+  if (resourceFilter) {
+    const id = resourceFilter.startsWith(RESOURCE_PREFIX) ? resourceFilter.slice(RESOURCE_PREFIX.length) : "";
+    return appOfResourceId(id) ? { kind: "app", resourceFilter } : { kind: "generic", resourceFilter };
+  }
+  const app = sourceFilter ? appOfSourceFilter(sourceFilter) : null;
+  return app ? { kind: "app", resourceFilter: `${RESOURCE_PREFIX}app_${app.org}_${app.app}` } : { kind: "generic", resourceFilter: undefined };
+}
+
+/**
+ * May this caller subscribe with these filters? By ownership or a `subscribe` grant, or, for a user
+ * on an app resource, when the subject filter is their own party (SPEC §3).
+ */
+export function maySubscribe(resource: Resource | null, caller: Caller, subjectFilter: string | null): boolean {
+  if (isAllowed(resource, caller, "subscribe")) return true;
+  const own = ownPartySubject(resource, caller);
+  return own !== null && subjectFilter === own;
+}
+
+/** The caller a stored consumer stands for when its right is re-checked at push time (no scopes: they were checked at creation). */
+export function callerOfConsumer(consumer: string, party: string | null): Caller {
+  const [, kind, value] = consumer.split("/");
+  const base: Caller = { principal: consumer, scopes: new Set(), ...(party ? { partyId: party } : {}) };
+  if (kind === "org" && value) return { ...base, org: value };
+  if (kind === "user" && value) return { ...base, userId: value };
+  if (kind === "organisation" && value) return { ...base, orgNumber: value };
+  return base;
+}
+
+/** `%` matches any run of characters; the filter is a prefix of the source. */
+export function sourceMatches(filter: string, source: string): boolean {
+  const pattern = filter
+    .split("%")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[\\s\\S]*");
+  return new RegExp(`^${pattern}`).test(source);
+}
+
+/** Does the event pass every filter the subscription sets? */
+export function matches(f: Filters, event: CloudEvent): boolean {
+  if (event.resource !== f.resourceFilter) return false;
+  if (f.sourceFilter !== null && !sourceMatches(f.sourceFilter, event.source)) return false;
+  if (f.subjectFilter !== null && event.subject !== f.subjectFilter) return false;
+  if (f.alternativeSubjectFilter !== null && event.alternativesubject !== f.alternativeSubjectFilter) return false;
+  if (f.typeFilter !== null && event.type !== f.typeFilter) return false;
+  return true;
+}
+
+/** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
+export function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+const filter = z.string().min(1).max(2048).nullish();
+
+/** `POST /subscriptions`. Field-level rules with Altinn's texts are applied in the route (SPEC §4.4). */
+export const subscriptionRequest = z
+  .object({
+    endPoint: z.string().max(2048).nullish(),
+    sourceFilter: filter,
+    resourceFilter: filter,
+    subjectFilter: filter,
+    alternativeSubjectFilter: filter,
+    typeFilter: filter,
+  })
+  .meta({ description: "A subscription: where to push, and which events." });
+
+export type SubscriptionRequest = z.output<typeof subscriptionRequest>;
+
+export const deliveriesQuery = z.object({
+  status: z.enum(["pending", "delivered", "failed"], { message: "status must be one of pending, delivered, failed." }).optional(),
+  after: z.string().max(200).optional(),
+  size: z.string().max(12).optional(),
+});
+
+export const recoverQuery = z.object({
+  since: z.string({ message: "The 'since' parameter is required (an RFC 3339 time)." }).max(64),
+});
