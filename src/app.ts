@@ -5,6 +5,7 @@ import { createRouter, type AppRouter } from "./http/router";
 import { registerSystemRoutes } from "./http/system-routes";
 import { registerOrderRoutes } from "./notifications/routes";
 import { registerResourceRoutes } from "./resources/routes";
+import { registerSubscriptionRoutes } from "./subscriptions/routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
 export function buildRouter(): AppRouter {
@@ -15,5 +16,6 @@ export function buildRouter(): AppRouter {
   registerPublishRoutes(router);
   registerReadRoutes(router);
   registerOrderRoutes(router);
+  registerSubscriptionRoutes(router);
   return router;
 }

@@ -1,10 +1,10 @@
+import { handleEventsBatch } from "./delivery/matcher";
 import type { Env } from "./env";
 
 /** Routes each queue's batches to its consumer; the queue name tells which pipeline it is. */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, exec: ExecutionContext): Promise<void> {
   if (batch.queue.startsWith("varsel-events")) {
-    // The delivery matcher takes events from here (subscriptions issue); until then, acknowledge.
-    batch.ackAll();
+    await handleEventsBatch(batch, env);
     return;
   }
   if (batch.queue.startsWith("varsel-email")) {
