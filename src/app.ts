@@ -1,4 +1,5 @@
 import { registerContactRoutes } from "./contacts/routes";
+import { registerEmailTestRoutes } from "./email/test-routes";
 import { registerPublishRoutes } from "./events/publish-routes";
 import { registerReadRoutes } from "./events/read-routes";
 import { createRouter, type AppRouter } from "./http/router";
@@ -13,6 +14,7 @@ export function buildRouter(): AppRouter {
   registerSystemRoutes(router);
   registerResourceRoutes(router);
   registerContactRoutes(router);
+  registerEmailTestRoutes(router);
   registerPublishRoutes(router);
   registerReadRoutes(router);
   registerOrderRoutes(router);

@@ -27,6 +27,13 @@ export interface Env {
   EMAIL_API_URL?: string;
   EMAIL_API_KEY?: string;
   EMAIL_WEBHOOK_SECRET?: string;
+  /** SMTP provider: credentials (secrets), STARTTLS on/off, per-reply timeout. */
+  SMTP_USER?: string;
+  SMTP_PASSWORD?: string;
+  SMTP_STARTTLS?: string;
+  SMTP_TIMEOUT_MS?: string;
+  /** "true" mounts the e-mail provider test routes (`/__test/email/*`); tests only, never in production. */
+  VARSEL_TEST_ROUTES?: string;
   /** Comma-separated seconds between attempts after a transient e-mail provider failure. */
   EMAIL_RETRY_SCHEDULE?: string;
 }

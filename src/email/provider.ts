@@ -21,6 +21,8 @@ export type SendResult =
 export interface EmailProvider {
   readonly name: string;
   send(mail: OutgoingEmail): Promise<SendResult>;
+  /** Releases connections kept between sends (SMTP); call once the batch is done. */
+  close?(): Promise<void>;
 }
 
 /** A delivery-status report from a provider's webhook, already verified and mapped. */
