@@ -5,6 +5,7 @@ import { registerReadRoutes } from "./events/read-routes";
 import { createRouter, type AppRouter } from "./http/router";
 import { registerSystemRoutes } from "./http/system-routes";
 import { registerOrderRoutes } from "./notifications/routes";
+import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
 
@@ -18,6 +19,7 @@ export function buildRouter(): AppRouter {
   registerPublishRoutes(router);
   registerReadRoutes(router);
   registerOrderRoutes(router);
+  registerEmailWebhookRoutes(router);
   registerSubscriptionRoutes(router);
   return router;
 }

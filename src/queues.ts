@@ -1,5 +1,6 @@
 import { handleEventsBatch } from "./delivery/matcher";
 import type { Env } from "./env";
+import { handleEmailBatch } from "./notifications/email-queue";
 
 /** Routes each queue's batches to its consumer; the queue name tells which pipeline it is. */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, exec: ExecutionContext): Promise<void> {
@@ -8,7 +9,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
     return;
   }
   if (batch.queue.startsWith("varsel-email")) {
-    batch.ackAll();
+    await handleEmailBatch(batch, env);
     return;
   }
   console.error(JSON.stringify({ msg: "message from an unknown queue", queue: batch.queue }));

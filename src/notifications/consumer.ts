@@ -108,7 +108,12 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
     await expireByIds(env, expired, now);
 
     const schedule = parseSchedule(env.EMAIL_RETRY_SCHEDULE, DEFAULT_EMAIL_RETRY_SCHEDULE);
-    const results = await mapLimited(jobs, CONCURRENCY, (job) => safeSend(provider, composeEmail(job)));
+    let results: SendResult[];
+    try {
+      results = await mapLimited(jobs, CONCURRENCY, (job) => safeSend(provider, composeEmail(job)));
+    } finally {
+      await provider.close?.().catch(() => {});
+    }
     const after = clock();
     const decided = jobs.map((job, i) => ({ job, ...outcomeOf(job, results[i]!, after, schedule, byId.get(job.id)!.attempts) }));
     await recordOutcomes(env, decided.map((d) => d.outcome), after);

@@ -98,8 +98,11 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
 
 /** Hands stragglers to the queue again and fails e-mails past their TTL. */
 export async function sweepEmails(env: Env, now: Date): Promise<void> {
-  const touched = await expireNotifications(env, now, 1000);
-  await completeOrders(env, touched, now);
+  for (let round = 0; round < 20; round++) {
+    const touched = await expireNotifications(env, now, 1000);
+    await completeOrders(env, touched, now);
+    if (touched.length < 1000) break;
+  }
   for (let round = 0; round < 10; round++) {
     const ids = await takeStragglers(env, now, new Date(now.getTime() - REQUEUE_AFTER_MS), 500);
     await enqueue(env, ids);
