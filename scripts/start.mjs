@@ -62,7 +62,7 @@ const vars = {
   ...(env.EMAIL_API_URL ? { EMAIL_API_URL: env.EMAIL_API_URL } : {}),
   ...(env.EMAIL_API_KEY ? { EMAIL_API_KEY: env.EMAIL_API_KEY } : {}),
   ...(env.EMAIL_WEBHOOK_SECRET ? { EMAIL_WEBHOOK_SECRET: env.EMAIL_WEBHOOK_SECRET } : {}),
-  ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES"].filter((k) => env[k]).map((k) => [k, env[k]])),
+  ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES", "EMAIL_RETRY_SCHEDULE"].filter((k) => env[k]).map((k) => [k, env[k]])),
 };
 mkdirSync(DEV_DIR, { recursive: true });
 const envFile = join(DEV_DIR, `vars-${port}.env`);
