@@ -5,6 +5,11 @@ export const DEMO = {
   org: "ttd",
   resource: "ttd-demo-events",
   app: "apps-test",
+  // Contact register (SPEC §5.3): who receives what when an order names these.
+  person: "01017012345", // Kari Nordmann, kari.nordmann@example.no
+  reservedPerson: "02017012345", // Ola Reservert: reserved against digital notifications
+  orgNo: "910000001", // Testdepartementet: post@ttd.example.no, varsel@ttd.example.no
+  orgUser: "1337", // registered for 910000001, opted in to the demo resource, read grant above
 };
 
 async function put(base, token, path, body) {
@@ -23,4 +28,9 @@ export async function seed(base, keys) {
       { subject: "/user/1337", actions: ["read"] },
     ],
   });
+  const contacts = "/admin/api/v1/contacts";
+  await put(base, admin, `${contacts}/persons/${DEMO.person}`, { name: "Kari Nordmann", email: "kari.nordmann@example.no", mobile: "+4799999999", reserved: false });
+  await put(base, admin, `${contacts}/persons/${DEMO.reservedPerson}`, { name: "Ola Reservert", email: "ola.reservert@example.no", reserved: true });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, { name: "Testdepartementet", emails: ["post@ttd.example.no", "varsel@ttd.example.no"] });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { email: "user1337@ttd.example.no", resources: [`urn:altinn:resource:${DEMO.resource}`] });
 }
