@@ -26,8 +26,11 @@ function isPrivateHost(host: string): boolean {
   if (h.includes(":")) {
     // IPv6 literal: loopback, unspecified, unique-local, link-local, and IPv4-mapped private addresses.
     if (h === "::1" || h === "::" || /^f[cd]/.test(h) || /^fe[89ab]/.test(h)) return true;
-    const mapped = h.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
-    return mapped ? isPrivateIpv4(mapped[1]!) : false;
+    // URL normalises ::ffff:127.0.0.1 to ::ffff:7f00:1.
+    const mapped = h.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/);
+    if (!mapped) return false;
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    return isPrivateIpv4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
   }
   return false;
 }

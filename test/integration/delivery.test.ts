@@ -1,0 +1,113 @@
+// The subscription's Durable Object in workerd: the queue of pushes lives in its storage, so
+// eviction loses nothing; queue redelivery does not double-push; pre-validation events are dropped;
+// and the real pipeline publish -> Queue -> matcher -> Durable Object reaches it.
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { deliveryStub } from "../../src/delivery/stub";
+import { PushStore } from "../../src/delivery/store";
+import { putResource } from "../helpers/admin";
+import { call, postJson } from "../helpers/http";
+import { altinnToken, bearer } from "../helpers/tokens";
+
+const SUBS = "/events/api/v1/subscriptions";
+const ENDPOINT = "http://127.0.0.1:9/hook"; // refused: every attempt fails
+
+async function poll<T>(probe: () => Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A subscription whose handshake we mark as done by hand, as if the endpoint had answered 2xx. */
+async function validatedSubscription(validatedSeq: number): Promise<{ id: number; resource: string; headers: Record<string, string> }> {
+  const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
+  await putResource(rid, "ttd");
+  const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe altinn:events.publish" }));
+  const res = await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers);
+  const { id } = (await res.json()) as { id: number };
+  // Let the first (failing) handshake finish, so it cannot overwrite what we set; the next is 30 s away.
+  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, state) => (new PushStore(state.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation attempt");
+  await runInDurableObject(deliveryStub(env, id), async (_instance, state) => {
+    const store = new PushStore(state.storage.sql);
+    store.saveState({ ...store.state()!, validated: true, validatedSeq, validationDueAt: null });
+  });
+  return { id, resource: `urn:altinn:resource:${rid}`, headers };
+}
+
+const ev = (resource: string, id = crypto.randomUUID()) => ({ id, type: "it.happened", source: "https://it.example/x", specversion: "1.0" as const, time: new Date().toISOString(), resource });
+
+async function deliveries(id: number, headers: Record<string, string>) {
+  return ((await (await call(`${SUBS}/${id}/deliveries`, { headers })).json()) as { deliveries: { eventId: string; status: string; attempts: { statusCode: number | null; error: string | null }[]; nextAttemptAt: string | null }[] }).deliveries;
+}
+
+describe("subscription Durable Object", { timeout: 20_000 }, () => {
+  it("keeps its queue in storage: after the instance is torn down the failed push is still pending with its retry alarm", async () => {
+    const { id, resource, headers } = await validatedSubscription(0);
+    const stub = deliveryStub(env, id);
+    const e = ev(resource);
+    expect(await stub.enqueue([{ seq: 1_000_001, event: e }])).toBe(1);
+    const [first] = await poll(async () => {
+      const d = await deliveries(id, headers);
+      return d[0]?.attempts.length ? d : null;
+    }, "first attempt");
+    expect(first).toMatchObject({ eventId: e.id, status: "pending", attempts: [{ statusCode: null }] });
+    expect(first!.attempts[0]!.error).toBeTruthy();
+    const retryAt = Date.parse(first!.nextAttemptAt!);
+
+    await abortAllDurableObjects();
+    const after = await deliveries(id, headers);
+    expect(after).toEqual([first]);
+    // A fresh stub: the old one belonged to the aborted instance.
+    const alarm = await runInDurableObject(deliveryStub(env, id), (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBe(retryAt);
+  });
+
+  it("drops events from before validation and ignores a position it already has", async () => {
+    const { id, resource, headers } = await validatedSubscription(500);
+    const stub = deliveryStub(env, id);
+    const e = ev(resource);
+    expect(await stub.enqueue([{ seq: 499, event: ev(resource) }, { seq: 500, event: ev(resource) }])).toBe(0);
+    expect(await stub.enqueue([{ seq: 2_000_001, event: e }])).toBe(1);
+    expect(await stub.enqueue([{ seq: 2_000_001, event: e }])).toBe(0);
+    const d = await deliveries(id, headers);
+    expect(d.map((x) => x.eventId)).toEqual([e.id]);
+  });
+
+  it("an unvalidated subscription receives nothing", async () => {
+    const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
+    await putResource(rid, "ttd");
+    const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
+    const { id } = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers)).json()) as { id: number };
+    expect(await deliveryStub(env, id).enqueue([{ seq: 3_000_001, event: ev(`urn:altinn:resource:${rid}`) }])).toBe(0);
+    // Validation keeps failing against a closed port and is retried on the alarm.
+    const state = await runInDurableObject(deliveryStub(env, id), (_i, s) => new PushStore(s.storage.sql).state());
+    expect(state).toMatchObject({ subscriptionId: id, validated: false });
+  });
+
+  it("a published event travels publish -> Queue -> matcher -> the subscription's object", async () => {
+    const { id, resource, headers } = await validatedSubscription(0);
+    const e = ev(resource);
+    const pub = await postJson("/events/api/v1/events", e, headers, "application/cloudevents+json");
+    expect(pub.status).toBe(200);
+    const d = await poll(async () => {
+      const list = await deliveries(id, headers);
+      return list.length ? list : null;
+    }, "the event at the subscription's object");
+    expect(d.map((x) => x.eventId)).toEqual([e.id]);
+  });
+
+  it("after DELETE the object forgets everything and its alarm", async () => {
+    const { id, resource, headers } = await validatedSubscription(0);
+    const stub = deliveryStub(env, id);
+    await stub.enqueue([{ seq: 4_000_001, event: ev(resource) }]);
+    expect((await call(`${SUBS}/${id}`, { method: "DELETE", headers })).status).toBe(200);
+    const left = await runInDurableObject(stub, async (_i, s) => ({ state: new PushStore(s.storage.sql).state(), alarm: await s.storage.getAlarm() }));
+    expect(left).toEqual({ state: null, alarm: null });
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect(await stub.enqueue([{ seq: 4_000_002, event: ev(resource) }])).toBe(0);
+  });
+});
