@@ -27,11 +27,11 @@ async function send(varsel: Varsel, ...mails: Mail[]): Promise<Result[]> {
 const FROM = "Varsel <noreply@varsel.test>";
 const mail = (to: string, extra: Partial<Mail> = {}): Mail => ({ to, from: FROM, subject: "Hei", body: "Hallo", idempotencyKey: crypto.randomUUID(), ...extra });
 
-describe("SMTP provider over cloudflare:sockets", () => {
+describe.each([{ pipelining: true }, { pipelining: false }])("SMTP provider over cloudflare:sockets (server PIPELINING: $pipelining)", ({ pipelining }) => {
   let smtp: SmtpSink;
   let varsel: Varsel;
   beforeAll(async () => {
-    smtp = await startSmtpSink({ auth: { user: "varsel", password: "s3cret pass" } });
+    smtp = await startSmtpSink({ auth: { user: "varsel", password: "s3cret pass" }, pipelining });
     varsel = await startVarsel({ SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), SMTP_USER: "varsel", SMTP_PASSWORD: "s3cret pass", EMAIL_FROM: FROM, VARSEL_TEST_ROUTES: "true" });
   });
   afterAll(async () => {

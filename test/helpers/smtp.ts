@@ -12,6 +12,7 @@
  *   smtp.setReply((rcpt) => rcpt.startsWith("down") ? { code: 451, message: "try later" } : null);
  *   await smtp.close();
  *
+ * Options: `auth: {user, password}` requires AUTH; `pipelining: false` hides PIPELINING from EHLO.
  * `setReply` decides per recipient (RCPT TO) what the server answers: null = accept, otherwise
  * an SMTP error code (4xx transient, 5xx permanent). `down()` / `up()` stop and restart the
  * listener on the same port to simulate a provider outage.
@@ -53,13 +54,14 @@ function addressText(a: AddressObject | AddressObject[] | undefined): string {
   return Array.isArray(a) ? a.map((x) => x.text).join(", ") : a.text;
 }
 
-export async function startSmtpSink(opts: { auth?: { user: string; password: string } } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(opts: { auth?: { user: string; password: string }; pipelining?: boolean } = {}): Promise<SmtpSink> {
   const messages: CaughtMail[] = [];
   let reply: RcptReply | null = null;
   const makeServer = () =>
     new SMTPServer({
       authOptional: !opts.auth,
       disabledCommands: ["STARTTLS"],
+      hidePIPELINING: opts.pipelining === false,
       logger: false,
       onAuth(auth, _s, cb) {
         if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.password) cb(null, { user: auth.username });

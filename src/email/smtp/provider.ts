@@ -4,7 +4,7 @@ import { buildMessage, dataSection, isPlainAddress, messageIdFor, parseMailbox }
 import { SmtpConnectionError, SmtpReplyError, SmtpSession, type SmtpConfig } from "./session";
 
 /** Idle connections kept for reuse by later sends of the same provider instance. */
-const MAX_IDLE = 4;
+const MAX_IDLE = 8;
 
 /**
  * How a failed send is reported. Transaction replies decide for the mail: 4xx transient, 5xx

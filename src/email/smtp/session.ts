@@ -125,10 +125,13 @@ export class SmtpSession {
   /** One transaction. Resolves with the server's final reply to the data; after an error reply the session is reset for reuse. */
   async sendMail(from: string, to: string, data: string): Promise<Reply> {
     try {
-      await this.expectCommand("MAIL FROM", `MAIL FROM:<${from}>`, 250);
-      const rcpt = await this.command("RCPT TO", `RCPT TO:<${to}>`);
-      if (rcpt.code !== 250 && rcpt.code !== 251) throw new SmtpReplyError("RCPT TO", rcpt);
-      await this.expectCommand("DATA", "DATA", 354);
+      if (this.extensions.has("PIPELINING")) await this.pipelinedEnvelope(from, to);
+      else {
+        await this.expectCommand("MAIL FROM", `MAIL FROM:<${from}>`, 250);
+        const rcpt = await this.command("RCPT TO", `RCPT TO:<${to}>`);
+        if (rcpt.code !== 250 && rcpt.code !== 251) throw new SmtpReplyError("RCPT TO", rcpt);
+        await this.expectCommand("DATA", "DATA", 354);
+      }
       await this.write(data);
       const done = await this.readReply("DATA");
       if (done.code !== 250) throw new SmtpReplyError("DATA", done);
@@ -137,6 +140,22 @@ export class SmtpSession {
       if (e instanceof SmtpReplyError && !this.closed) await this.reset();
       throw e;
     }
+  }
+
+  /** RFC 2920: MAIL, RCPT and DATA in one write, then their three replies in order. */
+  private async pipelinedEnvelope(from: string, to: string): Promise<void> {
+    await this.write(`MAIL FROM:<${from}>\r\nRCPT TO:<${to}>\r\nDATA\r\n`);
+    const mail = await this.readReply("MAIL FROM");
+    const rcpt = await this.readReply("RCPT TO");
+    const data = await this.readReply("DATA");
+    if (data.code === 354 && (mail.code !== 250 || (rcpt.code !== 250 && rcpt.code !== 251))) {
+      // A server that opened DATA despite a refusal: close the empty message before reporting.
+      await this.write(".\r\n");
+      await this.readReply("DATA");
+    }
+    if (mail.code !== 250) throw new SmtpReplyError("MAIL FROM", mail);
+    if (rcpt.code !== 250 && rcpt.code !== 251) throw new SmtpReplyError("RCPT TO", rcpt);
+    if (data.code !== 354) throw new SmtpReplyError("DATA", data);
   }
 
   /** Abandons a failed transaction so the connection can be reused. */
