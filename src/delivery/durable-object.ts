@@ -7,11 +7,14 @@ import { getSubscription, latestEventSeq, markDisabled, markValidated } from "..
 import { callerOfConsumer, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, parseSchedule } from "./schedule";
-import { postSigned, PUSH_TIMEOUT_MS } from "./send";
+import { postSigned } from "./send";
 import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
 
-/** If the object is evicted mid-request, this alarm picks the queue up again. */
-const WATCHDOG_MS = PUSH_TIMEOUT_MS + 5_000;
+/**
+ * If the object is evicted mid-request, this alarm picks the queue up again. Firing while the
+ * request is still running is harmless: the alarm waits for the run under way (`kick`).
+ */
+const WATCHDOG_MS = 10_000;
 /** One alarm run works at most this long, then hands over to the next alarm. */
 const RUN_BUDGET_MS = 60_000;
 
