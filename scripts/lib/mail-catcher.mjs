@@ -33,6 +33,26 @@ function addressText(a) {
   return Array.isArray(a) ? a.map((x) => x.text).join(", ") : a.text;
 }
 
+/** A received message as the catcher (and the tests' SMTP sink) report it. */
+export async function parseMessage(raw, envelope) {
+  const parsed = await simpleParser(raw);
+  return {
+    envelope,
+    from: addressText(parsed.from),
+    to: addressText(parsed.to),
+    subject: parsed.subject ?? "",
+    text: parsed.text ?? "",
+    html: typeof parsed.html === "string" ? parsed.html : "",
+    messageId: parsed.messageId ?? "",
+    headers: headerObject(parsed.headerLines),
+  };
+}
+
+/** The SMTP session's envelope: `{from, to: [...]}`. */
+export function envelopeOf(session) {
+  return { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address) };
+}
+
 function listen(server, port) {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -101,25 +121,13 @@ export async function startMailCatcher({ smtpPort = 1025, webPort = 1080 } = {})
           return cb(err);
         }
         const raw = Buffer.concat(chunks, size);
-        const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address) };
+        const envelope = envelopeOf(session);
         const id = String(nextId++);
         // Accept first (what a sender measures), parse afterwards.
         cb(null, `Queued as ${id}`);
-        const p = simpleParser(raw)
+        const p = parseMessage(raw, envelope)
           .then((parsed) => {
-            messages.push({
-              id,
-              receivedAt: new Date().toISOString(),
-              envelope,
-              from: addressText(parsed.from),
-              to: addressText(parsed.to),
-              subject: parsed.subject ?? "",
-              text: parsed.text ?? "",
-              html: typeof parsed.html === "string" ? parsed.html : "",
-              messageId: parsed.messageId ?? "",
-              headers: headerObject(parsed.headerLines),
-              size,
-            });
+            messages.push({ id, receivedAt: new Date().toISOString(), ...parsed, size });
             raws.set(id, raw);
             while (messages.length > MAX_MESSAGES) raws.delete(messages.shift().id);
           })

@@ -18,8 +18,9 @@
  * listener on the same port to simulate a provider outage.
  */
 import { createServer as createNetServer, type Server } from "node:net";
-import { simpleParser, type AddressObject } from "mailparser";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+// @ts-expect-error: plain ESM script without types
+import { envelopeOf, parseMessage } from "../../scripts/lib/mail-catcher.mjs";
 
 export interface CaughtMail {
   envelope: { from: string; to: string[] };
@@ -49,11 +50,6 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-function addressText(a: AddressObject | AddressObject[] | undefined): string {
-  if (!a) return "";
-  return Array.isArray(a) ? a.map((x) => x.text).join(", ") : a.text;
-}
-
 export async function startSmtpSink(opts: { auth?: { user: string; password: string }; pipelining?: boolean } = {}): Promise<SmtpSink> {
   const messages: CaughtMail[] = [];
   let reply: RcptReply | null = null;
@@ -76,20 +72,8 @@ export async function startSmtpSink(opts: { auth?: { user: string; password: str
         stream.on("data", (c: Buffer) => chunks.push(c));
         stream.on("end", async () => {
           const raw = Buffer.concat(chunks).toString("utf8");
-          const p = await simpleParser(raw);
-          const headers: Record<string, string> = {};
-          for (const { key, line } of p.headerLines) headers[key] = line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
-          messages.push({
-            envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address) },
-            from: addressText(p.from),
-            to: addressText(p.to),
-            subject: p.subject ?? "",
-            text: p.text ?? "",
-            html: typeof p.html === "string" ? p.html : "",
-            messageId: p.messageId ?? "",
-            headers,
-            raw,
-          });
+          const parsed = (await parseMessage(raw, envelopeOf(session))) as Omit<CaughtMail, "raw">;
+          messages.push({ ...parsed, raw });
           cb(null);
         });
       },
