@@ -64,6 +64,9 @@ export class SmtpSession {
     }
     const session = new SmtpSession(config, socket);
     try {
+      await socket.opened.catch((e: Error) => {
+        throw new SmtpConnectionError(`connect to ${config.host}:${config.port}: ${e.message}`);
+      });
       await session.expect("greeting", 220);
       await session.hello();
       if (config.startTls) await session.upgrade();
@@ -76,8 +79,14 @@ export class SmtpSession {
   }
 
   private attach(): void {
+    // Failures surface through reads and writes; keep these promises from being reported as unhandled.
+    this.socket.opened.catch(() => {});
+    this.socket.closed.catch(() => {});
     this.reader = this.socket.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     this.writer = this.socket.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
+    this.reader.closed.catch(() => {});
+    this.writer.closed.catch(() => {});
+    this.writer.ready.catch(() => {});
   }
 
   private async hello(): Promise<void> {
