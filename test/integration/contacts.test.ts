@@ -175,3 +175,13 @@ describe("look-ups for order processing", () => {
     expect(await findOrgUsersForResource(env, [], "urn:altinn:resource:contacts-demo")).toEqual([]);
   });
 });
+
+describe("contact register in the OpenAPI document", () => {
+  it("documents the single-record and the NDJSON bulk routes", async () => {
+    const doc = await (await call("/openapi.json")).json<{ paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> }>();
+    expect(doc.paths[`${C}/persons/{nin}`]?.put?.requestBody?.content["application/json"]).toBeDefined();
+    expect(doc.paths[`${C}/organizations/{orgNo}/users/{userId}`]?.get).toBeDefined();
+    expect(doc.paths[`${C}/organizations/users`]?.post?.requestBody?.content["application/x-ndjson"]).toBeDefined();
+    expect(doc.paths["/__test/email/send"]).toBeUndefined();
+  });
+});
