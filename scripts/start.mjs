@@ -3,10 +3,12 @@
 // and fires the scheduled handler every CRON_TICK_SECONDS. Configuration comes from the
 // environment (SPEC §6), so a test harness can point it at its own peers.
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import { Webhook } from "standardwebhooks";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEV_DIR, DEV_ISSUER, ROOT, devKeys } from "./lib/devkeys.mjs";
-import { seed } from "./lib/seed.mjs";
+import { seed, seedSubscription } from "./lib/seed.mjs";
 import { startMailCatcher } from "./lib/mail-catcher.mjs";
 
 const env = process.env;
@@ -94,6 +96,39 @@ async function waitHealthy() {
 await waitHealthy();
 await seed(base, keys);
 log(`seeded demo data (org ttd, resource urn:altinn:resource:ttd-demo-events, app ttd/apps-test)`);
+
+// Demo subscriptions' receiver: logs each push to the seeded subscription and checks its signature.
+let demoSecret = null;
+const demoReceiver = createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    let check = "signature not checked";
+    try {
+      if (demoSecret) new Webhook(demoSecret).verify(body, req.headers), (check = "signature ok");
+    } catch {
+      check = "BAD SIGNATURE";
+    }
+    let what = "";
+    try {
+      const e = JSON.parse(body);
+      what = `${e.type} ${e.id}`;
+    } catch {}
+    log(`demo receiver: ${what} (${check})`);
+    res.writeHead(200).end();
+  });
+});
+const demoPort = await new Promise((resolve) => {
+  const at = (p) => demoReceiver.listen(p, "127.0.0.1", () => resolve(demoReceiver.address().port));
+  demoReceiver.once("error", () => at(0)); // port taken (another instance): any free port
+  at(Number(env.DEMO_RECEIVER_PORT ?? 8789));
+});
+closers.push(() => new Promise((r) => demoReceiver.close(() => r())));
+if (vars.ALLOW_INSECURE_ENDPOINTS === "true") {
+  const demoSub = await seedSubscription(base, keys, `http://127.0.0.1:${demoPort}/hook`);
+  demoSecret = demoSub.secret;
+  log(`demo receiver on http://127.0.0.1:${demoPort}/hook: subscription ${demoSub.id} (ttd, urn:altinn:resource:ttd-demo-events)`);
+}
 
 // Local cron: wrangler dev does not fire crons on its own; --test-scheduled exposes /__scheduled.
 const ticker = setInterval(() => {

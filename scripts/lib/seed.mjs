@@ -34,3 +34,16 @@ export async function seed(base, keys) {
   await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, { name: "Testdepartementet", emails: ["post@ttd.example.no", "varsel@ttd.example.no"] });
   await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { email: "user1337@ttd.example.no", resources: [`urn:altinn:resource:${DEMO.resource}`] });
 }
+
+/** The demo subscription: ttd's demo events pushed to `npm start`'s receiver. Its secret is null when it already existed. */
+export async function seedSubscription(base, keys, endPoint) {
+  const token = await mintToken(keys, { org: DEMO.org, scope: "altinn:events.subscribe" });
+  const r = await fetch(`${base}/events/api/v1/subscriptions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ endPoint, resourceFilter: `urn:altinn:resource:${DEMO.resource}` }),
+  });
+  if (r.status !== 201) throw new Error(`seeding the demo subscription failed: ${r.status} ${await r.text()}`);
+  const body = await r.json();
+  return { id: body.id, secret: body.secret ?? null };
+}

@@ -231,6 +231,12 @@ describe("push delivery against wrangler dev", () => {
     expect(revoked.pushes()).toHaveLength(0);
   });
 
+  it("npm start's demo receiver gets the demo resource's events, signature checked", async () => {
+    const e = event("urn:altinn:resource:ttd-demo-events", 1);
+    await api.publish(publisher, e);
+    await waitFor(() => varsel.output().includes(`demo receiver: e2e.happened ${e.id} (signature ok)`), 30_000, "the demo receiver's log line");
+  });
+
   it("one consumer never sees another's subscriptions", async () => {
     const resource = await freshResource();
     const rx = await receiver();
