@@ -68,7 +68,14 @@ const vars = {
 };
 mkdirSync(DEV_DIR, { recursive: true });
 const envFile = join(DEV_DIR, `vars-${port}.env`);
-writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}='${String(v).replaceAll("'", "")}'`).join("\n") + "\n", { mode: 0o600 });
+// dotenv takes a quoted value literally (no escapes), so quote with a character the value lacks.
+function envLine(key, value) {
+  const v = String(value);
+  const quote = ["'", '"', "`"].find((q) => !v.includes(q));
+  if (!quote || v.includes("\n")) throw new Error(`${key} cannot be written to an env file: it contains newlines or all of ' " \``);
+  return `${key}=${quote}${v}${quote}`;
+}
+writeFileSync(envFile, Object.entries(vars).map(([k, v]) => envLine(k, v)).join("\n") + "\n", { mode: 0o600 });
 
 const dev = spawn(
   wrangler,

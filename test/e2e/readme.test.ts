@@ -36,6 +36,6 @@ describe("README quick start", () => {
     expect(out).toMatch(/^next: http:\/\/localhost:\d+\/events\/api\/v1\/events\?.*after=vc1\./m);
     expect(out).toMatch(/^"[0-9a-f-]{36}"$/m);
     expect(out).toContain('"resource":"urn:altinn:resource:app_ttd_apps-test"');
-    expect(out).toContain('"grants":[{"subject":"/org/digdir","actions":["subscribe","read"]}]');
+    expect(out).toContain('{"subject":"/user/1337","actions":["read","subscribe"]}');
   });
 });
