@@ -56,7 +56,15 @@ async function varselOrder(varsel, sink, auth, n) {
   const res = await fetch(`${varsel.base}/notifications/api/v1/orders/email`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "Bench $recipientName$", body: "Message to $recipientNumber$", recipients }) });
   if (res.status !== 202) throw new Error(`order of ${n}: ${res.status} ${await res.text()}`);
   const t0 = performance.now();
-  await waitFor(() => sink.accepted - start >= n, 30 * 60_000, `${n} e-mails at the sink`);
+  // Wait until all arrived; give up (and show Varsel's log) when nothing arrives for a minute.
+  let last = -1;
+  let lastChange = performance.now();
+  await waitFor(() => {
+    const got = sink.accepted - start;
+    if (got !== last) [last, lastChange] = [got, performance.now()];
+    else if (performance.now() - lastChange > 60_000) throw new Error(`stalled at ${got} of ${n} e-mails:\n${varsel.output().slice(-4000)}`);
+    return got >= n;
+  }, 30 * 60_000, `${n} e-mails at the sink`);
   const seconds = (performance.now() - t0) / 1000;
   const { orderId } = await res.json();
   const status = await waitFor(async () => {

@@ -231,8 +231,10 @@ export async function takeStragglers(env: Env, now: Date, staleBefore: Date, lim
     `UPDATE email_notifications SET enqueued_at = ?1
       WHERE id IN (
         SELECT id FROM email_notifications
-         WHERE ((status = 'New' AND due_at <= ?1) OR (status = 'Sending' AND sending_until < ?1))
-           AND (enqueued_at IS NULL OR enqueued_at < ?2) AND expires_at >= ?1
+         WHERE ((status = 'New' AND due_at <= ?1 AND (enqueued_at IS NULL OR enqueued_at < ?2))
+             -- a send whose lease ran out (its consumer died): hand it over once more right away
+             OR (status = 'Sending' AND sending_until < ?1 AND (enqueued_at IS NULL OR enqueued_at < sending_until)))
+           AND expires_at >= ?1
          LIMIT ?3)
       RETURNING id`,
   )

@@ -4,8 +4,8 @@ import { emailProvider } from "../../src/email/select";
 import worker from "../../src/index";
 import { consumeEmailBatch } from "../../src/notifications/consumer";
 import { claimOrders } from "../../src/notifications/queries";
-import { adminHeaders } from "../helpers/admin";
-import { call, postJson, putJson } from "../helpers/http";
+import { call, postJson } from "../helpers/http";
+import { seedContacts } from "./orders-fixtures";
 import { altinnToken, bearer } from "../helpers/tokens";
 
 const ORDERS = "/notifications/api/v1/orders";
@@ -45,15 +45,11 @@ async function orderStatus(orderId: string): Promise<string> {
 
 beforeAll(async () => {
   ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
-  const admin = await adminHeaders();
-  for (const [path, body] of [
+  await seedContacts([
     ["persons/01018012345", { name: "Ola Nordmann", email: "ola@example.com", mobile: null, reserved: false }],
     ["persons/02028012345", { name: "Kari Reservert", email: "kari@example.com", mobile: null, reserved: true }],
     ["organizations/920000111", { name: "Eksempel AS", emails: ["post@eksempel.example"] }],
-  ] as const) {
-    const res = await putJson(`/admin/api/v1/contacts/${path}`, body, admin);
-    if (res.status !== 200) throw new Error(`seeding ${path}: ${res.status} ${await res.text()}`);
-  }
+  ]);
 });
 
 describe("the cron claims due orders", () => {

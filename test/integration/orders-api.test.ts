@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminHeaders } from "../helpers/admin";
-import { BASE, call, postJson, problem, putJson } from "../helpers/http";
+import { BASE, call, postJson, problem } from "../helpers/http";
+import { seedContacts } from "./orders-fixtures";
 import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
 const ORDERS = "/notifications/api/v1/orders";
@@ -20,15 +20,11 @@ async function place(body: unknown, headers = ttd): Promise<{ orderId: string; r
 beforeAll(async () => {
   ttd = bearer(await altinnToken({ org: "ttd", scope: SCOPE }));
   other = bearer(await altinnToken({ org: "digdir", scope: SCOPE }));
-  const admin = await adminHeaders();
-  for (const [path, body] of [
+  await seedContacts([
     ["persons/01017012345", { name: "Ola Nordmann", email: "ola@example.com", mobile: null, reserved: false }],
     ["persons/02027012345", { name: "Kari Reservert", email: "kari@example.com", mobile: null, reserved: true }],
     ["organizations/910000111", { name: "Eksempel AS", emails: ["post@eksempel.example"] }],
-  ] as const) {
-    const res = await putJson(`/admin/api/v1/contacts/${path}`, body, admin);
-    if (res.status !== 200) throw new Error(`seeding ${path}: ${res.status} ${await res.text()}`);
-  }
+  ]);
 });
 
 describe("POST /orders/email: who may order", () => {
