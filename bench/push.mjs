@@ -87,46 +87,31 @@ export default async function main() {
       }
     };
 
-    // 1 subscription: publish one event at a time and wait for its push.
-    await subscribeMany(1, "bench.one");
-    const one = [];
-    for (let i = 0; i < 60; i++) {
-      const e = event(i, "bench.one");
-      const t0 = performance.now();
-      await api.publish(publisher, e);
-      const [at] = await wait(e.id, 1);
-      if (i >= 5) one.push(at - t0);
-    }
-    rows.push(["Varsel: publish -> receipt, 1 subscription", stats(one)]);
-
-    // 100 matching subscriptions: every receipt of every event counts.
-    await subscribeMany(100, "bench.hundred");
-    const hundred = [];
-    const hundredLast = [];
-    for (let i = 0; i < 15; i++) {
-      const e = event(i, "bench.hundred");
-      const t0 = performance.now();
-      await api.publish(publisher, e);
-      const ats = await wait(e.id, 100);
-      if (i >= 2) {
-        hundred.push(...ats.map((at) => at - t0));
-        hundredLast.push(Math.max(...ats) - t0);
+    /**
+     * Subscribes `subs` times, then publishes `events` events one at a time, each after the
+     * previous one's pushes all arrived. Per event: every receipt's latency and the last one's.
+     */
+    const run = async (type, subs, events, warmup, timeoutMs = 120_000) => {
+      await subscribeMany(subs, type);
+      const each = [];
+      const last = [];
+      for (let i = 0; i < events; i++) {
+        const e = event(i, type);
+        const t0 = performance.now();
+        await api.publish(publisher, e);
+        const ats = await wait(e.id, subs, timeoutMs);
+        if (i < warmup) continue;
+        each.push(...ats.map((at) => at - t0));
+        last.push(Math.max(...ats) - t0);
       }
-    }
-    rows.push(["Varsel: publish -> receipt, 100 subscriptions (each receipt)", stats(hundred)]);
-    rows.push(["Varsel: publish -> last of 100 receipts", stats(hundredLast)]);
+      return { each: stats(each), last: stats(last) };
+    };
 
-    // Fan-out: one event to 1,000 subscriptions.
-    await subscribeMany(1000, "bench.thousand");
-    const fan = [];
-    for (let i = 0; i < 3; i++) {
-      const e = event(i, "bench.thousand");
-      const t0 = performance.now();
-      await api.publish(publisher, e);
-      const ats = await wait(e.id, 1000, 300_000);
-      fan.push(Math.max(...ats) - t0);
-    }
-    rows.push(["Varsel: fan-out of one event to 1,000 subscriptions (last receipt)", stats(fan)]);
+    rows.push(["Varsel: publish -> receipt, 1 subscription", (await run("bench.one", 1, 60, 5)).each]);
+    const hundred = await run("bench.hundred", 100, 15, 2);
+    rows.push(["Varsel: publish -> receipt, 100 subscriptions (each receipt)", hundred.each]);
+    rows.push(["Varsel: publish -> last of 100 receipts", hundred.last]);
+    rows.push(["Varsel: fan-out of one event to 1,000 subscriptions (last receipt)", (await run("bench.thousand", 1000, 3, 0, 300_000)).last]);
   } finally {
     await rx.close();
     await varsel.stop();

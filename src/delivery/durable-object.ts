@@ -104,7 +104,11 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   /** At most one run at a time, so at most one request in flight. */
   private kick(): Promise<void> {
     this.running ??= this.run()
-      .catch((e) => console.error(JSON.stringify({ msg: "delivery run failed", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })))
+      .catch(async (e) => {
+        // D1 or storage trouble: log it and come back later; the pushes stay queued.
+        console.error(JSON.stringify({ msg: "delivery run failed; retrying on the alarm", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+        if (!this.destroyed) await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS).catch(() => undefined);
+      })
       .finally(() => (this.running = null));
     return this.running;
   }

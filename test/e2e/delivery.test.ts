@@ -88,6 +88,19 @@ describe("push delivery against wrangler dev", () => {
     expect(rx.pushes().map((p) => p.json.id)).not.toContain(before.id);
   });
 
+  it("retries the handshake on its schedule, then disables a subscription whose endpoint never accepts it", async () => {
+    const resource = await freshResource();
+    const rx = await receiver({ answer: () => ({ status: 500 }) });
+    const created = await api.subscribe(subscriber, { endPoint: rx.url, resourceFilter: resource });
+    const path = `/events/api/v1/subscriptions/${created.body.id}`;
+    await waitFor(async () => (await api.get(subscriber, path)).body.disabled === true, 30_000, "disabled after the last handshake");
+    const sub = (await api.get(subscriber, path)).body;
+    expect(sub).toMatchObject({ validated: false, disabled: true });
+    expect(sub.disabledReason).toContain("HTTP 500");
+    expect(rx.validations()).toHaveLength(3); // VALIDATION_RETRY_SCHEDULE "1,1": 1 + 2 retries
+    expect(rx.pushes()).toHaveLength(0);
+  });
+
   it("delivers 100 events published quickly with 100 distinct webhook-ids, first attempts in publish order", async () => {
     const resource = await freshResource();
     const rx = await receiver();
