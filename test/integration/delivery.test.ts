@@ -22,6 +22,16 @@ async function poll<T>(probe: () => Promise<T | undefined | null | false>, what:
   }
 }
 
+/** Marks the handshake as done, as if the endpoint had answered 2xx, once the first (failing) one is over. */
+async function markValidated(id: number, validatedSeq: number): Promise<void> {
+  // Let the first handshake finish, so it cannot overwrite what we set; the next is 30 s away.
+  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, state) => (new PushStore(state.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation attempt");
+  await runInDurableObject(deliveryStub(env, id), (_i, state) => {
+    const store = new PushStore(state.storage.sql);
+    store.saveState({ ...store.state()!, validated: true, validatedSeq, validationDueAt: null });
+  });
+}
+
 /** A subscription whose handshake we mark as done by hand, as if the endpoint had answered 2xx. */
 async function validatedSubscription(validatedSeq: number): Promise<{ id: number; resource: string; headers: Record<string, string> }> {
   const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
@@ -29,12 +39,7 @@ async function validatedSubscription(validatedSeq: number): Promise<{ id: number
   const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe altinn:events.publish" }));
   const res = await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers);
   const { id } = (await res.json()) as { id: number };
-  // Let the first (failing) handshake finish, so it cannot overwrite what we set; the next is 30 s away.
-  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, state) => (new PushStore(state.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation attempt");
-  await runInDurableObject(deliveryStub(env, id), async (_instance, state) => {
-    const store = new PushStore(state.storage.sql);
-    store.saveState({ ...store.state()!, validated: true, validatedSeq, validationDueAt: null });
-  });
+  await markValidated(id, validatedSeq);
   return { id, resource: `urn:altinn:resource:${rid}`, headers };
 }
 
@@ -98,6 +103,24 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
       return list.length ? list : null;
     }, "the event at the subscription's object");
     expect(d.map((x) => x.eventId)).toEqual([e.id]);
+  });
+
+  it("the matcher's cache notices a subscription created after it cached the resource", async () => {
+    const first = await validatedSubscription(0);
+    const e1 = ev(first.resource);
+    expect((await postJson("/events/api/v1/events", e1, first.headers, "application/cloudevents+json")).status).toBe(200);
+    await poll(async () => (await deliveries(first.id, first.headers)).length === 1, "the first event at the first subscription");
+    // A second subscription to the same, now cached, resource.
+    const res = await postJson(SUBS, { endPoint: `${ENDPOINT}?second`, resourceFilter: first.resource }, first.headers);
+    const { id: second } = (await res.json()) as { id: number };
+    await markValidated(second, 0);
+    const e2 = ev(first.resource);
+    expect((await postJson("/events/api/v1/events", e2, first.headers, "application/cloudevents+json")).status).toBe(200);
+    const d = await poll(async () => {
+      const list = await deliveries(second, first.headers);
+      return list.length ? list : null;
+    }, "the second event at the second subscription");
+    expect(d.map((x) => x.eventId)).toEqual([e2.id]);
   });
 
   it("after DELETE the object forgets everything and its alarm", async () => {
