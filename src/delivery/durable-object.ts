@@ -15,6 +15,8 @@ import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushS
  * request is still running is harmless: the alarm waits for the run under way (`kick`).
  */
 const WATCHDOG_MS = 10_000;
+/** Delivered pushes and their attempt log are kept this long; dead letters are kept until deleted. */
+const KEEP_DELIVERED_MS = 30 * 24 * 3600_000;
 /** One alarm run works at most this long, then hands over to the next alarm. */
 const RUN_BUDGET_MS = 60_000;
 
@@ -128,6 +130,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       }
       const push = this.store.nextDue(now);
       if (!push) {
+        this.store.pruneDelivered(now - KEEP_DELIVERED_MS);
         const next = this.store.nextDueAt();
         if (next === null) await this.ctx.storage.deleteAlarm();
         else await this.ctx.storage.setAlarm(next);

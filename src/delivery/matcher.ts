@@ -71,7 +71,8 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
     }
   });
   for (const m of messages) {
-    if (failed.has(m)) m.retry({ delaySeconds: 2 });
+    // Backing off 2, 4, 8 … 300 s over the queue's retries: an object unavailable for a while loses nothing.
+    if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
     else m.ack();
   }
 }

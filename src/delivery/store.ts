@@ -154,6 +154,12 @@ export class PushStore {
     return this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL WHERE status = 'failed' AND failed_at >= ? RETURNING seq", now, since).toArray().length;
   }
 
+  /** Forgets delivered pushes (and their attempts) enqueued before `before`; dead letters stay. */
+  pruneDelivered(before: number): void {
+    this.sql.exec("DELETE FROM attempts WHERE seq IN (SELECT seq FROM pushes WHERE status = 'delivered' AND enqueued_at < ?)", before);
+    this.sql.exec("DELETE FROM pushes WHERE status = 'delivered' AND enqueued_at < ?", before);
+  }
+
   seqOfEvent(eventId: string): number | null {
     const row = this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM pushes WHERE event_id = ?", eventId).toArray()[0];
     return row?.seq ?? null;

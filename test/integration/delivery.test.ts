@@ -133,4 +133,25 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     expect(await stub.enqueue([{ seq: 4_000_002, event: ev(resource) }])).toBe(0);
   });
+
+  it("keeps dead letters but forgets delivered pushes after the retention time", async () => {
+    const ns = env.SUBSCRIPTION_DO as unknown as DurableObjectNamespace;
+    const lists = await runInDurableObject(ns.get(ns.idFromName(`prune-${crypto.randomUUID()}`)), (_i, state) => {
+      const store = new PushStore(state.storage.sql);
+      const r = { statusCode: 500, durationMs: 1, error: null, retryAfterSeconds: null, responseSnippet: "no" };
+      store.add(1, "old-delivered", "{}", 1_000);
+      store.add(2, "old-failed", "{}", 1_000);
+      store.add(3, "new-delivered", "{}", 5_000);
+      for (const seq of [1, 2, 3]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 2 ? 500 : 200 }, new Date());
+      store.delivered(1);
+      store.deadLetter(2, "HTTP 500", 1_000);
+      store.delivered(3);
+      store.pruneDelivered(2_000);
+      return store.list({ beforeSeq: 100, size: 10 }).map((d) => [d.eventId, d.status, d.attempts.length]);
+    });
+    expect(lists).toEqual([
+      ["new-delivered", "delivered", 1],
+      ["old-failed", "failed", 1],
+    ]);
+  });
 });
