@@ -19,6 +19,8 @@ export interface Env {
   ALLOW_INSECURE_ENDPOINTS?: string;
   PUSH_RETRY_SCHEDULE?: string;
   VALIDATION_RETRY_SCHEDULE?: string;
+  /** Seconds an endpoint has to answer a push (default 30, SPEC §4.5); shorter only for tests. */
+  PUSH_TIMEOUT_SECONDS?: string;
 
   EMAIL_PROVIDER?: string;
   SMTP_HOST?: string;

@@ -7,7 +7,7 @@ import { getSubscription, latestEventSeq, markDisabled, markValidated } from "..
 import { callerOfConsumer, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, parseSchedule } from "./schedule";
-import { postSigned } from "./send";
+import { postSigned, pushTimeoutMs } from "./send";
 import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
 
 /**
@@ -160,7 +160,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const id = crypto.randomUUID();
     const body = JSON.stringify({ id, source: state.source, type: "platform.events.validatesubscription", specversion: "1.0" });
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
-    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-validation-${id}`, body, () => new Date());
+    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-validation-${id}`, body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
     if (this.destroyed) return;
     const attempts = state.validationAttempts + 1;
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
@@ -192,7 +192,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const attempt = push.attempts + 1;
     await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
     const time = new Date();
-    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, push.body, () => new Date());
+    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, push.body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
     if (this.destroyed) return;
     this.store.logAttempt(push.seq, attempt, r, time);
     const schedule = parseSchedule(this.env.PUSH_RETRY_SCHEDULE, DEFAULT_PUSH_SCHEDULE);

@@ -3,11 +3,17 @@ import { webhookHeaders } from "./sign";
 
 export const PUSH_TIMEOUT_MS = 30_000;
 
+/** `PUSH_TIMEOUT_SECONDS` when it is a positive number, else 30 s. */
+export function pushTimeoutMs(raw: string | undefined): number {
+  const n = Number(raw);
+  return raw !== undefined && Number.isFinite(n) && n > 0 ? n * 1000 : PUSH_TIMEOUT_MS;
+}
+
 /**
  * One signed POST of a CloudEvent to an endpoint: structured mode, redirects not followed,
- * 30 s to answer. Never throws: network failures come back as an attempt without a status.
+ * 30 s to answer (unless configured otherwise). Never throws: network failures come back as an attempt without a status.
  */
-export async function postSigned(endPoint: string, secret: string, webhookId: string, body: string, now: () => Date): Promise<AttemptResult> {
+export async function postSigned(endPoint: string, secret: string, webhookId: string, body: string, now: () => Date, timeoutMs = PUSH_TIMEOUT_MS): Promise<AttemptResult> {
   const started = Date.now();
   const headers = {
     "content-type": "application/cloudevents+json",
@@ -15,7 +21,7 @@ export async function postSigned(endPoint: string, secret: string, webhookId: st
     ...(await webhookHeaders(secret, webhookId, Math.floor(now().getTime() / 1000), body)),
   };
   try {
-    const res = await fetch(endPoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) });
+    const res = await fetch(endPoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
     let snippet: string | null = null;
     try {
       snippet = (await res.text()).slice(0, 500);
@@ -25,7 +31,7 @@ export async function postSigned(endPoint: string, secret: string, webhookId: st
     return { statusCode: res.status, durationMs: Date.now() - started, error: null, retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), now()), responseSnippet: snippet };
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-    const error = timedOut ? `No answer within ${PUSH_TIMEOUT_MS / 1000} s.` : `Request failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
+    const error = timedOut ? `No answer within ${timeoutMs / 1000} s.` : `Request failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
     return { statusCode: null, durationMs: Date.now() - started, error, retryAfterSeconds: null, responseSnippet: null };
   }
 }

@@ -13,8 +13,8 @@ let subscriber: string;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
-  // 7 attempts a second or two apart; validation retried after 1 s.
-  varsel = await startVarsel({ PUSH_RETRY_SCHEDULE: "1,1,1,2,2,3", VALIDATION_RETRY_SCHEDULE: "1,1" });
+  // 7 attempts a second or two apart; validation retried after 1 s; 2 s to answer instead of 30 s.
+  varsel = await startVarsel({ PUSH_RETRY_SCHEDULE: "1,1,1,2,2,3", VALIDATION_RETRY_SCHEDULE: "1,1", PUSH_TIMEOUT_SECONDS: "2" });
   api = varselClient(varsel.base);
   admin = await token({ org: "digdir", scope: "varsel:admin" });
   publisher = await token({ org: "ttd", scope: "altinn:events.publish altinn:events.subscribe" });
@@ -162,6 +162,20 @@ describe("push delivery against wrangler dev", () => {
     expect(done.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([429, 302, 204]);
     expect(rx.pushes().every((p) => p.json.id === e.id)).toBe(true);
     expect(new Set(rx.pushes().map((p) => p.headers["webhook-id"])).size).toBe(1);
+  });
+
+  it("gives up on an endpoint that does not answer in time and tries again", async () => {
+    const resource = await freshResource();
+    let n = 0;
+    const rx = await receiver({ answer: (r) => (r.json.type === "platform.events.validatesubscription" ? { status: 200 } : ++n === 1 ? "hang" : { status: 200 }) });
+    const { id } = await validatedSubscription(subscriber, rx.url, resource);
+    const e = event(resource, 1);
+    await api.publish(publisher, e);
+    await waitFor(async () => (await deliveries(subscriber, id)).body.deliveries[0]?.status === "delivered", 30_000, "delivered on the second attempt");
+    const d = (await deliveries(subscriber, id)).body.deliveries[0];
+    expect(d.attempts).toHaveLength(2);
+    expect(d.attempts[0]).toMatchObject({ attempt: 1, statusCode: null, error: "No answer within 2 s." });
+    expect(d.attempts[1]).toMatchObject({ attempt: 2, statusCode: 200, error: null });
   });
 
   it("dead-letters after the last attempt, then redeliver and recover queue pushes again", async () => {

@@ -1,6 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { decide, DEFAULT_PUSH_SCHEDULE, parseRetryAfter, parseSchedule, type AttemptResult } from "../../src/delivery/schedule";
+import { pushTimeoutMs } from "../../src/delivery/send";
 import { signingInput, webhookHeaders } from "../../src/delivery/sign";
 import { newSecret } from "../../src/subscriptions/rules";
 
@@ -46,6 +47,13 @@ describe("retry schedule", () => {
     expect(parseRetryAfter("-3", now)).toBeNull();
     expect(parseRetryAfter(null, now)).toBeNull();
   });
+});
+
+it("an endpoint has 30 s to answer unless PUSH_TIMEOUT_SECONDS says otherwise", () => {
+  expect(pushTimeoutMs(undefined)).toBe(30_000);
+  expect(pushTimeoutMs("2")).toBe(2_000);
+  expect(pushTimeoutMs("0")).toBe(30_000);
+  expect(pushTimeoutMs("soon")).toBe(30_000);
 });
 
 describe("signing", () => {
