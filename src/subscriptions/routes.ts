@@ -14,7 +14,7 @@ import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
 import { isAcceptableEndpoint, kindOf, maySubscribe, newSecret } from "./rules";
-import { deliveriesQuery, recoverQuery, subscriptionRequest, type SubscriptionRequest } from "./schemas";
+import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
 
@@ -90,7 +90,7 @@ async function beforeSeq(sub: SubscriptionRow, after: string | undefined, app: A
 }
 
 export function registerSubscriptionRoutes(router: AppRouter): void {
-  route(router, { method: "post", path: BASE, tag: "Subscriptions", summary: "Create a subscription (validated by a handshake before anything is pushed)", body: subscriptionRequest, security: ["bearer"], responses: { 201: "The subscription; `secret` only on first creation", 400: "Invalid request", 401: "No valid token, or not authorized for the filters", 403: "Scope missing" } }, async (req, app) => {
+  route(router, { method: "post", path: BASE, tag: "Subscriptions", summary: "Create a subscription (validated by a handshake before anything is pushed)", body: subscriptionFields, security: ["bearer"], responses: { 201: "The subscription; `secret` only on first creation", 400: "Invalid request", 401: "No valid token, or not authorized for the filters", 403: "Scope missing" } }, async (req, app) => {
     const caller = await consumerOf(req, app);
     const body = parseWith(subscriptionRequest, await readJson(req, { maxBytes: 16 * 1024 }));
     const wanted = await newSubscription(app, caller, body);

@@ -2,8 +2,17 @@ import { z } from "zod";
 
 const filter = z.string().min(1).max(2048).nullish();
 
+const FIELDS = ["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"];
+const BY_LOWER = new Map(FIELDS.map((f) => [f.toLowerCase(), f]));
+
+/** Property names match case-insensitively, as ASP.NET's JSON binding does (`endpoint` = `endPoint`). */
+function canonicalKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [BY_LOWER.get(k.toLowerCase()) ?? k, v]));
+}
+
 /** `POST /subscriptions`. Field-level rules with Altinn's texts are applied in the route (SPEC §4.4). */
-export const subscriptionRequest = z
+export const subscriptionFields = z
   .object({
     endPoint: z.string().max(2048).nullish(),
     sourceFilter: filter,
@@ -13,6 +22,8 @@ export const subscriptionRequest = z
     typeFilter: filter,
   })
   .meta({ description: "A subscription: where to push, and which events." });
+
+export const subscriptionRequest = z.preprocess(canonicalKeys, subscriptionFields);
 
 export type SubscriptionRequest = z.output<typeof subscriptionRequest>;
 

@@ -41,6 +41,16 @@ describe("POST /subscriptions", () => {
     expect(((await other.json()) as { id: number }).id).not.toBe(body.id);
   });
 
+  it("matches property names case-insensitively, as ASP.NET does, and documents the body in OpenAPI", async () => {
+    const resourceFilter = await resource();
+    const res = await postJson(SUBS, { endpoint: ENDPOINT, RESOURCEFILTER: resourceFilter, typefilter: "x.y" }, await org("ttd"));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ endPoint: ENDPOINT, resourceFilter, typeFilter: "x.y" });
+    const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }> };
+    const schema = doc.paths[SUBS]!.post!.requestBody.content["application/json"]!.schema;
+    expect(Object.keys(schema.properties)).toEqual(["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"]);
+  });
+
   it("refuses a missing or invalid endpoint with SPEC's text", async () => {
     const resourceFilter = await resource();
     for (const endPoint of [undefined, "", "not a url", "ftp://example.com/x", "/relative"]) {
