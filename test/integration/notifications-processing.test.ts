@@ -5,6 +5,7 @@ import worker from "../../src/index";
 import { consumeEmailBatch } from "../../src/notifications/consumer";
 import { claimOrders } from "../../src/notifications/queries";
 import { call, postJson } from "../helpers/http";
+import { putResource } from "../helpers/admin";
 import { seedContacts } from "./orders-fixtures";
 import { altinnToken, bearer } from "../helpers/tokens";
 
@@ -93,6 +94,20 @@ describe("the cron claims due orders", () => {
       [{ emailAddress: null, organizationNumber: "999999998" }, "Failed_RecipientNotIdentified"],
     ]);
     expect(await orderStatus(id)).toBe("Completed");
+  });
+
+  it("reaches an organisation's users who opted in to the order's resource and may read it", async () => {
+    await putResource("ttd-orders-test", "ttd", [{ subject: "/user/2001", actions: ["read"] }]);
+    await seedContacts([
+      ["organizations/920000222/users/2001", { email: "reader@example.com", resources: ["urn:altinn:resource:ttd-orders-test"] }],
+      ["organizations/920000222/users/2002", { email: "no-right@example.com", resources: ["urn:altinn:resource:ttd-orders-test"] }],
+      ["organizations/920000222/users/2003", { email: "not-opted-in@example.com", resources: [] }],
+    ]);
+    const without = await place({ recipients: [{ organizationNumber: "920000222" }] });
+    const withResource = await place({ recipients: [{ organizationNumber: "920000222" }], resourceId: "urn:altinn:resource:ttd-orders-test" });
+    await tick(at(60_000));
+    expect((await rows(without)).map((n) => n.status)).toEqual(["Failed_RecipientNotIdentified"]);
+    expect((await rows(withResource)).map((n) => [n.email_address, n.recipient_number])).toEqual([["reader@example.com", "920000222"]]);
   });
 
   it("retries an inconclusive send condition a minute later, then sends", async () => {
