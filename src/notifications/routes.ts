@@ -10,7 +10,7 @@ import { cancelDecision, FIVE_MINUTES_MS, type Order } from "./model";
 import { kickProcessing } from "./processing";
 import { cancelOrder, getOrder, insertOrder, listNotifications, ordersByReference, statusCounts } from "./queries";
 import { lookupSummary } from "./resolve";
-import { orderRequestSchema, ordersQuery } from "./schemas";
+import { orderFields, orderRequestSchema, ordersQuery } from "./schemas";
 import { notificationsView, orderStatusView, orderUrl, orderView, ORDERS_PATH } from "./views";
 
 /** An order body may carry many recipients (10,000 plain addresses is about 450 KB). */
@@ -32,7 +32,7 @@ const auth = ["bearer", "platformAccessToken"] as ("bearer" | "platformAccessTok
 const readResponses = { 200: "The order", 401: "No valid token", 403: "Scope or org claim missing", 404: "No such order of the caller's" };
 
 export function registerOrderRoutes(router: AppRouter): void {
-  route(router, { method: "post", path: `${ORDERS_PATH}/email`, tag: "Notifications", summary: "Order e-mail notifications", body: orderRequestSchema(new Date(0)), security: auth, responses: { 202: "Accepted; `Location` names the order", 400: "Invalid order", 401: "No valid token", 403: "Scope or org claim missing", 413: "Body too large" } }, async (req, app) => {
+  route(router, { method: "post", path: `${ORDERS_PATH}/email`, tag: "Notifications", summary: "Order e-mail notifications", body: orderFields(new Date(0)), security: auth, responses: { 202: "Accepted; `Location` names the order", 400: "Invalid order", 401: "No valid token", 403: "Scope or org claim missing", 413: "Body too large" } }, async (req, app) => {
     const creator = await requireCreator(req, app);
     const now = app.now();
     const input = parseWith(orderRequestSchema(now), await readJson(req, { maxBytes: MAX_ORDER_BYTES }));

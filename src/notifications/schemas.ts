@@ -34,6 +34,16 @@ export function hasTimeZone(s: string): boolean {
 /** `urn:altinn:resource:{id}` or `app_{org}_{app}`. */
 const RESOURCE_ID = /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
 
+/** Renames keys to their canonical spelling when they match case-insensitively, as ASP.NET's JSON binding does. */
+export function caseInsensitiveKeys(fields: readonly string[]): (value: unknown) => unknown {
+  const byLower = new Map(fields.map((f) => [f.toLowerCase(), f]));
+  return (value) =>
+    value === null || typeof value !== "object" || Array.isArray(value) ? value : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
+}
+
+const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber"]);
+const ORDER_KEYS = caseInsensitiveKeys(["subject", "body", "recipients", "contentType", "requestedSendTime", "sendersReference", "resourceId", "ignoreReservation", "conditionEndpoint"]);
+
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 /** One recipient: exactly one identifier, each in its format. Issues are reported under `Recipients`. */
@@ -42,7 +52,7 @@ function checkRecipient(r: unknown, add: (message: string) => void): OrderRecipi
     add(TEXTS.recipientIdentifier);
     return null;
   }
-  const o = r as Record<string, unknown>;
+  const o = RECIPIENT_KEYS(r) as Record<string, unknown>;
   const given = (["emailAddress", "nationalIdentityNumber", "organizationNumber"] as const).filter((k) => present(o[k]));
   if (given.length !== 1) {
     add(TEXTS.recipientIdentifier);
@@ -66,6 +76,11 @@ const nonEmpty = (message: string) => z.string({ error: message }).refine((s) =>
 
 /** The order body. Built per request because the send-time rule depends on the clock. */
 export function orderRequestSchema(now: Date) {
+  return z.preprocess(ORDER_KEYS, orderFields(now));
+}
+
+/** The order's fields (also the OpenAPI description of the body). */
+export function orderFields(now: Date) {
   return z.object({
     subject: nonEmpty(TEXTS.subject),
     body: nonEmpty(TEXTS.body),

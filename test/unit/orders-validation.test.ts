@@ -57,6 +57,11 @@ describe("order request validation (SPEC §5.1 texts)", () => {
     expect(parseWith(orderRequestSchema(NOW), { ...ok, contentType: "html" }).contentType).toBe("Html");
   });
 
+  it("matches property names case-insensitively, as ASP.NET does", () => {
+    const o = parseWith(orderRequestSchema(NOW), { Subject: "S", BODY: "B", Recipients: [{ EmailAddress: "a@example.com" }], contenttype: "Html" });
+    expect(o).toMatchObject({ subject: "S", body: "B", contentType: "Html", recipients: [{ emailAddress: "a@example.com" }] });
+  });
+
   it("rejects addresses that could inject headers", () => {
     expect(errorsOf({ ...ok, recipients: [{ emailAddress: "a@example.com\r\nBcc: x@evil.example" }] })).toEqual({ Recipients: [TEXTS.email] });
     expect(errorsOf({ ...ok, recipients: [{ emailAddress: "a b@example.com" }] })).toEqual({ Recipients: [TEXTS.email] });
