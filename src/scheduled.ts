@@ -4,5 +4,10 @@ import { runNotificationTick } from "./notifications/processing";
 /** The cron's work besides the events outbox sweep: due notification orders and the e-mail outbox. */
 export async function runScheduled(env: Env, now: Date, exec: ExecutionContext): Promise<void> {
   void exec;
-  await runNotificationTick(env, now);
+  try {
+    await runNotificationTick(env, now);
+  } catch (e) {
+    // Logged, not thrown, so the events outbox sweep after it still runs; the next tick retries.
+    console.error(JSON.stringify({ msg: "notification tick failed", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+  }
 }
