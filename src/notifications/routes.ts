@@ -14,7 +14,9 @@ import { orderFields, orderRequestSchema, ordersQuery } from "./schemas";
 import { notificationsView, orderStatusView, orderUrl, orderView, ORDERS_PATH } from "./views";
 
 /** An order body may carry many recipients (10,000 plain addresses is about 450 KB). */
-export const MAX_ORDER_BYTES = 1_500_000;
+export const MAX_ORDER_BYTES = 1_000_000;
+/** The stored order is one D1 row, and D1 rows hold at most 1,000,000 bytes. */
+const MAX_STORED_BYTES = 950_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function ownOrder(req: { params: Record<string, string | undefined> }, app: AppContext, creator: string): Promise<Order> {
@@ -53,6 +55,8 @@ export function registerOrderRoutes(router: AppRouter): void {
       status: "Registered",
       lastUpdate: now.toISOString(),
     };
+    const stored = new TextEncoder().encode(JSON.stringify(order.recipients) + order.subject + order.body).byteLength;
+    if (stored > MAX_STORED_BYTES) fail({ kind: "payload_too_large", detail: `The order is too large to store (${stored} bytes of recipients, subject and body; at most ${MAX_STORED_BYTES}).` });
     const lookup = lookupSummary(order.recipients, await loadContacts(app.env, order.recipients, order.resourceId), order.ignoreReservation);
     await insertOrder(app.env, order);
     if (Date.parse(order.requestedSendTime) <= now.getTime()) kickProcessing(app);

@@ -92,6 +92,8 @@ describe("POST /orders/email: the answer", () => {
     }
     for (const raw of ["[]", "null", "\"text\"", "{\"recipients\": {\"emailAddress\": \"a@example.com\"}}"]) expect((await postJson(`${ORDERS}/email`, raw, ttd)).status).toBe(400);
     expect((await postJson(`${ORDERS}/email`, order(), ttd, "text/plain")).status).toBe(415);
+    expect((await postJson(`${ORDERS}/email`, order({ body: "x".repeat(960_000) }), ttd)).status).toBe(413);
+    expect((await postJson(`${ORDERS}/email`, order({ body: "x".repeat(1_000_001) }), ttd)).status).toBe(413);
     expect(statuses.has(400)).toBe(true);
   });
 });
