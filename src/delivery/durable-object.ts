@@ -43,7 +43,13 @@ export class SubscriptionDelivery extends DurableObject<Env> {
 
   /** A new subscription: remember it and start the validation handshake. */
   async start(subscriptionId: number, source: string): Promise<void> {
-    if (this.store.state()) return;
+    // Only called for a row just inserted: anything already here is left over from an older
+    // database that reused the id, and must not leak into the new subscription.
+    if (this.store.state()) {
+      await this.ctx.storage.deleteAll();
+      this.store.ensureSchema();
+    }
+    this.destroyed = false;
     this.store.saveState({ subscriptionId, source, validated: false, validatedSeq: 0, validationAttempts: 0, validationDueAt: Date.now(), disabled: false });
     await this.ctx.storage.setAlarm(Date.now());
   }
