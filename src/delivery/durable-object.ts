@@ -6,7 +6,8 @@ import { loadResource } from "../resources/queries";
 import { getSubscription, latestEventSeq, markDisabled, markValidated } from "../subscriptions/queries";
 import { callerOfConsumer, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
-import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, parseSchedule } from "./schedule";
+import { parseSchedule } from "../lib/schedule";
+import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason } from "./schedule";
 import { postSigned, pushTimeoutMs } from "./send";
 import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
 

@@ -9,6 +9,7 @@ import type { EventMessage } from "../events/dispatch";
 import { generation, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
+import { mapLimited } from "../lib/parallel";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
@@ -29,15 +30,6 @@ async function candidates(env: Env, resources: string[]): Promise<Map<string, Su
 function isEventMessage(body: unknown): body is EventMessage {
   const b = body as EventMessage | null;
   return typeof b === "object" && b !== null && Number.isSafeInteger(b.seq) && typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string";
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -62,7 +54,7 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   }
 
   const failed = new Set<Message<EventMessage>>();
-  await inParallel([...perSubscription], PARALLEL_HANDOVERS, async ([id, entry]) => {
+  await mapLimited([...perSubscription], PARALLEL_HANDOVERS, async ([id, entry]) => {
     try {
       await deliveryStub(env, id).enqueue(entry.items);
     } catch (e) {

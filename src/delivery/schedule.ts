@@ -7,14 +7,6 @@ export const DEFAULT_VALIDATION_SCHEDULE = [30, 60, 120, 120, 120];
 /** The longest wait a `Retry-After` header can ask for. */
 export const MAX_RETRY_AFTER_SECONDS = 43200;
 
-/** `"10,30,60"` -> [10, 30, 60]; anything malformed falls back to the default (and is logged by the caller). */
-export function parseSchedule(raw: string | undefined, fallback: readonly number[]): number[] {
-  if (raw === undefined || raw.trim() === "") return [...fallback];
-  const parts = raw.split(",").map((p) => p.trim());
-  if (!parts.every((p) => /^\d+(\.\d+)?$/.test(p))) return [...fallback];
-  return parts.map(Number);
-}
-
 /** `Retry-After` as seconds from now: delta-seconds or an HTTP-date; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null) return null;

@@ -6,7 +6,9 @@
  */
 import type { EmailProvider, OutgoingEmail, SendResult } from "../email/provider";
 import type { Env } from "../env";
-import { DEFAULT_EMAIL_RETRY_SCHEDULE, parseSchedule, retryDelaySeconds } from "./model";
+import { mapLimited } from "../lib/parallel";
+import { parseSchedule } from "../lib/schedule";
+import { DEFAULT_EMAIL_RETRY_SCHEDULE, retryDelaySeconds } from "./model";
 import type { EmailMessage } from "./processing";
 import { claimForSending, completeOrders, expireByIds, pendingStates, recordOutcomes, type PendingState, type SendJob, type SendOutcome } from "./queries";
 import { substituteKeywords } from "./resolve";
@@ -56,20 +58,6 @@ export function unclaimedAction(s: PendingState | undefined, now: Date): { kind:
   // Someone else is sending it right now, or it is not due yet: look again when that changes.
   const until = s.status === "Sending" ? Date.parse(s.sendingUntil ?? s.dueAt) : Date.parse(s.dueAt);
   return { kind: "retry", delaySeconds: Math.max(1, Math.ceil((until - t) / 1000)) };
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await f(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 async function safeSend(provider: EmailProvider, mail: OutgoingEmail): Promise<SendResult> {

@@ -108,12 +108,6 @@ export function countStatuses(statuses: Iterable<EmailStatus>): StatusCounts {
 /** Retry delays (seconds) for transient provider failures: the n-th retry waits schedule[min(n, last)]. */
 export const DEFAULT_EMAIL_RETRY_SCHEDULE = [5, 15, 30, 60, 120, 300, 600];
 
-export function parseSchedule(raw: string | undefined, fallback: number[]): number[] {
-  if (!raw) return fallback;
-  const parts = raw.split(",").map((s) => Number(s.trim()));
-  return parts.length && parts.every((n) => Number.isFinite(n) && n >= 0) ? parts : fallback;
-}
-
 export function retryDelaySeconds(schedule: number[], attempt: number): number {
   return schedule[Math.min(Math.max(attempt - 1, 0), schedule.length - 1)] ?? 60;
 }

@@ -1,6 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { decide, DEFAULT_PUSH_SCHEDULE, parseRetryAfter, parseSchedule, type AttemptResult } from "../../src/delivery/schedule";
+import { decide, DEFAULT_PUSH_SCHEDULE, parseRetryAfter, type AttemptResult } from "../../src/delivery/schedule";
+import { parseSchedule } from "../../src/lib/schedule";
 import { pushTimeoutMs } from "../../src/delivery/send";
 import { signingInput, webhookHeaders } from "../../src/delivery/sign";
 import { newSecret } from "../../src/subscriptions/rules";
