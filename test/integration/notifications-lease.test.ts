@@ -1,0 +1,70 @@
+/**
+ * A consumer that dies mid-send leaves its e-mail in `Sending`. Once the send's lease has run out,
+ * the cron hands it to the queue again and the next delivery may claim and send it: the e-mail is
+ * not stuck, and while the lease holds nobody else sends it.
+ */
+import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { emailProvider } from "../../src/email/select";
+import worker from "../../src/index";
+import { consumeEmailBatch, SEND_LEASE_MS } from "../../src/notifications/consumer";
+import { postJson } from "../helpers/http";
+import { altinnToken, bearer } from "../helpers/tokens";
+
+const DUE = Date.now() + 10 * 60_000;
+let ttd: Record<string, string>;
+
+beforeAll(async () => {
+  ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
+});
+
+async function tick(when: Date): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: when.getTime(), cron: "* * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+type Row = { id: string; status: string; attempts: number; enqueued_at: string | null; sending_until: string | null };
+const row = async (orderId: string) => (await env.DB.prepare("SELECT id, status, attempts, enqueued_at, sending_until FROM email_notifications WHERE order_id = ?1").bind(orderId).first<Row>())!;
+
+// The provider is unreachable, so a claimed send fails transiently and we can watch the claim itself.
+const down = { ...env, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
+async function deliver(notificationId: string, now: Date) {
+  const batch = createMessageBatch("varsel-email", [{ id: `m-${crypto.randomUUID()}`, timestamp: now, attempts: 1, body: { notificationId } }]);
+  const ctx = createExecutionContext();
+  await consumeEmailBatch(batch, down, emailProvider(down), () => now);
+  return getQueueResult(batch, ctx);
+}
+
+describe("a send whose consumer died", () => {
+  it("is left alone while its lease holds, then handed over again and claimed", async () => {
+    const res = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", requestedSendTime: new Date(DUE).toISOString(), recipients: [{ emailAddress: "lease@example.com" }] }, ttd);
+    expect(res.status).toBe(202);
+    const { orderId } = (await res.json()) as { orderId: string };
+    await tick(new Date(DUE + 1000));
+    const generated = await row(orderId);
+    expect(generated.status).toBe("New");
+
+    // A consumer claims it (attempt 1) and dies before storing any outcome.
+    const crashAt = new Date(DUE + 2000);
+    const leaseUntil = new Date(crashAt.getTime() + SEND_LEASE_MS);
+    await env.DB.prepare("UPDATE email_notifications SET status = 'Sending', attempts = 1, sending_until = ?2, enqueued_at = ?3 WHERE id = ?1")
+      .bind(generated.id, leaseUntil.toISOString(), new Date(DUE + 1000).toISOString())
+      .run();
+
+    // Within the lease: a redelivered message does not send it again, it comes back later.
+    const during = await deliver(generated.id, new Date(crashAt.getTime() + 10_000));
+    expect(during.retryMessages).toHaveLength(1);
+    expect(await row(orderId)).toMatchObject({ status: "Sending", attempts: 1 });
+    await tick(new Date(crashAt.getTime() + 10_000));
+    expect((await row(orderId)).enqueued_at).toBe(new Date(DUE + 1000).toISOString());
+
+    // After the lease: the cron's sweep hands it over again at once, and the next delivery claims it.
+    const after = new Date(leaseUntil.getTime() + 1000);
+    await tick(after);
+    expect((await row(orderId)).enqueued_at).toBe(after.toISOString());
+    const retried = await deliver(generated.id, after);
+    expect(retried.retryMessages).toHaveLength(1);
+    expect(await row(orderId)).toMatchObject({ status: "New", attempts: 2 });
+  });
+});
