@@ -1,7 +1,7 @@
 /** Contact register admin API (SPEC §5.3), scope varsel:admin. Thin handlers. */
 import type { z } from "zod";
 import { requireAdmin } from "../http/admin";
-import { mediaType, readJson, readText } from "../http/body";
+import { readJson, readText, requireMediaType } from "../http/body";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
 import { json } from "../http/respond";
@@ -46,7 +46,7 @@ const showUser = (u: OrgUserRecord) => ({ ...u, resources: u.resources.map(resou
 
 async function bulk<S extends z.ZodType>(req: Request, app: AppContext, schema: S, keyOf: (r: z.output<S>) => string, store: (records: z.output<S>[]) => Promise<void>): Promise<Response> {
   await requireAdmin(req, app);
-  if (!NDJSON_TYPES.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${NDJSON_TYPES.join(", ")}.` });
+  requireMediaType(req, NDJSON_TYPES);
   const parsed = parseNdjson(await readText(req, MAX_IMPORT_BYTES), schema, keyOf);
   if (parsed.records.length) await store(parsed.records);
   return json({ imported: parsed.accepted, rejected: parsed.rejected });

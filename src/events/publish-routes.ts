@@ -1,5 +1,5 @@
-import { authenticate, platformApp, requireCaller, requireScope } from "../auth/authenticate";
-import { mediaType, parseJson, readText } from "../http/body";
+import { platformApp, requireCaller, requireScope } from "../auth/authenticate";
+import { readJson } from "../http/body";
 import { fail } from "../http/problem";
 import { empty, json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
@@ -17,8 +17,7 @@ export function registerPublishRoutes(router: AppRouter): void {
   route(router, { method: "post", path: "/events/api/v1/events", tag: "Events", summary: "Publish a generic CloudEvent", body: genericEventDoc, bodyTypes: EVENT_TYPES, security: ["bearer"], responses: { 200: "Stored", 400: "Invalid event", 401: "No valid token", 403: "Scope or publish right missing", 413: "Event larger than 64 KiB", 415: "Unsupported content type" } }, async (req, app) => {
     const caller = await requireCaller(req, app.env, app.now());
     requireScope(caller, PUBLISH_SCOPE);
-    if (!EVENT_TYPES.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${EVENT_TYPES.join(", ")}.` });
-    const checked = checkGenericEvent(parseJson(await readText(req, MAX_EVENT_BYTES)), app.now());
+    const checked = checkGenericEvent(await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }), app.now());
     if (!checked.ok) fail(checked.error);
     const event = checked.value;
     const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
@@ -28,12 +27,10 @@ export function registerPublishRoutes(router: AppRouter): void {
   });
 
   route(router, { method: "post", path: "/events/api/v1/app", tag: "Events", summary: "Publish an app event", body: appEventDoc, security: ["bearer", "platformAccessToken"], responses: { 201: "Created; the body is the new event id", 400: "Invalid event", 401: "No valid token, or source not this app's", 403: "Platform Access Token missing or invalid" } }, async (req, app) => {
-    const caller = await authenticate(req, app.env, app.now());
-    if (!caller) fail({ kind: "unauthorized", detail: "A bearer token is required." });
+    await requireCaller(req, app.env, app.now());
     const identity = await platformApp(req, app.env, app.now());
     if (!identity) fail({ kind: "forbidden", detail: "A valid Platform Access Token is required." });
-    if (!EVENT_TYPES.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${EVENT_TYPES.join(", ")}.` });
-    const checked = checkAppEvent(parseJson(await readText(req, MAX_EVENT_BYTES)), identity, app.now(), crypto.randomUUID());
+    const checked = checkAppEvent(await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }), identity, app.now(), crypto.randomUUID());
     if (!checked.ok) fail(checked.error);
     await publish(app, checked.value);
     return json(checked.value.id, 201);

@@ -68,10 +68,13 @@ export function mediaType(req: Request): string {
   return (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
+/** 415 unless the request's media type is one of `types`. */
+export function requireMediaType(req: Request, types: readonly string[]): void {
+  if (!types.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${types.join(", ")}.` });
+}
+
 /** Checks the content type, then reads and parses a JSON body within the size limit. */
 export async function readJson(req: Request, opts: { maxBytes?: number; types?: string[] } = {}): Promise<unknown> {
-  const types = opts.types ?? ["application/json"];
-  const type = mediaType(req);
-  if (!types.includes(type)) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${types.join(", ")}.` });
+  requireMediaType(req, opts.types ?? ["application/json"]);
   return parseJson(await readText(req, opts.maxBytes ?? 256 * 1024));
 }
