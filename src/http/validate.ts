@@ -9,6 +9,13 @@ export function propertyName(path: readonly PropertyKey[]): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** Renames keys to their canonical spelling when they match case-insensitively, as ASP.NET's JSON binding does. */
+export function caseInsensitiveKeys(fields: readonly string[]): (value: unknown) => unknown {
+  const byLower = new Map(fields.map((f) => [f.toLowerCase(), f]));
+  return (value) =>
+    value === null || typeof value !== "object" || Array.isArray(value) ? value : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
+}
+
 export function zodErrors(error: z.ZodError): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   for (const issue of error.issues) {

@@ -1,5 +1,6 @@
 /** zod schemas for the e-mail order API (SPEC §5.1), with Altinn's exact validation texts. */
 import { z } from "zod";
+import { caseInsensitiveKeys } from "../http/validate";
 import { FIVE_MINUTES_MS, type ContentType, type OrderRecipient } from "./model";
 
 export const TEXTS = {
@@ -33,13 +34,6 @@ export function hasTimeZone(s: string): boolean {
 
 /** `urn:altinn:resource:{id}` or `app_{org}_{app}`. */
 const RESOURCE_ID = /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
-
-/** Renames keys to their canonical spelling when they match case-insensitively, as ASP.NET's JSON binding does. */
-export function caseInsensitiveKeys(fields: readonly string[]): (value: unknown) => unknown {
-  const byLower = new Map(fields.map((f) => [f.toLowerCase(), f]));
-  return (value) =>
-    value === null || typeof value !== "object" || Array.isArray(value) ? value : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
-}
 
 const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber"]);
 const ORDER_KEYS = caseInsensitiveKeys(["subject", "body", "recipients", "contentType", "requestedSendTime", "sendersReference", "resourceId", "ignoreReservation", "conditionEndpoint"]);

@@ -1,15 +1,10 @@
 import { z } from "zod";
+import { caseInsensitiveKeys } from "../http/validate";
 
 const filter = z.string().min(1).max(2048).nullish();
 
-const FIELDS = ["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"];
-const BY_LOWER = new Map(FIELDS.map((f) => [f.toLowerCase(), f]));
-
 /** Property names match case-insensitively, as ASP.NET's JSON binding does (`endpoint` = `endPoint`). */
-function canonicalKeys(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [BY_LOWER.get(k.toLowerCase()) ?? k, v]));
-}
+const canonicalKeys = caseInsensitiveKeys(["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"]);
 
 /** `POST /subscriptions`. Field-level rules with Altinn's texts are applied in the route (SPEC §4.4). */
 export const subscriptionFields = z
