@@ -1,4 +1,5 @@
 /** Standard Webhooks signatures (https://www.standardwebhooks.com) with WebCrypto. */
+import { base64, fromBase64 } from "../lib/encoding";
 
 /** The bytes that are signed: `{webhook-id}.{webhook-timestamp}.{body}`. */
 export function signingInput(id: string, timestampSeconds: number, body: string): string {
@@ -7,7 +8,7 @@ export function signingInput(id: string, timestampSeconds: number, body: string)
 
 function keyBytes(secret: string): Uint8Array {
   const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return fromBase64(b64);
 }
 
 /** `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256>`. */
@@ -17,6 +18,6 @@ export async function webhookHeaders(secret: string, id: string, timestampSecond
   return {
     "webhook-id": id,
     "webhook-timestamp": String(timestampSeconds),
-    "webhook-signature": `v1,${btoa(String.fromCharCode(...mac))}`,
+    "webhook-signature": `v1,${base64(mac)}`,
   };
 }

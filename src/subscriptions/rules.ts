@@ -1,6 +1,7 @@
 /** Subscription rules of SPEC §4.4–4.5 as pure functions: endpoints, app vs generic, rights, filters. */
 import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
+import { base64 } from "../lib/encoding";
 import { appOfResourceId, isAllowed, ownPartySubject, RESOURCE_PREFIX, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
@@ -111,5 +112,5 @@ export function matches(f: Filters, event: CloudEvent): boolean {
 /** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
 export function newSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+  return `whsec_${base64(bytes)}`;
 }

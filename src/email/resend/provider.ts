@@ -2,6 +2,7 @@
  * Resend's HTTP e-mail API (`POST {EMAIL_API_URL}/emails`, bearer API key, `Idempotency-Key`
  * header: Resend answers a repeated key within 24 h with the first response and sends nothing).
  */
+import { sha256Hex } from "../../lib/encoding";
 import type { EmailProvider, OutgoingEmail, SendResult } from "../provider";
 import { IDEMPOTENCY_HEADER } from "../smtp/mime";
 
@@ -17,8 +18,7 @@ interface ResendError {
 /** Resend keys are 1..256 characters; a longer key is hashed to one that still identifies the mail. */
 async function idempotencyKey(key: string): Promise<string> {
   if (key.length >= 1 && key.length <= 256 && /^[\x21-\x7e]+$/.test(key)) return key;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(key);
 }
 
 /** Maps a Resend error answer: 429/5xx and idempotency races are transient; a refused `to` is an invalid address. */

@@ -6,14 +6,14 @@
  */
 import { z } from "zod";
 import { fail } from "../../http/problem";
+import { fromBase64 } from "../../lib/encoding";
 import type { DeliveryReport } from "../provider";
 
 export const TOLERANCE_SECONDS = 5 * 60;
 
 function base64ToBytes(b64: string): Uint8Array | null {
   try {
-    const bin = atob(b64);
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return fromBase64(b64);
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@
  * passed in. Bodies are UTF-8, base64-encoded in 76-character lines; non-ASCII header text
  * uses RFC 2047 encoded words.
  */
+import { base64, sha256Hex } from "../../lib/encoding";
 import type { OutgoingEmail } from "../provider";
 
 export const IDEMPOTENCY_HEADER = "X-Idempotency-Key";
@@ -23,12 +24,6 @@ export function parseMailbox(value: string): { name: string; address: string } |
 }
 
 const utf8 = new TextEncoder();
-
-function base64(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 0x6000) out += btoa(String.fromCharCode(...bytes.subarray(i, i + 0x6000)));
-  return out;
-}
 
 function isPrintableAscii(s: string): boolean {
   return /^[\x20-\x7e]*$/.test(s);
@@ -117,10 +112,6 @@ export function dataSection(message: string): string {
  */
 export async function messageIdFor(idempotencyKey: string, fromAddress: string): Promise<string> {
   const domain = fromAddress.slice(fromAddress.lastIndexOf("@") + 1);
-  let local = idempotencyKey;
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(local)) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(idempotencyKey)));
-    local = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
+  const local = /^[A-Za-z0-9_-]{1,128}$/.test(idempotencyKey) ? idempotencyKey : await sha256Hex(idempotencyKey);
   return `<varsel.${local}@${domain}>`;
 }

@@ -4,6 +4,7 @@
  * transactions on the same connection, and QUIT.
  */
 import { connect } from "cloudflare:sockets";
+import { base64 } from "../../lib/encoding";
 
 export interface SmtpConfig {
   host: string;
@@ -120,7 +121,7 @@ export class SmtpSession {
 
   private async authenticate(user: string, password: string): Promise<void> {
     const mechanisms = (this.extensions.get("AUTH") ?? "").split(" ");
-    const b64 = (s: string) => btoa(String.fromCharCode(...encoder.encode(s)));
+    const b64 = (s: string) => base64(encoder.encode(s));
     if (mechanisms.includes("PLAIN") || !mechanisms.includes("LOGIN")) {
       await this.expectCommand("AUTH", `AUTH PLAIN ${b64(`\0${user}\0${password}`)}`, 235, "AUTH PLAIN");
       return;
