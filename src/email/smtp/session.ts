@@ -131,7 +131,6 @@ export class SmtpSession {
     await this.expectCommand("AUTH", b64(password), 235, "AUTH LOGIN password");
   }
 
-  /** One transaction. Resolves with the server's final reply to the data. */
   /** One transaction. Resolves with the server's final reply to the data; after an error reply the session is reset for reuse. */
   async sendMail(from: string, to: string, data: string): Promise<Reply> {
     try {
