@@ -5,6 +5,7 @@
  * base64 part of the `whsec_...` signing secret. Timestamps more than 5 minutes off are refused.
  */
 import { z } from "zod";
+import { secretBytes, signatureBytes } from "../../delivery/sign";
 import { fail } from "../../http/problem";
 import { fromBase64 } from "../../lib/encoding";
 import type { DeliveryReport } from "../provider";
@@ -46,10 +47,14 @@ export async function verifySignature(secret: string, headers: SignedHeaders, bo
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return false;
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return false;
-  const keyBytes = base64ToBytes(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
-  if (!keyBytes || keyBytes.length === 0) return false;
-  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  let keyBytes: Uint8Array;
+  try {
+    keyBytes = secretBytes(secret);
+  } catch {
+    return false;
+  }
+  if (keyBytes.length === 0) return false;
+  const expected = await signatureBytes(keyBytes, id, timestamp, body);
   for (const part of signature.split(" ")) {
     const [version, value] = part.split(",", 2);
     if (version !== "v1" || !value) continue;
