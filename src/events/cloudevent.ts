@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { RESOURCE_PREFIX } from "../resources/policy";
-import { appEventDoc, genericEventDoc } from "./schemas";
+import { ALTERNATIVE_SUBJECT, appEventDoc, genericEventDoc, RESOURCE_URN, RFC3339 } from "./schemas";
 
 export type CloudEvent = Record<string, unknown> & {
   id: string;
@@ -26,9 +26,6 @@ const bad = (detail: string): Checked<never> => ({ ok: false, error: { kind: "ba
 
 const CONTEXT_ATTRIBUTES = new Set(["id", "type", "source", "specversion", "time", "subject", "datacontenttype", "dataschema", "data", "data_base64"]);
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-export const RESOURCE_URN = /^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/;
 
 export function isRfc3339(value: string): boolean {
   return RFC3339.test(value) && !Number.isNaN(Date.parse(value));
@@ -108,7 +105,6 @@ export function checkGenericEvent(body: unknown, now: Date): Checked<CloudEvent>
 }
 
 const PARTY_SUBJECT = /^\/party\/(\d{1,18})$/;
-const ALTERNATIVE_SUBJECT = /^\/(person\/\d{11}|organisation\/\d{9})$/;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
 export type AppEventCheck =

@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
-const rfc3339 = z.string().regex(/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/, "Must be an RFC 3339 timestamp with an offset.");
+/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+export const RESOURCE_URN = /^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/;
+export const ALTERNATIVE_SUBJECT = /^\/(person\/\d{11}|organisation\/\d{9})$/;
+
+const rfc3339 = z.string().regex(RFC3339, "Must be an RFC 3339 timestamp with an offset.");
 
 /**
  * The generic CloudEvent (SPEC §4.1). `checkGenericEvent` first applies Altinn's exact error
@@ -13,7 +18,7 @@ export const genericEventDoc = z
     type: z.string().min(1),
     source: z.string().min(1).describe("Absolute URI"),
     specversion: z.literal("1.0"),
-    resource: z.string().regex(/^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/),
+    resource: z.string().regex(RESOURCE_URN),
     time: rfc3339.optional(),
     subject: z.string().max(4096).optional(),
     alternativesubject: z.string().max(4096).optional(),
@@ -32,7 +37,7 @@ export const appEventDoc = z
     source: z.string().describe("https://{host}/{org}/{app}/instances/{partyId}/{instanceGuid}"),
     subject: z.string().regex(/^\/party\/\d{1,18}$/),
     specversion: z.literal("1.0"),
-    alternativesubject: z.string().regex(/^\/(person\/\d{11}|organisation\/\d{9})$/).optional(),
+    alternativesubject: z.string().regex(ALTERNATIVE_SUBJECT).optional(),
     data: z.unknown().optional(),
   })
   .catchall(scalar);

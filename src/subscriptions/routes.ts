@@ -1,9 +1,10 @@
 import { requireCaller, requireScope } from "../auth/authenticate";
 import type { Caller } from "../auth/claims";
 import { deliveryStub } from "../delivery/stub";
-import { isRfc3339, RESOURCE_URN } from "../events/cloudevent";
+import { isRfc3339 } from "../events/cloudevent";
 import { decodeAfter, nextLink, pageSize } from "../events/cursor";
 import { SUBSCRIBE_SCOPE } from "../events/read-routes";
+import { RESOURCE_URN } from "../events/schemas";
 import { readJson } from "../http/body";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
