@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { fail } from "../http/problem";
-import { appIdentityFrom, callerFrom, type AppIdentity, type Caller } from "./claims";
+import { appIdentityFrom, callerFrom, ORG_CODE, type AppIdentity, type Caller } from "./claims";
 import { list, verifyToken } from "./verify";
 
 function bearer(req: Request): string | null | undefined {
@@ -44,7 +44,7 @@ export async function platformApp(req: Request, env: Env, now: Date): Promise<Ap
   const result = await verifyToken(
     token.trim(),
     env,
-    allowed.length ? { issuers: allowed } : { issuerPattern: /^[a-z0-9][a-z0-9-]{0,63}$/ },
+    allowed.length ? { issuers: allowed } : { issuerPattern: ORG_CODE },
     now,
   );
   if (!result.ok) {

@@ -11,6 +11,11 @@ export interface Caller {
   scopes: ReadonlySet<string>;
 }
 
+/** An Altinn org code (`ttd`), as tokens, resources and app paths name it. */
+export const ORG_CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** An Altinn app name, the `{app}` of `{org}/{app}`. */
+export const APP_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
 /** An Altinn app proven by a Platform Access Token. */
 export interface AppIdentity {
   org: string;
@@ -55,7 +60,7 @@ export function callerFrom(claims: JWTPayload): Caller {
 export function appIdentityFrom(claims: JWTPayload): AppIdentity | null {
   const org = claims.iss;
   const app = claimString(claims, "urn:altinn:app");
-  if (!org || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(org) || !app || !/^[a-z0-9][a-z0-9-]{0,99}$/.test(app)) return null;
+  if (!org || !ORG_CODE.test(org) || !app || !APP_NAME.test(app)) return null;
   return { org, app };
 }
 

@@ -1,4 +1,5 @@
 import { requireCaller, requireScope } from "../auth/authenticate";
+import { APP_NAME, ORG_CODE } from "../auth/claims";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
 import { json } from "../http/respond";
@@ -67,7 +68,7 @@ export function registerReadRoutes(router: AppRouter): void {
     const q = parseQuery(appEventsQuery, app.url);
     const org = String(req.params.org);
     const appName = String(req.params.app);
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(org) || !/^[a-z0-9][a-z0-9-]{0,99}$/.test(appName)) fail({ kind: "not_found", detail: "No such app." });
+    if (!ORG_CODE.test(org) || !APP_NAME.test(appName)) fail({ kind: "not_found", detail: "No such app." });
     const resource = `urn:altinn:resource:app_${org}_${appName}`;
     const access = readAccess(await loadResource(app.env, resourceIdOf(resource)!), caller);
     if (access.kind === "none") fail({ kind: "forbidden", detail: `Not authorized to read events for ${org}/${appName}` });

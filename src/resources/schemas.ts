@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { ORG_CODE } from "../auth/claims";
 import { ACTIONS } from "./policy";
 
-export const ORG_CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const RESOURCE_ID = /^[a-z0-9][a-z0-9._-]{0,199}$/;
 export const GRANT_SUBJECT = /^\/(org\/[a-z0-9][a-z0-9-]{0,63}|user\/\d{1,18}|organisation\/\d{9}|party\/\d{1,18})$/;
 
