@@ -4,7 +4,7 @@
  * validator compiles code at run time, which workerd forbids (docs/decisions.md).
  */
 import type { z } from "zod";
-import { RESOURCE_PREFIX } from "../resources/policy";
+import { appResourceUrn } from "../resources/policy";
 import { ALTERNATIVE_SUBJECT, appEventDoc, genericEventDoc, RESOURCE_URN, RFC3339 } from "./schemas";
 
 export type CloudEvent = Record<string, unknown> & {
@@ -149,7 +149,7 @@ export function checkAppEvent(body: unknown, app: { org: string; app: string }, 
       source: input.source,
       type: input.type,
       subject: input.subject,
-      resource: `${RESOURCE_PREFIX}app_${app.org}_${app.app}`,
+      resource: appResourceUrn(app.org, app.app),
       resourceinstance: `${instance[1]}/${instance[2]}`,
     },
   };

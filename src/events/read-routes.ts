@@ -5,7 +5,7 @@ import { fail } from "../http/problem";
 import { json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
 import { parseQuery } from "../http/validate";
-import { resourceIdOf } from "../resources/policy";
+import { appResourceUrn, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { effectiveSubject, readAccess } from "./access";
 import { decodeAfter, nextLink, pageSize } from "./cursor";
@@ -69,7 +69,7 @@ export function registerReadRoutes(router: AppRouter): void {
     const org = String(req.params.org);
     const appName = String(req.params.app);
     if (!ORG_CODE.test(org) || !APP_NAME.test(appName)) fail({ kind: "not_found", detail: "No such app." });
-    const resource = `urn:altinn:resource:app_${org}_${appName}`;
+    const resource = appResourceUrn(org, appName);
     const access = readAccess(await loadResource(app.env, resourceIdOf(resource)!), caller);
     if (access.kind === "none") fail({ kind: "forbidden", detail: `Not authorized to read events for ${org}/${appName}` });
     const subject = effectiveSubject(access, q.party ? `/party/${q.party}` : undefined);

@@ -29,6 +29,11 @@ export function appOfResourceId(id: string): { org: string; app: string } | null
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 
+/** `urn:altinn:resource:app_{org}_{app}`: the URN of an app's implicit resource. */
+export function appResourceUrn(org: string, app: string): string {
+  return `${RESOURCE_PREFIX}app_${org}_${app}`;
+}
+
 /** The stored resource, or the implicit one of an app when nothing is stored. */
 export function effectiveResource(id: string, stored: Resource | null): Resource | null {
   if (stored) return stored;

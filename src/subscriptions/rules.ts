@@ -2,7 +2,7 @@
 import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
 import { base64 } from "../lib/encoding";
-import { appOfResourceId, isAllowed, ownPartySubject, RESOURCE_PREFIX, type Resource } from "../resources/policy";
+import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
 export interface Filters {
@@ -63,11 +63,10 @@ export type SubscriptionKind = { kind: "app"; resourceFilter: string } | { kind:
 /** App subscription (an app resource, or only an app's source filter) or generic one. */
 export function kindOf(resourceFilter: string | undefined, sourceFilter: string | undefined): SubscriptionKind {
   if (resourceFilter) {
-    const id = resourceFilter.startsWith(RESOURCE_PREFIX) ? resourceFilter.slice(RESOURCE_PREFIX.length) : "";
-    return appOfResourceId(id) ? { kind: "app", resourceFilter } : { kind: "generic", resourceFilter };
+    return appOfResourceId(resourceIdOf(resourceFilter) ?? "") ? { kind: "app", resourceFilter } : { kind: "generic", resourceFilter };
   }
   const app = sourceFilter ? appOfSourceFilter(sourceFilter) : null;
-  return app ? { kind: "app", resourceFilter: `${RESOURCE_PREFIX}app_${app.org}_${app.app}` } : { kind: "generic", resourceFilter: undefined };
+  return app ? { kind: "app", resourceFilter: appResourceUrn(app.org, app.app) } : { kind: "generic", resourceFilter: undefined };
 }
 
 /**
