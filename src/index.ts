@@ -6,6 +6,7 @@ import { HttpFailure, problemResponse } from "./http/problem";
 import { traceIdFor } from "./http/trace";
 import { handleQueueBatch } from "./queues";
 import { runScheduled } from "./scheduled";
+import { errorText } from "./lib/errors";
 
 export { SubscriptionDelivery } from "./delivery/durable-object";
 
@@ -23,7 +24,7 @@ export default {
       if (e instanceof HttpFailure) response = problemResponse(e.failure, traceId);
       else {
         // Unexpected: log the trace id and the error's name and message only (never headers, so never a token).
-        console.error(JSON.stringify({ msg: "unhandled error", traceId, method: request.method, path: url.pathname, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+        console.error(JSON.stringify({ msg: "unhandled error", traceId, method: request.method, path: url.pathname, error: errorText(e) }));
         response = problemResponse({ kind: "unavailable", detail: "The request could not be completed; try again." }, traceId);
       }
     }

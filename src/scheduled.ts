@@ -1,5 +1,6 @@
 import type { Env } from "./env";
 import { runNotificationTick } from "./notifications/processing";
+import { errorText } from "./lib/errors";
 
 /** The cron's work besides the events outbox sweep: due notification orders and the e-mail outbox. */
 export async function runScheduled(env: Env, now: Date, exec: ExecutionContext): Promise<void> {
@@ -8,6 +9,6 @@ export async function runScheduled(env: Env, now: Date, exec: ExecutionContext):
     await runNotificationTick(env, now);
   } catch (e) {
     // Logged, not thrown, so the events outbox sweep after it still runs; the next tick retries.
-    console.error(JSON.stringify({ msg: "notification tick failed", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+    console.error(JSON.stringify({ msg: "notification tick failed", error: errorText(e) }));
   }
 }

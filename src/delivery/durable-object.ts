@@ -10,6 +10,7 @@ import { parseSchedule } from "../lib/schedule";
 import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason } from "./schedule";
 import { postSigned, pushTimeoutMs } from "./send";
 import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
+import { errorText } from "../lib/errors";
 
 /**
  * If the object is evicted mid-request, this alarm picks the queue up again. Firing while the
@@ -115,7 +116,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     this.running ??= this.run()
       .catch(async (e) => {
         // D1 or storage trouble: log it and come back later; the pushes stay queued.
-        console.error(JSON.stringify({ msg: "delivery run failed; retrying on the alarm", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+        console.error(JSON.stringify({ msg: "delivery run failed; retrying on the alarm", error: errorText(e) }));
         if (!this.destroyed) await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS).catch(() => undefined);
       })
       .finally(() => (this.running = null));

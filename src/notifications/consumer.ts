@@ -12,6 +12,7 @@ import { DEFAULT_EMAIL_RETRY_SCHEDULE, retryDelaySeconds } from "./model";
 import type { EmailMessage } from "./processing";
 import { claimForSending, completeOrders, expireByIds, pendingStates, recordOutcomes, type PendingState, type SendJob, type SendOutcome } from "./queries";
 import { substituteKeywords } from "./resolve";
+import { errorText } from "../lib/errors";
 
 /** A send is given this long before another delivery of its message may take it over. */
 export const SEND_LEASE_MS = 120_000;
@@ -64,7 +65,7 @@ async function safeSend(provider: EmailProvider, mail: OutgoingEmail): Promise<S
   try {
     return await provider.send(mail);
   } catch (e) {
-    return { ok: false, transient: true, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return { ok: false, transient: true, error: errorText(e) };
   }
 }
 
@@ -115,7 +116,7 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
     await completeOrders(env, [...finals, ...expired.map((id) => states.get(id)!.orderId)], after);
   } catch (e) {
     // Storage trouble: nothing was acknowledged that is not stored; let the queue deliver again.
-    console.error(JSON.stringify({ msg: "e-mail batch failed; retrying", error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+    console.error(JSON.stringify({ msg: "e-mail batch failed; retrying", error: errorText(e) }));
     for (const m of byId.values()) m.retry({ delaySeconds: 10 });
   }
 }

@@ -10,6 +10,7 @@ import { loadContacts } from "./contacts";
 import { EMAIL_TTL_MS } from "./model";
 import { claimOrders, completeOrders, expireNotifications, finishOrder, markNotEnqueued, postponeOrder, releaseOrder, saveChunk, takeStragglers, type ClaimedOrder } from "./queries";
 import { resolveRecipients } from "./resolve";
+import { errorText } from "../lib/errors";
 
 /** Recipients resolved per chunk (one contacts look-up and one insert statement each). */
 export const CHUNK = 500;
@@ -88,7 +89,7 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
         await processOrder(env, order, clock, deadline);
       } catch (e) {
         // The lease expires and a later tick takes the order over; stored notifications are not made twice.
-        console.error(JSON.stringify({ msg: "order processing failed; will be retried", orderId: order.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }));
+        console.error(JSON.stringify({ msg: "order processing failed; will be retried", orderId: order.id, error: errorText(e) }));
       }
       processed++;
     }
