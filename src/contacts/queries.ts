@@ -15,8 +15,11 @@ const BYTES_PER_STATEMENT = 512 * 1024;
 /** Statements per D1 batch (each batch is one transaction). */
 const STATEMENTS_PER_BATCH = 50;
 
-async function runBatches(env: Env, statements: D1PreparedStatement[]): Promise<void> {
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) await env.DB.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+/** Runs the statements in batches of STATEMENTS_PER_BATCH, in order; the results of all of them. */
+async function runBatches<R = unknown>(env: Env, statements: D1PreparedStatement[]): Promise<D1Result<R>[]> {
+  const out: D1Result<R>[] = [];
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) out.push(...(await env.DB.batch<R>(statements.slice(i, i + STATEMENTS_PER_BATCH))));
+  return out;
 }
 
 function jsonStatements<T>(env: Env, sql: string, rows: T[]): D1PreparedStatement[] {
@@ -64,8 +67,7 @@ export async function storeOrgUsers(env: Env, records: OrgUserRecord[], now: Dat
     ...jsonStatements(env, CLEAR_OPT_INS, keys),
     ...jsonStatements(env, INSERT_OPT_INS, optIns),
   ];
-  if (statements.length <= STATEMENTS_PER_BATCH) await env.DB.batch(statements);
-  else await runBatches(env, statements);
+  await runBatches(env, statements);
 }
 
 export async function getPerson(env: Env, nin: string): Promise<PersonRecord | null> {
@@ -115,11 +117,7 @@ async function selectByKeys<R>(env: Env, sql: string, keys: string[], extra: unk
   if (unique.length === 0) return [];
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < unique.length; i += KEYS_PER_STATEMENT) statements.push(env.DB.prepare(sql).bind(JSON.stringify(unique.slice(i, i + KEYS_PER_STATEMENT)), ...extra));
-  const out: R[] = [];
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    for (const res of await env.DB.batch<R>(statements.slice(i, i + STATEMENTS_PER_BATCH))) out.push(...res.results);
-  }
-  return out;
+  return (await runBatches<R>(env, statements)).flatMap((res) => res.results);
 }
 
 export function selectPersons(env: Env, nins: string[]) {
