@@ -5,8 +5,8 @@
 import { createServer, type Server } from "node:http";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, startSmtpSink, type SmtpSink } from "../helpers/smtp";
-import { startVarsel, type Varsel } from "./harness";
+import { startSmtpSink, type SmtpSink } from "../helpers/smtp";
+import { freePort as closedPort, startVarsel, type Varsel } from "./harness";
 
 interface Mail {
   to: string;

@@ -17,7 +17,7 @@
  * an SMTP error code (4xx transient, 5xx permanent). `down()` / `up()` stop and restart the
  * listener on the same port to simulate a provider outage.
  */
-import { createServer as createNetServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 // @ts-expect-error: plain ESM script without types
 import { envelopeOf, parseMessage } from "../../scripts/lib/mail-catcher.mjs";
@@ -112,13 +112,4 @@ export async function startSmtpSink(opts: { auth?: { user: string; password: str
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** A port on loopback where nothing listens (connections are refused). */
-export async function closedPort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
 }
