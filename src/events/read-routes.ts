@@ -51,13 +51,14 @@ export function registerReadRoutes(router: AppRouter): void {
     if (access.kind === "none") fail({ kind: "forbidden", detail: `Not authorized to read events for resource ${q.resource}` });
     const subject = effectiveSubject(access, q.subject);
     const size = pageSize(q.size)!;
+    const t = types(q.type);
     if (subject === null) return page(app, []);
     const found = await listEvents(app.env, {
       resource: q.resource,
       afterSeq: await afterSeq(app, q.after, q.resource),
       ...(subject ? { subject } : {}),
       ...(alternativeSubject ? { alternativeSubject } : {}),
-      ...(types(q.type) ? { types: types(q.type)! } : {}),
+      ...(t ? { types: t } : {}),
       size,
     });
     return page(app, found);
