@@ -57,22 +57,26 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   }
 
   /**
-   * Persists matching events before answering (the queue message is acknowledged only then).
-   * Events from before validation are dropped; a position already known is ignored.
+   * Persists matching events before answering (the queue message is acknowledged only then); a
+   * position already known is ignored. Before validation they are held, not pushed: validation
+   * drops those published before it, so an event that races the handshake's success is kept.
    */
   async enqueue(items: QueuedEvent[]): Promise<number> {
     const state = this.store.state();
-    if (!state || !state.validated || state.disabled) return 0;
+    if (!state || state.disabled) return 0;
     const now = Date.now();
     let added = 0;
     for (const item of [...items].sort((a, b) => a.seq - b.seq)) {
-      if (item.seq > state.validatedSeq && this.store.add(item.seq, item.event.id, JSON.stringify(item.event), now)) added++;
+      if (state.validated && item.seq <= state.validatedSeq) continue;
+      if (this.store.add(item.seq, item.event.id, JSON.stringify(item.event), now)) added++;
     }
-    if (added) await this.wake();
+    if (added && state.validated) await this.wake();
     return added;
   }
 
   async deliveries(q: { status?: PushStatus; beforeSeq: number; size: number }): Promise<DeliveryView[]> {
+    // Events held during the handshake are not deliveries yet (most are dropped at validation).
+    if (!this.store.state()?.validated) return [];
     return this.store.list(q);
   }
 
@@ -167,15 +171,17 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     if (!sub) return;
     const id = crypto.randomUUID();
     const body = JSON.stringify({ id, source: state.source, type: "platform.events.validatesubscription", specversion: "1.0" });
-    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    const started = Date.now();
+    await this.ctx.storage.setAlarm(started + WATCHDOG_MS);
     const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-validation-${id}`, body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
     if (this.destroyed) return;
     const attempts = state.validationAttempts + 1;
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
       // Everything stored up to now was published before validation and is never pushed.
       const validatedSeq = await latestEventSeq(this.env);
-      await markValidated(this.env, sub.id);
       this.store.saveState({ ...state, validated: true, validatedSeq, validationAttempts: attempts, validationDueAt: null });
+      this.store.dropPendingThrough(validatedSeq);
+      await markValidated(this.env, sub.id);
       return;
     }
     const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
@@ -183,9 +189,10 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       const reason = `The endpoint did not accept the validation event after ${attempts} attempts; last: ${failureReason(r)}`;
       await markDisabled(this.env, sub.id, reason);
       this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: null, disabled: true });
+      this.store.dropPendingThrough(Number.MAX_SAFE_INTEGER);
       return;
     }
-    this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: Date.now() + schedule[attempts - 1]! * 1000 });
+    this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: started + schedule[attempts - 1]! * 1000 });
   }
 
   private async attempt(state: DeliveryState, push: Push): Promise<void> {
@@ -204,7 +211,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     if (this.destroyed) return;
     this.store.logAttempt(push.seq, attempt, r, time);
     const schedule = parseSchedule(this.env.PUSH_RETRY_SCHEDULE, DEFAULT_PUSH_SCHEDULE);
-    const outcome = decide(attempt, r, schedule, Date.now());
+    const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
     switch (outcome.kind) {
       case "delivered":
         this.store.delivered(push.seq);

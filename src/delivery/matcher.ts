@@ -9,10 +9,14 @@ import type { EventMessage } from "../events/dispatch";
 import { generation, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
+import { markDispatched } from "../events/queries";
+import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
+/** Queue attempts before a failed hand-over goes back to the outbox (below the consumer's max_retries of 10). */
+export const RETURN_TO_OUTBOX_AFTER = 8;
 
 let cache: { gen: number; byResource: Map<string, SubscriptionRow[]> } = { gen: -1, byResource: new Map() };
 
@@ -62,9 +66,22 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
       for (const m of entry.messages) failed.add(m);
     }
   });
+  // Backing off 2, 4, 8 … 256 s over the queue's retries; before the queue would drop the message
+  // (max_retries), the event goes back into the events outbox, which the cron sends again: an
+  // object unavailable for a long time loses nothing (objects ignore positions they already have).
+  const giveBack = messages.filter((m) => failed.has(m) && m.attempts >= RETURN_TO_OUTBOX_AFTER);
+  let returned = false;
+  if (giveBack.length) {
+    try {
+      await markDispatched(env, giveBack.map((m) => m.body.seq), null);
+      returned = true;
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "returning events to the outbox failed; the queue retries", error: errorText(e) }));
+    }
+  }
   for (const m of messages) {
-    // Backing off 2, 4, 8 … 300 s over the queue's retries: an object unavailable for a while loses nothing.
-    if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
-    else m.ack();
+    if (!failed.has(m)) m.ack();
+    else if (returned && giveBack.includes(m)) m.ack();
+    else m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
   }
 }

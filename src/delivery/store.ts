@@ -26,6 +26,8 @@ export interface Push {
   body: string;
   status: PushStatus;
   attempts: number;
+  /** Attempts made before the push was last queued again by redeliver or recover: a new cycle starts there. */
+  cycleStart: number;
   dueAt: number | null;
 }
 
@@ -81,6 +83,9 @@ export class PushStore {
 
   ensureSchema(): void {
     this.sql.exec(SCHEMA);
+    // Added after the first release of this table: objects created before it get the column here.
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(pushes)").toArray();
+    if (!columns.some((c) => c.name === "cycle_start")) this.sql.exec("ALTER TABLE pushes ADD COLUMN cycle_start INTEGER NOT NULL DEFAULT 0");
   }
 
   state(): DeliveryState | null {
@@ -142,16 +147,24 @@ export class PushStore {
     this.sql.exec("UPDATE pushes SET status = 'failed', due_at = NULL, reason = ?, failed_at = ? WHERE status = 'pending'", reason, now);
   }
 
-  /** Queues a push again (redeliver): the newest push of that event id. */
+  /**
+   * Queues a push again (redeliver): the newest push of that event id. It gets the whole retry
+   * schedule anew; its attempt log keeps counting.
+   */
   requeueEvent(eventId: string, now: number): boolean {
-    const c = this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL WHERE seq = (SELECT MAX(seq) FROM pushes WHERE event_id = ?)", now, eventId);
+    const c = this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, cycle_start = attempts WHERE seq = (SELECT MAX(seq) FROM pushes WHERE event_id = ?)", now, eventId);
     return c.rowsWritten > 0;
   }
 
-  /** Queues every push dead-lettered at or after `since` again. */
+  /** Queues every push dead-lettered at or after `since` again, each with the whole retry schedule anew. */
   requeueFailedSince(since: number, now: number): number {
     // Counted from RETURNING: `rowsWritten` also counts index writes.
-    return this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL WHERE status = 'failed' AND failed_at >= ? RETURNING seq", now, since).toArray().length;
+    return this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, cycle_start = attempts WHERE status = 'failed' AND failed_at >= ? RETURNING seq", now, since).toArray().length;
+  }
+
+  /** Forgets pushes held while the endpoint was being validated that were published before validation. */
+  dropPendingThrough(seq: number): void {
+    this.sql.exec("DELETE FROM pushes WHERE status = 'pending' AND attempts = 0 AND seq <= ?", seq);
   }
 
   /** Forgets delivered pushes (and their attempts) enqueued before `before`; dead letters stay. */
@@ -196,6 +209,7 @@ function toPush(row: Row): Push {
     body: row.body as string,
     status: row.status as PushStatus,
     attempts: row.attempts as number,
+    cycleStart: (row.cycle_start as number | null) ?? 0,
     dueAt: (row.due_at as number | null) ?? null,
   };
 }

@@ -33,11 +33,12 @@ export async function insertEvent(env: Env, event: CloudEvent, now: Date): Promi
   return rows[0]?.seq ?? null;
 }
 
-export async function markDispatched(env: Env, seqs: number[], now: Date): Promise<void> {
+/** Sets (a time) or clears (null: back into the outbox) the events' hand-over to the delivery queue. */
+export async function markDispatched(env: Env, seqs: number[], now: Date | null): Promise<void> {
   for (let i = 0; i < seqs.length; i += 90) {
     const chunk = seqs.slice(i, i + 90);
     await env.DB.prepare(`UPDATE events SET dispatched_at = ? WHERE seq IN (${chunk.map(() => "?").join(",")})`)
-      .bind(now.toISOString(), ...chunk)
+      .bind(now?.toISOString() ?? null, ...chunk)
       .run();
   }
 }

@@ -82,15 +82,41 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     expect(d.map((x) => x.eventId)).toEqual([e.id]);
   });
 
-  it("an unvalidated subscription receives nothing", async () => {
+  it("an unvalidated subscription pushes nothing: events are only held until the handshake decides", async () => {
     const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
     await putResource(rid, "ttd");
     const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
     const { id } = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers)).json()) as { id: number };
-    expect(await deliveryStub(env, id).enqueue([{ seq: 3_000_001, event: ev(`urn:altinn:resource:${rid}`) }])).toBe(0);
-    // Validation keeps failing against a closed port and is retried on the alarm.
-    const state = await runInDurableObject(deliveryStub(env, id), (_i, s) => new PushStore(s.storage.sql).state());
-    expect(state).toMatchObject({ subscriptionId: id, validated: false });
+    expect(await deliveryStub(env, id).enqueue([{ seq: 3_000_001, event: ev(`urn:altinn:resource:${rid}`) }])).toBe(1);
+    expect(await deliveries(id, headers)).toEqual([]);
+    // Validation keeps failing against a closed port and is retried on the alarm; nothing was attempted.
+    const state = await runInDurableObject(deliveryStub(env, id), (_i, s) => ({ state: new PushStore(s.storage.sql).state(), attempts: s.storage.sql.exec("SELECT COUNT(*) AS n FROM attempts").one().n }));
+    expect(state).toMatchObject({ state: { subscriptionId: id, validated: false }, attempts: 0 });
+  });
+
+  it("validation drops the held events published before it and keeps the ones that raced it", async () => {
+    const ns = env.SUBSCRIPTION_DO;
+    const left = await runInDurableObject(ns.get(ns.idFromName(`held-${crypto.randomUUID()}`)), (_i, state) => {
+      const store = new PushStore(state.storage.sql);
+      for (const seq of [10, 20, 30]) store.add(seq, `e${seq}`, "{}", 0);
+      store.dropPendingThrough(20);
+      return state.storage.sql.exec<{ seq: number }>("SELECT seq FROM pushes ORDER BY seq").toArray().map((r) => r.seq);
+    });
+    expect(left).toEqual([30]);
+  });
+
+  it("gives a redelivered dead letter the whole retry schedule again, its attempt log counting on", async () => {
+    const ns = env.SUBSCRIPTION_DO;
+    const push = await runInDurableObject(ns.get(ns.idFromName(`cycle-${crypto.randomUUID()}`)), (_i, state) => {
+      const store = new PushStore(state.storage.sql);
+      store.add(7, "e7", "{}", 0);
+      const failed = { statusCode: 500, durationMs: 1, error: null, retryAfterSeconds: null, responseSnippet: null };
+      for (let a = 1; a <= 12; a++) store.logAttempt(7, a, failed, new Date(a * 1000));
+      store.deadLetter(7, "Gave up after 12 attempts", 13_000);
+      store.requeueEvent("e7", 14_000);
+      return store.nextDue(14_000);
+    });
+    expect(push).toMatchObject({ seq: 7, attempts: 12, cycleStart: 12 });
   });
 
   it("a published event travels publish -> Queue -> matcher -> the subscription's object", async () => {

@@ -71,3 +71,17 @@ describe("signing", () => {
     expect(() => new Webhook(secret).verify(body + " ", headers)).toThrow();
   });
 });
+
+describe("when the next attempt is due", () => {
+  const failed = { statusCode: 500, durationMs: 30_000, error: null, retryAfterSeconds: null, responseSnippet: null };
+  it("counts the schedule's delay from the start of the failed attempt, and Retry-After from the answer", () => {
+    expect(decide(1, failed, [10], 1_000, 31_000)).toEqual({ kind: "retry", at: 11_000, reason: "HTTP 500" });
+    expect(decide(1, { ...failed, statusCode: 429, retryAfterSeconds: 5 }, [10], 1_000, 31_000)).toMatchObject({ kind: "retry", at: 36_000 });
+  });
+
+  it("gives a push requeued after its last attempt the schedule anew (attempt numbers within the cycle)", () => {
+    const attemptsBefore = 12;
+    expect(decide(13 - attemptsBefore, failed, [10, 30], 0)).toMatchObject({ kind: "retry", at: 10_000 });
+    expect(decide(13, failed, [10, 30], 0)).toMatchObject({ kind: "dead" });
+  });
+});
