@@ -14,7 +14,7 @@ import { startMailCatcher } from "./lib/mail-catcher.mjs";
 const env = process.env;
 const port = Number(env.PORT ?? 8787);
 const stateDir = env.VARSEL_STATE_DIR ?? join(ROOT, ".wrangler", "state");
-const tick = Number(env.CRON_TICK_SECONDS ?? 5);
+const tick = Number(env.CRON_TICK_SECONDS ?? 5) > 0 ? Number(env.CRON_TICK_SECONDS ?? 5) : 5;
 const base = `http://localhost:${port}`;
 const log = (msg) => console.log(`[varsel] ${msg}`);
 
@@ -41,7 +41,8 @@ if (migrate.status !== 0) {
   process.exit(1);
 }
 
-let smtpHost = env.SMTP_HOST;
+// SMTP_HOST or SMTP_PORT set: mail goes there (host defaulting to this machine), and no catcher runs.
+let smtpHost = env.SMTP_HOST || (env.SMTP_PORT ? "127.0.0.1" : undefined);
 let smtpPort = env.SMTP_PORT;
 if (!smtpHost) {
   const catcher = await startMailCatcher({ smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080) });

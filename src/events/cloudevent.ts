@@ -121,7 +121,8 @@ export function checkAppEvent(body: unknown, app: { org: string; app: string }, 
     return { ok: false, error: { kind: "validation", errors: { $: ["The request body must be a JSON object."] } } };
   }
   const input = withoutNulls(body as Record<string, unknown>);
-  if (!isNonEmptyString(input.source) || !isNonEmptyString(input.subject) || !isNonEmptyString(input.type)) {
+  // All four are required (SPEC §4.2); a missing one of them gets Altinn's one text.
+  if (!isNonEmptyString(input.source) || !isNonEmptyString(input.subject) || !isNonEmptyString(input.type) || input.specversion === undefined) {
     return bad("Missing parameter values: source, subject and type cannot be null");
   }
   if (input.specversion !== "1.0") return bad("CloudEvent 'specversion' must be '1.0'.");

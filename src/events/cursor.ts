@@ -19,9 +19,13 @@ export function decodeAfter(after: string): After {
   return { kind: "eventId", id: after };
 }
 
-/** `type` filters use `%` as the only wildcard: escape LIKE's other specials. */
-export function typePattern(type: string): string {
-  return type.replace(/[\\_]/g, (c) => `\\${c}`);
+/**
+ * Filters use `%` as their only wildcard and match case-sensitively (an event type is an exact
+ * string): as a SQLite GLOB pattern, `%` becomes `*` and GLOB's own specials are bracketed.
+ * (LIKE would ignore ASCII case.)
+ */
+export function wildcardGlob(pattern: string): string {
+  return pattern.replace(/[*?[]/g, (c) => `[${c}]`).replaceAll("%", "*");
 }
 
 /** The `next` link: the same URL with `after` moved to the last event's cursor. */

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, isNull, lte, or, sql, type SQL } from "drizzle-o
 import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
 import type { CloudEvent } from "./cloudevent";
-import { typePattern } from "./cursor";
+import { wildcardGlob } from "./cursor";
 import { events } from "./table";
 
 export interface StoredEvent {
@@ -66,7 +66,7 @@ export async function seqOfEventId(env: Env, id: string, resource: string | null
 }
 
 export interface EventQuery {
-  /** Exact resource URN, or a LIKE pattern when `resourcePrefix` is set. */
+  /** Exact resource URN; or `resourcePrefix`, matched as a prefix. */
   resource?: string;
   resourcePrefix?: string;
   afterSeq: number;
@@ -82,11 +82,11 @@ export interface EventQuery {
 export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
   const where: (SQL | undefined)[] = [gt(events.seq, q.afterSeq)];
   if (q.resource) where.push(eq(events.resource, q.resource));
-  if (q.resourcePrefix) where.push(sql`${events.resource} LIKE ${typePattern(q.resourcePrefix) + "%"} ESCAPE '\\'`);
+  if (q.resourcePrefix) where.push(sql`${events.resource} GLOB ${wildcardGlob(q.resourcePrefix) + "*"}`);
   if (q.subject) where.push(eq(events.subject, q.subject));
   if (q.alternativeSubject) where.push(eq(events.alternativesubject, q.alternativeSubject));
-  if (q.source) where.push(sql`${events.source} LIKE ${typePattern(q.source)} ESCAPE '\\'`);
-  if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} LIKE ${typePattern(t)} ESCAPE '\\'`)));
+  if (q.source) where.push(sql`${events.source} GLOB ${wildcardGlob(q.source)}`);
+  if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} GLOB ${wildcardGlob(t)}`)));
   if (q.from) where.push(gte(events.time, q.from));
   if (q.to) where.push(lte(events.time, q.to));
   const rows = await drizzle(env.DB)

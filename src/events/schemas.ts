@@ -43,7 +43,7 @@ export const appEventDoc = z
   .catchall(scalar);
 
 const typeList = z.union([z.string().max(500), z.array(z.string().max(500)).max(20, "At most 20 'type' parameters.")]).optional();
-const sizeParam = z.string().regex(/^\d{1,9}$/, "The 'size' parameter must be a positive integer.").optional();
+const sizeParam = z.string().regex(/^0*[1-9]\d{0,8}$/, "The 'size' parameter must be a positive integer.").optional();
 const time = rfc3339.optional();
 
 /** `GET /events` query (SPEC §4.3). */

@@ -60,7 +60,9 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    invalid("$", `The JSON value could not be parsed: ${(e as Error).message.slice(0, 200)}`);
+    // The parser's message quotes the start of the body, which may be a secret: give only where it broke.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    invalid("$", `The request body is not valid JSON${at ? ` (at position ${at})` : ""}.`);
   }
 }
 

@@ -33,19 +33,25 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
   return result.data;
 }
 
-/** Query parameters as a plain object; repeated keys become arrays. */
-export function queryObject(url: URL): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key);
-    out[key] = all.length > 1 ? all : all[0]!;
+/**
+ * Query parameters as a plain object; repeated keys become arrays. Names in `known` match
+ * case-insensitively, as ASP.NET binds them (`alternativeSubject` is `alternativesubject`), so a
+ * differently cased filter is applied rather than silently ignored.
+ */
+export function queryObject(url: URL, known: readonly string[] = []): Record<string, string | string[]> {
+  const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+  const grouped = new Map<string, string[]>();
+  for (const [raw, value] of url.searchParams) {
+    const key = byLower.get(raw.toLowerCase()) ?? raw;
+    grouped.set(key, [...(grouped.get(key) ?? []), value]);
   }
-  return out;
+  return Object.fromEntries([...grouped].map(([k, all]) => [k, all.length > 1 ? all : all[0]!]));
 }
 
 /** Validates query parameters; the first message is also the problem's `detail`, as Altinn's read APIs answer. */
 export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
-  const result = schema.safeParse(queryObject(url));
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  const result = schema.safeParse(queryObject(url, shape ? Object.keys(shape) : []));
   if (!result.success) {
     const errors = zodErrors(result.error);
     fail({ kind: "validation", errors, detail: Object.values(errors)[0]?.[0] ?? "Invalid query." });

@@ -152,8 +152,11 @@ describe("push delivery against wrangler dev", () => {
     const { id } = await validatedSubscription(subscriber, rx.url, resource);
     const e = event(resource, 1);
     await api.publish(publisher, e);
-    await waitFor(async () => (await deliveries(subscriber, id)).body.deliveries[0]?.attempts.length >= 1, 30_000, "first attempt");
-    const pending = (await deliveries(subscriber, id)).body.deliveries[0];
+    // The snapshot that first shows an attempt (read again later, a slow machine may have moved on).
+    const pending = await waitFor(async () => {
+      const d = (await deliveries(subscriber, id)).body.deliveries[0];
+      return d?.attempts.length >= 1 ? d : null;
+    }, 30_000, "first attempt");
     expect(pending).toMatchObject({ eventId: e.id, status: "pending", attempts: [{ attempt: 1, statusCode: 429 }] });
     // The schedule says 1 s; the endpoint asked for 4 s.
     expect(Date.parse(pending.nextAttemptAt) - Date.parse(pending.attempts[0].time)).toBeGreaterThanOrEqual(3_900);

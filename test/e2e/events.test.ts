@@ -53,6 +53,12 @@ describe("events against wrangler dev", () => {
     expect(events[0]!.resource).toBe("urn:altinn:resource:app_ttd_apps-test");
   });
 
+  it("mints an already expired token with `--expires-in -60`, which Varsel refuses with 401", async () => {
+    const expired = execFileSync("npm", ["run", "--silent", "token", "--", "--org", "ttd", "--scope", "altinn:events.subscribe", "--expires-in", "-60"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const res = await fetch(`${varsel.base}/events/api/v1/events?resource=urn:altinn:resource:ttd-demo-events&after=0`, { headers: { authorization: `Bearer ${expired}` } });
+    expect(res.status).toBe(401);
+  });
+
   it("serves the OpenAPI document and health", async () => {
     const doc = (await (await fetch(`${varsel.base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");

@@ -66,6 +66,14 @@ describe("POST /events/api/v1/events", () => {
     expect(p.detail).toBe("CloudEvent is missing required attributes: id, source, specversion");
   });
 
+  it("does not echo the start of a body that is not JSON (it may be a secret)", async () => {
+    const res = await publish("eyJhbGciOiJFUzI1NiJ9.secretpart");
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain("not valid JSON");
+    expect(text).not.toContain("eyJhbGci");
+  });
+
   it("refuses bad extension names and JSON nested deeper than 64 levels with 400", async () => {
     expect((await publish(event({ "Not-OK": "x" }))).status).toBe(400);
     let deep: unknown = 1;
@@ -130,5 +138,8 @@ describe("POST /events/api/v1/app", () => {
     const missing = await postJson("/events/api/v1/app", { specversion: "1.0" }, headers);
     expect(missing.status).toBe(400);
     expect((await problem(missing)).detail).toBe("Missing parameter values: source, subject and type cannot be null");
+    const { specversion: _s, ...noSpecversion } = body;
+    const own = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "apps-test") };
+    expect((await problem(await postJson("/events/api/v1/app", noSpecversion, own))).detail).toBe("Missing parameter values: source, subject and type cannot be null");
   });
 });

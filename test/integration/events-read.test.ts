@@ -70,6 +70,10 @@ describe("GET /events/api/v1/events", () => {
     expect(await get("type=wild.one.created&type=wild.two.deleted")).toEqual([x.id, y.id]);
     expect(await get("type=wild_one%")).toEqual([]);
     expect(await get("subject=/party/78")).toEqual([y.id]);
+    // Types are exact strings: the wildcard is %, and case counts.
+    expect(await get("type=WILD.%")).toEqual([]);
+    // Query names bind case-insensitively (ASP.NET), so a camelCased filter is applied, not ignored.
+    expect(await get("type=wild.%&alternativeSubject=/person/01017512345")).toEqual([x.id]);
     expect(await get("type=wild.%", { alternativesubject: "/person/01017512345" })).toEqual([x.id]);
   });
 
@@ -96,6 +100,8 @@ describe("GET /events/api/v1/events", () => {
     expect((await call(`/events/api/v1/events?resource=${RES}`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&subject=/party/1`, { headers: { ...owner, alternativesubject: "/person/01017512345" } })).status).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=-3`, { headers: owner })).status).toBe(400);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=0`, { headers: owner })).status).toBe(400);
+    expect((await call(`/events/api/v1/app/ttd/apps-test?after=0&size=0`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=no-such-event`, { headers: owner })).status).toBe(400);
   });
 

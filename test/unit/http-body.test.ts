@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonDepth } from "../../src/http/body";
-import { decodeAfter, encodeCursor, pageSize, typePattern } from "../../src/events/cursor";
+import { decodeAfter, encodeCursor, pageSize, wildcardGlob } from "../../src/events/cursor";
 import { traceIdFor } from "../../src/http/trace";
 import { propertyName } from "../../src/http/validate";
 
@@ -30,7 +30,7 @@ describe("cursors", () => {
   });
 
   it("keeps % as the only wildcard in type filters", () => {
-    expect(typePattern("app.%_created\\")).toBe("app.%\\_created\\\\");
+    expect(wildcardGlob("app.%_created*?[x]")).toBe("app.*_created[*][?][[]x]");
   });
 });
 
