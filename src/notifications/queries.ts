@@ -124,8 +124,9 @@ export interface ClaimedOrder extends Order {
 
 /**
  * Claims up to `limit` orders in one statement: due registered ones, and processing ones whose
- * generation is unfinished and whose lease ran out. D1 runs a statement alone, so two overlapping
- * ticks can never claim the same order.
+ * claim's lease ran out (a tick died mid-generation, or after the last chunk but before the order
+ * was released and completed: taken over, it finishes either). D1 runs a statement alone, so two
+ * overlapping ticks can never claim the same order.
  */
 export async function claimOrders(env: Env, now: Date, token: string, leaseUntil: Date, limit: number): Promise<ClaimedOrder[]> {
   const t = now.toISOString();
@@ -136,7 +137,7 @@ export async function claimOrders(env: Env, now: Date, token: string, leaseUntil
       WHERE id IN (
         SELECT id FROM notification_orders
          WHERE (status = 'Registered' AND requested_send_time <= ?3 AND (not_before IS NULL OR not_before <= ?3))
-            OR (status = 'Processing' AND next_recipient < recipient_count AND lease_until < ?3)
+            OR (status = 'Processing' AND lease_until IS NOT NULL AND lease_until < ?3)
          ORDER BY requested_send_time LIMIT ?4)
       RETURNING *`,
   )

@@ -67,4 +67,21 @@ describe("a send whose consumer died", () => {
     expect(retried.retryMessages).toHaveLength(1);
     expect(await row(orderId)).toMatchObject({ status: "New", attempts: 2 });
   });
+
+  it("an order whose tick died after its last chunk is taken over after the lease and completed", async () => {
+    // Only unknown persons: every notification is final at generation, none goes through the queue.
+    const res = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", requestedSendTime: new Date(DUE + 3600_000).toISOString(), recipients: [{ nationalIdentityNumber: "99999999999" }] }, ttd);
+    const { orderId } = (await res.json()) as { orderId: string };
+    await tick(new Date(DUE + 3600_000 + 1000));
+    const status = async () => (await env.DB.prepare("SELECT status FROM notification_orders WHERE id = ?1").bind(orderId).first<{ status: string }>())!.status;
+    expect(await status()).toBe("Completed");
+    // Put it back as a crashed tick leaves it: generation done, still claimed, never completed.
+    const leaseEnd = DUE + 3600_000 + 61_000;
+    await env.DB.prepare("UPDATE notification_orders SET status = 'Processing', claim_token = 'dead-tick', lease_until = ?2 WHERE id = ?1").bind(orderId, new Date(leaseEnd).toISOString()).run();
+    await tick(new Date(leaseEnd - 1000));
+    expect(await status()).toBe("Processing");
+    await tick(new Date(leaseEnd + 1000));
+    expect(await status()).toBe("Completed");
+    expect((await row(orderId)).status).toBe("Failed_RecipientNotIdentified");
+  });
 });
