@@ -361,6 +361,11 @@ export async function expireByIds(env: Env, ids: string[], now: Date): Promise<v
     .run();
 }
 
+/** Has any e-mail been recorded as sent under this provider message id? */
+export async function isKnownProviderMessage(env: Env, providerMessageId: string): Promise<boolean> {
+  return (await env.DB.prepare("SELECT 1 AS known FROM email_notifications WHERE provider_message_id = ?1 LIMIT 1").bind(providerMessageId).first()) !== null;
+}
+
 /** Delivery reports from a provider's webhook: Succeeded → Delivered or Failed_Bounced (a later bounce overrides Delivered). */
 export async function applyDeliveryReport(env: Env, providerMessageId: string, status: "Delivered" | "Failed_Bounced", time: string): Promise<string | null> {
   const row = await env.DB.prepare(

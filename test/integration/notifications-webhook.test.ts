@@ -37,12 +37,17 @@ describe("the provider's delivery webhook", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(due.getTime() + 1000) }), env, ctx);
     await waitOnExecutionContext(ctx);
+    // A report that overtakes the consumer recording the send: not lost, the provider is asked to send it again.
+    const early = await webhook({ type: "email.delivered", created_at: new Date().toISOString(), data: { email_id: "re_ok@example.com" } });
+    expect(early.status).toBe(503);
     // As the HTTP provider leaves them after accepting: Succeeded with its message id.
     await env.DB.prepare("UPDATE email_notifications SET status = 'Succeeded', provider_message_id = 're_' || email_address WHERE order_id = ?1").bind(orderId).run();
 
     expect((await webhook({ type: "email.delivered", created_at: new Date().toISOString(), data: { email_id: "re_ok@example.com" } }, true)).status).toBe(401);
     expect((await webhook({ type: "email.delivered", created_at: new Date().toISOString(), data: { email_id: "re_ok@example.com" } })).status).toBe(200);
     expect((await webhook({ type: "email.bounced", created_at: new Date().toISOString(), data: { email_id: "re_bounce@example.com" } })).status).toBe(200);
+    // The same report delivered twice is fine.
+    expect((await webhook({ type: "email.delivered", created_at: new Date().toISOString(), data: { email_id: "re_ok@example.com" } })).status).toBe(200);
 
     const list = (await (await worker.fetch(new Request(`${BASE}/notifications/api/v1/orders/${orderId}/notifications/email`, { headers: ttd }), env, createExecutionContext())).json()) as { succeeded: number; notifications: { recipient: { emailAddress: string }; sendStatus: { status: string } }[] };
     expect(list.notifications.map((n) => [n.recipient.emailAddress, n.sendStatus.status])).toEqual([
