@@ -9,7 +9,8 @@ const canonicalKeys = caseInsensitiveKeys(["endPoint", "sourceFilter", "resource
 /** `POST /subscriptions`. Field-level rules with Altinn's texts are applied in the route (SPEC §4.4). */
 export const subscriptionFields = z
   .object({
-    endPoint: z.string().max(2048).nullish(),
+    // Length and form are checked in the route, which answers with the SPEC's one text for any bad endpoint.
+    endPoint: z.string().nullish(),
     sourceFilter: filter,
     resourceFilter: filter,
     subjectFilter: filter,

@@ -53,7 +53,7 @@ describe("POST /subscriptions", () => {
 
   it("refuses a missing or invalid endpoint with SPEC's text", async () => {
     const resourceFilter = await resource();
-    for (const endPoint of [undefined, "", "not a url", "ftp://example.com/x", "/relative"]) {
+    for (const endPoint of [undefined, "", "not a url", "ftp://example.com/x", "/relative", `https://example.com/${"x".repeat(2100)}`]) {
       const p = await problem(await postJson(SUBS, { endPoint, resourceFilter }, await org("ttd")));
       expect(p.status, String(endPoint)).toBe(400);
       expect(p.detail).toBe("Missing or invalid endpoint to push events towards");
