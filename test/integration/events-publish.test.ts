@@ -130,6 +130,12 @@ describe("POST /events/api/v1/app", () => {
     expect((await postJson("/events/api/v1/app", body, { ...altinn, platformaccesstoken: await altinnToken({ org: "ttd" }) })).status).toBe(403);
   });
 
+  it("refuses a body over 64 KiB with 413 and another content type with 415", async () => {
+    const headers = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "apps-test") };
+    expect((await postJson("/events/api/v1/app", { ...body, data: "z".repeat(65 * 1024) }, headers)).status).toBe(413);
+    expect((await postJson("/events/api/v1/app", body, headers, "text/plain")).status).toBe(415);
+  });
+
   it("answers 401 with Altinn's text for another app's source, and 400 for missing values", async () => {
     const headers = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "other-app") };
     const res = await postJson("/events/api/v1/app", body, headers);

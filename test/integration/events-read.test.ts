@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { putResource } from "../helpers/admin";
+import { adminHeaders, putResource } from "../helpers/admin";
 import { BASE, call, postJson, problem } from "../helpers/http";
 import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
@@ -156,4 +156,35 @@ describe("app event reading", () => {
     const viaOrgRoute = await call(`/events/api/v1/app/ttd/party-app?after=0`, { headers: user });
     expect((await viaOrgRoute.json<{ id: string }[]>()).map((e) => e.id)).toEqual([mine]);
   });
+
+  it("pages the app routes with next links and filters /app/party by source, unit, person, type and to", async () => {
+    const a = await appEvent("50004242", "paging-app", { alternativesubject: "/organisation/991825827", type: "app.instance.created" });
+    const b = await appEvent("50004242", "paging-app", { alternativesubject: "/person/01017512345", type: "app.instance.process.completed" });
+    const org = bearer(await altinnToken({ org: "ttd" }));
+    const first = await call(`/events/api/v1/app/ttd/paging-app?after=0&size=1`, { headers: org });
+    expect((await first.json<{ id: string }[]>()).map((e) => e.id)).toEqual([a]);
+    const next = new URL(first.headers.get("next")!);
+    expect(next.searchParams.get("size")).toBe("1");
+    const second = await call(next.pathname + next.search, { headers: org });
+    expect((await second.json<{ id: string }[]>()).map((e) => e.id)).toEqual([b]);
+    expect((await (await call(`/events/api/v1/app/ttd/paging-app?after=0&type=app.instance.process.%`, { headers: org })).json<{ id: string }[]>()).map((e) => e.id)).toEqual([b]);
+    expect(await (await call(`/events/api/v1/app/ttd/paging-app?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`, { headers: org })).json()).toEqual([]);
+
+    const user = bearer(await altinnToken({ user: "4242", party: "50004242" }));
+    const party = async (q: string, h: Record<string, string> = {}) => (await (await call(`/events/api/v1/app/party?after=0&${q}`, { headers: { ...user, ...h } })).json<{ id: string }[]>()).map((e) => e.id);
+    expect(await party("party=50004242")).toEqual([a, b]);
+    expect(await party("unit=991825827")).toEqual([a]);
+    expect(await party("", { person: "01017512345" })).toEqual([b]);
+    expect(await party("party=50004242&source=https://ttd.apps.example/ttd/paging-app/%")).toEqual([a, b]);
+    expect(await party("party=50004242&source=https://ttd.apps.example/ttd/other-app/%")).toEqual([]);
+  });
+
+  it("stops a read right at once when the resource is deleted", async () => {
+    await putResource("read-deleted", "ttd", [{ subject: "/org/digdir", actions: ["read"] }]);
+    const digdir = bearer(await altinnToken({ org: "digdir", scope: "altinn:events.subscribe" }));
+    expect((await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir })).status).toBe(200);
+    expect((await call(`/admin/api/v1/resources/read-deleted`, { method: "DELETE", headers: await adminHeaders() })).status).toBe(200);
+    expect((await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir })).status).toBe(403);
+  });
 });
+
