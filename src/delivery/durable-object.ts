@@ -4,7 +4,8 @@ import type { CloudEvent } from "../events/cloudevent";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { getSubscription, latestEventSeq, markDisabled, markValidated } from "../subscriptions/queries";
-import { callerOfConsumer, maySubscribe } from "../subscriptions/rules";
+import { eventsBetween } from "../events/queries";
+import { callerOfConsumer, matches, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { parseSchedule } from "../lib/schedule";
 import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason } from "./schedule";
@@ -19,6 +20,8 @@ import { errorText } from "../lib/errors";
 const WATCHDOG_MS = 10_000;
 /** Delivered pushes and their attempt log are kept this long; dead letters are kept until deleted. */
 const KEEP_DELIVERED_MS = 30 * 24 * 3600_000;
+/** At most this many older events are filled in per hand-over; the queue brings any beyond it. */
+const GAP_FILL_LIMIT = 500;
 /** One alarm run works at most this long, then hands over to the next alarm. */
 const RUN_BUDGET_MS = 60_000;
 
@@ -64,14 +67,33 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   async enqueue(items: QueuedEvent[]): Promise<number> {
     const state = this.store.state();
     if (!state || state.disabled) return 0;
+    const sorted = [...items].sort((a, b) => a.seq - b.seq);
+    const incoming = state.validated ? [...(await this.missingBefore(state, sorted[0]?.seq)), ...sorted] : sorted;
     const now = Date.now();
     let added = 0;
-    for (const item of [...items].sort((a, b) => a.seq - b.seq)) {
+    for (const item of incoming) {
       if (state.validated && item.seq <= state.validatedSeq) continue;
       if (this.store.add(item.seq, item.event.id, JSON.stringify(item.event), now)) added++;
     }
+    const last = sorted.at(-1)?.seq;
+    if (state.validated && last !== undefined && last > (state.seenSeq ?? 0)) this.store.saveState({ ...this.store.state()!, seenSeq: last });
     if (added && state.validated) await this.wake();
     return added;
+  }
+
+  /**
+   * Gap filling, so first attempts keep publish order even when the queue hands an older event
+   * over after a newer one (a batch retried after a failed hand-over): the subscription's matching
+   * events stored between the last position handed over and `firstSeq` that this object has not
+   * seen yet. Positions it already holds are ignored on insert, so the late message adds nothing.
+   */
+  private async missingBefore(state: DeliveryState, firstSeq: number | undefined): Promise<QueuedEvent[]> {
+    const from = Math.max(state.seenSeq ?? 0, state.validatedSeq);
+    if (firstSeq === undefined || firstSeq <= from + 1) return [];
+    const sub = await getSubscription(this.env, state.subscriptionId);
+    if (!sub || sub.disabled) return [];
+    const between = await eventsBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT);
+    return between.filter((e) => matches(sub, e.event));
   }
 
   async deliveries(q: { status?: PushStatus; beforeSeq: number; size: number }): Promise<DeliveryView[]> {

@@ -16,6 +16,8 @@ export interface DeliveryState {
   /** When the next validation attempt is due; null once validated or given up. */
   validationDueAt: number | null;
   disabled: boolean;
+  /** The highest event position handed to this object so far (absent: none since validation). */
+  seenSeq?: number;
 }
 
 export type PushStatus = "pending" | "delivered" | "failed";

@@ -54,6 +54,17 @@ export async function undispatchedEvents(env: Env, olderThan: Date, limit: numbe
   return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }
 
+/** A resource's stored events strictly between two positions, oldest first (gap filling). */
+export async function eventsBetween(env: Env, resource: string, afterSeq: number, beforeSeq: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await drizzle(env.DB)
+    .select({ seq: events.seq, cloudevent: events.cloudevent })
+    .from(events)
+    .where(and(eq(events.resource, resource), gt(events.seq, afterSeq), sql`${events.seq} < ${beforeSeq}`))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+}
+
 /** Position of the first event with this id in the resource (ids may repeat across sources). */
 export async function seqOfEventId(env: Env, id: string, resource: string | null): Promise<number | null> {
   const rows = await drizzle(env.DB)

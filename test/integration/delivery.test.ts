@@ -94,6 +94,30 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     expect(state).toMatchObject({ state: { subscriptionId: id, validated: false }, attempts: 0 });
   });
 
+  it("fills in an older event the queue has not handed over yet, so first attempts keep publish order", async () => {
+    const { id, resource, headers } = await validatedSubscription(0);
+    const store = async (e: ReturnType<typeof ev>) =>
+      (await env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?5) RETURNING seq")
+        .bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e))
+        .first<{ seq: number }>())!.seq;
+    const older = ev(resource);
+    const newer = ev(resource);
+    const olderSeq = await store(older);
+    const newerSeq = await store(newer);
+    // Only the newer one arrives (the older one's queue message is late).
+    expect(await deliveryStub(env, id).enqueue([{ seq: newerSeq, event: newer }])).toBe(2);
+    const d = await poll(async () => {
+      const list = await deliveries(id, headers);
+      return list.length === 2 && list.every((x) => x.attempts.length >= 1) ? list : null;
+    }, "first attempts of both");
+    // Newest first in the listing; the older one was attempted first.
+    expect(d.map((x) => x.eventId)).toEqual([newer.id, older.id]);
+    const firstAttempt = (x: (typeof d)[number]) => Date.parse((x.attempts[0] as unknown as { time: string }).time);
+    expect(firstAttempt(d[1]!)).toBeLessThanOrEqual(firstAttempt(d[0]!));
+    // The late message adds nothing.
+    expect(await deliveryStub(env, id).enqueue([{ seq: olderSeq, event: older }])).toBe(0);
+  });
+
   it("validation drops the held events published before it and keeps the ones that raced it", async () => {
     const ns = env.SUBSCRIPTION_DO;
     const left = await runInDurableObject(ns.get(ns.idFromName(`held-${crypto.randomUUID()}`)), (_i, state) => {
@@ -139,7 +163,8 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     // A second subscription to the same, now cached, resource.
     const res = await postJson(SUBS, { endPoint: `${ENDPOINT}?second`, resourceFilter: first.resource }, first.headers);
     const { id: second } = (await res.json()) as { id: number };
-    await markValidated(second, 0);
+    // Validated now: everything stored so far was published before it (as the real handshake records).
+    await markValidated(second, (await env.DB.prepare("SELECT MAX(seq) AS seq FROM events").first<{ seq: number }>())!.seq);
     const e2 = ev(first.resource);
     expect((await postJson("/events/api/v1/events", e2, first.headers, "application/cloudevents+json")).status).toBe(200);
     const d = await poll(async () => {
