@@ -69,19 +69,17 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   // Backing off 2, 4, 8 … 256 s over the queue's retries; before the queue would drop the message
   // (max_retries), the event goes back into the events outbox, which the cron sends again: an
   // object unavailable for a long time loses nothing (objects ignore positions they already have).
-  const giveBack = messages.filter((m) => failed.has(m) && m.attempts >= RETURN_TO_OUTBOX_AFTER);
-  let returned = false;
-  if (giveBack.length) {
+  const giveBack = new Set([...failed].filter((m) => m.attempts >= RETURN_TO_OUTBOX_AFTER));
+  if (giveBack.size) {
     try {
-      await markDispatched(env, giveBack.map((m) => m.body.seq), null);
-      returned = true;
+      await markDispatched(env, [...giveBack].map((m) => m.body.seq), null);
+      for (const m of giveBack) failed.delete(m);
     } catch (e) {
       console.error(JSON.stringify({ msg: "returning events to the outbox failed; the queue retries", error: errorText(e) }));
     }
   }
   for (const m of messages) {
-    if (!failed.has(m)) m.ack();
-    else if (returned && giveBack.includes(m)) m.ack();
-    else m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
+    if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
+    else m.ack();
   }
 }
