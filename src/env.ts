@@ -38,4 +38,9 @@ export interface Env {
   VARSEL_TEST_ROUTES?: string;
   /** Comma-separated seconds between attempts after a transient e-mail provider failure. */
   EMAIL_RETRY_SCHEDULE?: string;
+
+  /** Retention durations (SPEC §7.2): `90d`, `12h`, `30m`, `30s`; read by src/retention/settings.ts. */
+  RETENTION_EVENTS?: string;
+  RETENTION_DELIVERIES?: string;
+  RETENTION_ORDERS?: string;
 }
