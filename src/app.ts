@@ -1,3 +1,4 @@
+import { registerConsoleRoutes } from "./console/dev-signin";
 import { registerContactRoutes } from "./contacts/routes";
 import { registerEmailTestRoutes } from "./email/test-routes";
 import { registerPublishRoutes } from "./events/publish-routes";
@@ -21,5 +22,6 @@ export function buildRouter(): AppRouter {
   registerOrderRoutes(router);
   registerEmailWebhookRoutes(router);
   registerSubscriptionRoutes(router);
+  registerConsoleRoutes(router);
   return router;
 }
