@@ -9,6 +9,7 @@ import { registerOrderRoutes } from "./notifications/routes";
 import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
+import { registerLiveRoutes } from "./subscriptions/live-routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
 export function buildRouter(): AppRouter {
@@ -23,5 +24,6 @@ export function buildRouter(): AppRouter {
   registerEmailWebhookRoutes(router);
   registerSubscriptionRoutes(router);
   registerConsoleRoutes(router);
+  registerLiveRoutes(router);
   return router;
 }
