@@ -10,6 +10,8 @@ import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
 import { registerLiveRoutes } from "./subscriptions/live-routes";
+import { registerOrderListRoutes } from "./notifications/list-routes";
+import { registerResourceListRoutes } from "./resources/list-routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
 export function buildRouter(): AppRouter {
@@ -25,5 +27,7 @@ export function buildRouter(): AppRouter {
   registerSubscriptionRoutes(router);
   registerConsoleRoutes(router);
   registerLiveRoutes(router);
+  registerOrderListRoutes(router);
+  registerResourceListRoutes(router);
   return router;
 }
