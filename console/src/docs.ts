@@ -6,14 +6,25 @@ declare global {
   }
 }
 
-const target = document.getElementById("api-reference");
+const target = document.getElementById("reference");
 if (window.Scalar && target) {
   window.Scalar.createApiReference(target, {
     url: "/openapi.json",
+    // Nothing from other hosts: no web fonts, no registry search, no telemetry, no request proxy.
     withDefaultFonts: false,
+    // System fonts, and greys and method colours dark enough for WCAG AA contrast on white.
+    customCss: [
+      ":root { --scalar-font: system-ui, sans-serif; --scalar-font-code: ui-monospace, monospace; }",
+      ".light-mode.light-mode, .light-mode .light-mode { --scalar-color-2: #3b3b3b; --scalar-color-3: #555; --scalar-color-blue: #0a5bb5;",
+      "  --scalar-color-green: #1a6b2f; --scalar-color-orange: #8a4b00; --scalar-color-red: #b3261e; --scalar-color-purple: #6a3fb0; }",
+      // Scalar's (empty) toast list is wider than a 375 px screen.
+      ".scalar-toaster { max-width: 100vw; box-sizing: border-box; right: 0 !important; }",
+    ].join("\n"),
+    agent: { disabled: true },
     hideClientButton: true,
     telemetry: false,
-    proxyUrl: undefined,
+    defaultOpenAllTags: true,
+    showToolbar: "never",
   });
 }
 export {};

@@ -19,6 +19,8 @@ interface Delivery {
   status: string;
   attempts: Attempt[];
   nextAttemptAt: string | null;
+  reason?: string;
+  lastResponse?: { statusCode: number | null; body: string | null };
 }
 
 function Live({ id }: { id: string }) {
@@ -173,6 +175,12 @@ export function SubscriptionDetail({ id }: { id: string }) {
                 Redeliver
               </Button>
             </div>
+            {d.reason && <Paragraph data-size="sm">Why: {d.reason}</Paragraph>}
+            {d.lastResponse?.body && (
+              <Paragraph data-size="sm" className="wrap">
+                Last response ({d.lastResponse.statusCode ?? "none"}): <code>{d.lastResponse.body.slice(0, 300)}</code>
+              </Paragraph>
+            )}
             {d.attempts.length > 0 ? <Attempts d={d} /> : <Paragraph data-size="sm">No attempt yet.</Paragraph>}
           </Card>
         ))}
