@@ -17,8 +17,8 @@ if (window.Scalar && target) {
       ":root { --scalar-font: system-ui, sans-serif; --scalar-font-code: ui-monospace, monospace; }",
       ".light-mode.light-mode, .light-mode .light-mode { --scalar-color-2: #3b3b3b; --scalar-color-3: #555; --scalar-color-blue: #0a5bb5;",
       "  --scalar-color-green: #1a6b2f; --scalar-color-orange: #8a4b00; --scalar-color-red: #b3261e; --scalar-color-purple: #6a3fb0; }",
-      // Scalar's (empty) toast list is wider than a 375 px screen.
-      ".scalar-toaster { max-width: 100vw; box-sizing: border-box; right: 0 !important; }",
+      // Scalar's toast list is wider than a 375 px screen even when empty: shown only with a toast in it.
+      ".scalar-toaster:not(:has(li)) { display: none !important; }",
     ].join("\n"),
     agent: { disabled: true },
     hideClientButton: true,

@@ -47,7 +47,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <Paragraph>Events, subscriptions and notifications. Sign in with a bearer token; it is kept in this tab only.</Paragraph>
       <ProblemAlert problem={problem} />
       <Card>
-        <form onSubmit={withToken}>
+        <form onSubmit={withToken} className="stack">
           <Heading level={2} data-size="sm">
             Sign in with a token
           </Heading>
@@ -57,7 +57,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       </Card>
       {dev && (
         <Card data-color="brand2">
-          <form onSubmit={devSignIn} aria-labelledby="dev-signin-heading">
+          <form onSubmit={devSignIn} aria-labelledby="dev-signin-heading" className="stack">
             <Heading level={2} data-size="sm" id="dev-signin-heading">
               Dev sign-in (local development only)
             </Heading>
