@@ -119,7 +119,25 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await dead.getByRole("button", { name: `Redeliver event ${second}` }).click();
     await page.getByText(`Event ${second} is queued again.`).waitFor();
     await live.getByText(new RegExp(`delivered event ${second}, attempt 4: 200`)).waitFor({ timeout: 90_000 });
+
+    // Dead again, then "Recover since" queues it once more.
+    receiver.answer((r) => (r.json.type === "console.e2e.third" && receiver.pushes().filter((p) => p.json.type === "console.e2e.third").length <= 3 ? { status: 500 } : { status: 200 }));
+    await publisher.getByLabel("Type", { exact: true }).fill("console.e2e.third");
+    await publisher.getByRole("button", { name: "Publish event" }).click();
+    const third = /Published event (\S+)\./.exec((await publisher.getByText(/Published event/).textContent()) ?? "")![1]!;
+    await live.getByText(new RegExp(`dead event ${third}, attempt 3: 500`)).waitFor({ timeout: 90_000 });
+    await page.getByRole("button", { name: "Recover since" }).click();
+    await page.getByText("1 dead-lettered push(es) queued again.").waitFor();
+    await live.getByText(new RegExp(`delivered event ${third}, attempt 4: 200`)).waitFor({ timeout: 90_000 });
     await publisher.close();
+
+    // Delete: the row goes, and the API no longer knows it.
+    await page.getByRole("link", { name: "All subscriptions" }).click();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: `Delete subscription ${id}` }).click();
+    await page.getByRole("link", { name: `Subscription ${id}`, exact: true }).waitFor({ state: "detached" });
+    const gone = await varselClient(varsel.base).get(await token({ org: "ttd", scope: "altinn:events.subscribe" }), `/events/api/v1/subscriptions/${id}`);
+    expect(gone.status).toBe(404);
   });
 
   it("sends an order and shows each recipient's status", async () => {
@@ -140,9 +158,18 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     }, "both recipients' e-mails to be sent");
     expect((await recipients.allTextContents()).join(" ")).toContain("kari@example.com");
     await check(page, "order");
+    // An order for tomorrow can still be cancelled.
     await go(page, "orders", "Notification orders");
+    await page.getByLabel(/^Recipients/).fill("later@example.com");
+    await page.getByLabel(/^Requested send time/).fill(new Date(Date.now() + 86_400_000).toISOString());
+    await page.getByRole("button", { name: "Send order" }).click();
+    const laterId = /Order (\S+) accepted/.exec((await page.getByText(/Order \S+ accepted/).textContent()) ?? "")![1]!;
     await page.getByRole("link", { name: orderId }).waitFor();
     await check(page, "orders");
+    await page.getByRole("link", { name: laterId }).click();
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    await page.getByText("The order is cancelled.").waitFor();
+    await page.getByText("Cancelled", { exact: true }).waitFor();
   });
 
   it("lets an operator edit a grant, and the change shows at once", async () => {
