@@ -18,6 +18,8 @@ export const resourcesQuery = z.object({
 /** `GET /admin/api/v1/resources`: the registry in id order, paged like §4.3 (varsel:admin). */
 export function registerResourceListRoutes(router: AppRouter): void {
   route(router, { method: "get", path: "/admin/api/v1/resources", tag: "Admin", summary: "List resources in id order, paged with `after` and a `next` header", query: resourcesQuery, response: resourceListResponse, security: ["bearer"], responses: { 200: "`{count, resources}`; a `next` header when the page is not empty", 400: "Invalid size or cursor", 401: "No valid token", 403: "Scope varsel:admin missing" } }, async (req, app) => {
+    // Only the exact path: `/resources/` (an empty resource id) stays the 404 it was.
+    if (app.url.pathname.endsWith("/")) fail({ kind: "not_found", detail: "No such route." });
     await requireAdmin(req, app);
     const q = parseQuery(resourcesQuery, app.url);
     const size = pageSize(q.size);
