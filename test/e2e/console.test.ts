@@ -129,6 +129,17 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Recover since" }).click();
     await page.getByText("1 dead-lettered push(es) queued again.").waitFor();
     await live.getByText(new RegExp(`delivered event ${third}, attempt 4: 200`)).waitFor({ timeout: 90_000 });
+
+    // Reading with §4.3's filters and paging: one event a page, the next page appended.
+    await publisher.getByLabel("Types (comma-separated, % wildcard)").fill("console.e2e.%");
+    await publisher.getByLabel("Page size").fill("1");
+    await publisher.getByRole("button", { name: "Read events" }).click();
+    const rows = publisher.getByRole("table", { name: "Events in publish order" }).getByRole("row");
+    await waitUntil(async () => (await rows.count()) === 2, "the first page");
+    await publisher.getByRole("button", { name: "Next page" }).click();
+    await waitUntil(async () => (await rows.count()) === 3, "the second page");
+    expect(await rows.nth(1).textContent()).toContain("console.e2e.first");
+    expect(await rows.nth(2).textContent()).toContain("console.e2e.second");
     await publisher.close();
 
     // Delete: the row goes, and the API no longer knows it.
