@@ -1,6 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
+// @ts-expect-error: plain ESM script without types
+import { buildConsole } from "./scripts/build-console.mjs";
 
 /**
  * Two projects. "workers": unit and integration tests inside workerd through Cloudflare's vitest
@@ -8,6 +10,8 @@ import { defineConfig } from "vitest/config";
  * `npm start` (wrangler dev) and talk to it over HTTP with real receivers and SMTP servers.
  */
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the Workers project reads the config.
+  await buildConsole();
   // A throwaway key pair per run: the Worker trusts the public half, tests sign with the private half.
   const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
   const kid = `test-${Date.now()}`;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DEV_DIR, DEV_ISSUER, ROOT, devKeys } from "./lib/devkeys.mjs";
 import { seed, seedSubscription } from "./lib/seed.mjs";
 import { startMailCatcher } from "./lib/mail-catcher.mjs";
+import { buildConsole } from "./build-console.mjs";
 
 const env = process.env;
 const port = Number(env.PORT ?? 8787);
@@ -33,6 +34,9 @@ process.on("SIGTERM", () => stop(0));
 
 const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
 const quietEnv = { ...env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true" };
+
+// The console's static assets (wrangler.toml [assets]); rebuilt only when console/ changed.
+if (await buildConsole()) log("console built into console/dist");
 
 log(`applying D1 migrations to ${stateDir}`);
 const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { cwd: ROOT, env: { ...quietEnv, CI: "true" }, encoding: "utf8" });
@@ -61,6 +65,8 @@ const vars = {
   SMTP_HOST: smtpHost,
   SMTP_PORT: smtpPort ?? "25",
   EMAIL_PROVIDER: env.EMAIL_PROVIDER ?? "smtp",
+  // The console's dev sign-in mints tokens with the development key (SPEC §8); never in production.
+  DEV_SIGNING_JWK: JSON.stringify(keys.privateJwk),
   ...(env.VALIDATION_RETRY_SCHEDULE ? { VALIDATION_RETRY_SCHEDULE: env.VALIDATION_RETRY_SCHEDULE } : {}),
   ...(env.PUSH_TIMEOUT_SECONDS ? { PUSH_TIMEOUT_SECONDS: env.PUSH_TIMEOUT_SECONDS } : {}),
   ...(env.EMAIL_API_URL ? { EMAIL_API_URL: env.EMAIL_API_URL } : {}),

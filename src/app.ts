@@ -1,3 +1,4 @@
+import { registerConsoleRoutes } from "./console/dev-signin";
 import { registerContactRoutes } from "./contacts/routes";
 import { registerEmailTestRoutes } from "./email/test-routes";
 import { registerPublishRoutes } from "./events/publish-routes";
@@ -8,6 +9,9 @@ import { registerOrderRoutes } from "./notifications/routes";
 import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
+import { registerLiveRoutes } from "./subscriptions/live-routes";
+import { registerOrderListRoutes } from "./notifications/list-routes";
+import { registerResourceListRoutes } from "./resources/list-routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
 export function buildRouter(): AppRouter {
@@ -21,5 +25,9 @@ export function buildRouter(): AppRouter {
   registerOrderRoutes(router);
   registerEmailWebhookRoutes(router);
   registerSubscriptionRoutes(router);
+  registerConsoleRoutes(router);
+  registerLiveRoutes(router);
+  registerOrderListRoutes(router);
+  registerResourceListRoutes(router);
   return router;
 }

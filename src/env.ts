@@ -4,6 +4,10 @@ export interface Env {
   EVENTS_QUEUE: Queue<unknown>;
   EMAIL_QUEUE: Queue<unknown>;
   SUBSCRIPTION_DO: DurableObjectNamespace;
+  /** The console's static assets (wrangler.toml `[assets]`, built from console/); absent in unit tests. */
+  ASSETS?: Fetcher;
+  /** Local development only: the private JWK the console's dev sign-in mints tokens with (SPEC §8). */
+  DEV_SIGNING_JWK?: string;
 
   /** Inline JWKS JSON trusted for Altinn tokens and Platform Access Tokens. */
   AUTH_JWKS?: string;

@@ -7,6 +7,7 @@ import { traceIdFor } from "./http/trace";
 import { handleQueueBatch } from "./queues";
 import { runScheduled } from "./scheduled";
 import { errorText } from "./lib/errors";
+import { serveAsset } from "./console/assets";
 
 export { SubscriptionDelivery } from "./delivery/durable-object";
 
@@ -19,7 +20,7 @@ export default {
     const app: AppContext = { env, exec, traceId, url, baseUrl: url.origin, now: () => new Date() };
     let response: Response;
     try {
-      response = (await router.fetch(request, app)) ?? problemResponse({ kind: "not_found", detail: "No such route." }, traceId);
+      response = (await router.fetch(request, app)) ?? (await serveAsset(request, app)) ?? problemResponse({ kind: "not_found", detail: "No such route." }, traceId);
     } catch (e) {
       if (e instanceof HttpFailure) response = problemResponse(e.failure, traceId);
       else {

@@ -12,6 +12,7 @@ import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReas
 import { postSigned, pushTimeoutMs } from "./send";
 import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
 import { errorText } from "../lib/errors";
+import { LiveFeed } from "./live";
 
 /**
  * If the object is evicted mid-request, this alarm picks the queue up again. Firing while the
@@ -39,6 +40,8 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   private readonly store: PushStore;
   private running: Promise<void> | null = null;
   private destroyed = false;
+  /** Open live views of this subscription's pushes (SSE, src/delivery/live.ts). */
+  private readonly live = new LiveFeed();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -124,6 +127,11 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.ensureSchema();
+  }
+
+  /** The live view's stream; the Worker's route has checked the caller owns the subscription. */
+  override async fetch(_request: Request): Promise<Response> {
+    return this.live.open();
   }
 
   override async alarm(): Promise<void> {
@@ -234,6 +242,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     this.store.logAttempt(push.seq, attempt, r, time);
     const schedule = parseSchedule(this.env.PUSH_RETRY_SCHEDULE, DEFAULT_PUSH_SCHEDULE);
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
+    this.live.attempt({ eventId: push.eventId, attempt, statusCode: r.statusCode, durationMs: r.durationMs, error: r.error, outcome: outcome.kind, time: time.toISOString() });
     switch (outcome.kind) {
       case "delivered":
         this.store.delivered(push.seq);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { LEGACY_RESPONSES } from "./openapi-responses";
+import { problemSchema } from "./problem-schema";
 
 /** One documented route. Registered beside its handler so the document cannot drift from the code. */
 export interface RouteDoc {
@@ -11,6 +13,8 @@ export interface RouteDoc {
   bodyTypes?: string[];
   query?: z.ZodType;
   responses: Record<number, string>;
+  /** The success answer's body (the lowest 2xx in `responses`), with examples in its `.meta`. */
+  response?: z.ZodType;
   /** Which credentials the route takes. */
   security?: ("bearer" | "platformAccessToken")[];
 }
@@ -35,6 +39,25 @@ function queryParameters(schema: z.ZodType): unknown[] {
   }));
 }
 
+/** Every documented route's method and itty-router path, e.g. `get /health`. */
+export function documentedRoutes(): string[] {
+  return docs.map((d) => `${d.method} ${d.path}`);
+}
+
+/** Success answers carry their schema as JSON; errors are problem+json (SPEC §1). */
+function responseObjects(d: RouteDoc): Record<string, unknown> {
+  const schema = d.response ?? LEGACY_RESPONSES[`${d.method} ${d.path}`];
+  const success = Object.keys(d.responses).map(Number).filter((c) => c >= 200 && c < 300).sort()[0];
+  return Object.fromEntries(
+    Object.entries(d.responses).map(([code, description]) => {
+      const c = Number(code);
+      if (c >= 400) return [code, { description, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }];
+      if (c === success && schema) return [code, { description, content: { "application/json": { schema: jsonSchema(schema) } } }];
+      return [code, { description }];
+    }),
+  );
+}
+
 export function openApiDocument(serverUrl: string): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const d of docs) {
@@ -44,7 +67,7 @@ export function openApiDocument(serverUrl: string): unknown {
       summary: d.summary,
       tags: [d.tag],
       parameters: [...pathParams, ...(d.query ? queryParameters(d.query) : [])],
-      responses: Object.fromEntries(Object.entries(d.responses).map(([code, description]) => [code, { description }])),
+      responses: responseObjects(d),
     };
     if (d.security) op.security = d.security.map((s) => ({ [s]: [] }));
     if (d.body) {
@@ -58,6 +81,7 @@ export function openApiDocument(serverUrl: string): unknown {
     info: { title: "Varsel", version: "1.0.0", description: "Altinn Events v1 and Notifications v1 (email) compatible API." },
     servers: [{ url: serverUrl }],
     components: {
+      schemas: { Problem: jsonSchema(problemSchema) },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         platformAccessToken: { type: "apiKey", in: "header", name: "PlatformAccessToken" },
