@@ -19,14 +19,7 @@ export function decodeAfter(after: string): After {
   return { kind: "eventId", id: after };
 }
 
-/**
- * Filters use `%` as their only wildcard and match case-sensitively (an event type is an exact
- * string): as a SQLite GLOB pattern, `%` becomes `*` and GLOB's own specials are bracketed.
- * (LIKE would ignore ASCII case.)
- */
-export function wildcardGlob(pattern: string): string {
-  return pattern.replace(/[*?[]/g, (c) => `[${c}]`).replaceAll("%", "*");
-}
+export { wildcardGlob } from "../lib/wildcard";
 
 /** The `next` link: the same URL with `after` moved to the last event's cursor. */
 export function nextLink(url: URL, baseUrl: string, lastSeq: number): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TOO_MANY_WILDCARDS, withinWildcardBound } from "../lib/wildcard";
 
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
 /** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
@@ -42,7 +43,8 @@ export const appEventDoc = z
   })
   .catchall(scalar);
 
-const typeList = z.union([z.string().max(500), z.array(z.string().max(500)).max(20, "At most 20 'type' parameters.")]).optional();
+const typeParam = z.string().max(500).refine(withinWildcardBound, TOO_MANY_WILDCARDS);
+const typeList = z.union([typeParam, z.array(typeParam).max(20, "At most 20 'type' parameters.")]).optional();
 const sizeParam = z.string().regex(/^0*[1-9]\d{0,8}$/, "The 'size' parameter must be a positive integer.").optional();
 const time = rfc3339.optional();
 
@@ -74,5 +76,5 @@ const appQueryBase = z.object({
 const needsStart = (q: { after?: string; from?: string }) => Boolean(q.after || q.from);
 export const appEventsQuery = appQueryBase.refine(needsStart, { message: "From or after must be defined.", path: ["from"] });
 export const partyEventsQuery = appQueryBase
-  .extend({ source: z.string().max(2048).optional() })
+  .extend({ source: z.string().max(2048).refine(withinWildcardBound, TOO_MANY_WILDCARDS).optional() })
   .refine(needsStart, { message: "From or after must be defined.", path: ["from"] });

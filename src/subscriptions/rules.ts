@@ -2,6 +2,7 @@
 import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
 import { base64 } from "../lib/encoding";
+import { wildcardPrefixMatch } from "../lib/wildcard";
 import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
@@ -89,13 +90,9 @@ export function callerOfConsumer(consumer: string, party: string | null): Caller
   return base;
 }
 
-/** `%` matches any run of characters; the filter is a prefix of the source. */
+/** `%` matches any run of characters; the filter is a prefix of the source. Linear time, no RegExp. */
 export function sourceMatches(filter: string, source: string): boolean {
-  const pattern = filter
-    .split("%")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[\\s\\S]*");
-  return new RegExp(`^${pattern}`).test(source);
+  return wildcardPrefixMatch(filter, source);
 }
 
 /** Does the event pass every filter the subscription sets? */
