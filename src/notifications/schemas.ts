@@ -1,6 +1,7 @@
 /** zod schemas for the e-mail order API (SPEC §5.1), with Altinn's exact validation texts. */
 import { z } from "zod";
 import { caseInsensitiveKeys } from "../http/validate";
+import { isAllowedDestination } from "../net/destination";
 import { FIVE_MINUTES_MS, type ContentType, type OrderRecipient } from "./model";
 
 export const TEXTS = {
@@ -69,12 +70,12 @@ function checkRecipient(r: unknown, add: (message: string) => void): OrderRecipi
 const nonEmpty = (message: string) => z.string({ error: message }).refine((s) => s.trim().length > 0, { message });
 
 /** The order body. Built per request because the send-time rule depends on the clock. */
-export function orderRequestSchema(now: Date) {
-  return z.preprocess(ORDER_KEYS, orderFields(now));
+export function orderRequestSchema(now: Date, insecureEndpoints = false) {
+  return z.preprocess(ORDER_KEYS, orderFields(now, insecureEndpoints));
 }
 
 /** The order's fields (also the OpenAPI description of the body). */
-export function orderFields(now: Date) {
+export function orderFields(now: Date, insecureEndpoints = false) {
   return z.object({
     subject: nonEmpty(TEXTS.subject),
     body: nonEmpty(TEXTS.body),
@@ -124,7 +125,7 @@ export function orderFields(now: Date) {
     ignoreReservation: z.boolean({ error: TEXTS.ignoreReservation }).nullish(),
     conditionEndpoint: z
       .string({ error: TEXTS.conditionEndpoint })
-      .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) && s.length <= 2000, { message: TEXTS.conditionEndpoint })
+      .refine((s) => isAllowedDestination(s, insecureEndpoints), { message: TEXTS.conditionEndpoint })
       .nullish(),
   });
 }

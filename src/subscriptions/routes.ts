@@ -14,7 +14,8 @@ import { parseQuery, parseWith } from "../http/validate";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
-import { isAcceptableEndpoint, kindOf, maySubscribe, newSecret } from "./rules";
+import { isAllowedDestination } from "../net/destination";
+import { kindOf, maySubscribe, newSecret } from "./rules";
 import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
@@ -50,7 +51,7 @@ function isSourceFilter(value: string): boolean {
 
 /** Checks the request with SPEC §4.4's texts and returns the subscription to store (without id). */
 async function newSubscription(app: AppContext, caller: Caller & { principal: string }, body: SubscriptionRequest): Promise<NewSubscription> {
-  if (!body.endPoint || !isAcceptableEndpoint(body.endPoint, app.env.ALLOW_INSECURE_ENDPOINTS === "true")) {
+  if (!body.endPoint || !isAllowedDestination(body.endPoint, app.env.ALLOW_INSECURE_ENDPOINTS === "true")) {
     fail({ kind: "bad_request", detail: "Missing or invalid endpoint to push events towards" });
   }
   if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) fail({ kind: "bad_request", detail: "The source filter must be an absolute URL." });

@@ -14,45 +14,6 @@ export interface Filters {
   typeFilter: string | null;
 }
 
-function isPrivateIpv4(host: string): boolean {
-  const m = host.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-  if (!m) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
-}
-
-function isPrivateHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) return true;
-  if (isPrivateIpv4(h)) return true;
-  if (h.includes(":")) {
-    // IPv6 literal: loopback, unspecified, unique-local, link-local, and IPv4-mapped private addresses.
-    if (h === "::1" || h === "::" || /^f[cd]/.test(h) || /^fe[89ab]/.test(h)) return true;
-    // URL normalises ::ffff:127.0.0.1 to ::ffff:7f00:1.
-    const mapped = h.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/);
-    if (!mapped) return false;
-    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
-    return isPrivateIpv4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-  }
-  return false;
-}
-
-/**
- * An endpoint Varsel may push to: an absolute https URL to a public host. With `insecure`
- * (local development only) http and loopback or private hosts are allowed as well.
- */
-export function isAcceptableEndpoint(value: string, insecure: boolean): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (value.length > 2048 || url.username || url.password) return false;
-  if (insecure) return url.protocol === "https:" || url.protocol === "http:";
-  return url.protocol === "https:" && !isPrivateHost(url.hostname);
-}
-
 /** `https://{host}/{org}/{app}` (and anything below it) names an app; `%` in the org or app part does not. */
 export function appOfSourceFilter(sourceFilter: string): { org: string; app: string } | null {
   const m = sourceFilter.match(/^https:\/\/[^/%]+\/([a-z0-9][a-z0-9-]{0,63})\/([a-z0-9][a-z0-9-]{0,99})(\/.*)?$/);
