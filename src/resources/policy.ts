@@ -1,8 +1,9 @@
 /** Authorization decisions from the resource registry (SPEC §3). Pure functions: no I/O, no clock. */
 import { subjectsOf, type Caller } from "../auth/claims";
 
-export type Action = "publish" | "subscribe" | "read";
-export const ACTIONS: readonly Action[] = ["publish", "subscribe", "read"];
+/** `notify`: may name the resource as an order's `resourceId` (SPEC §3, §5.1). */
+export type Action = "publish" | "subscribe" | "read" | "notify";
+export const ACTIONS: readonly Action[] = ["publish", "subscribe", "read", "notify"];
 
 export interface Grant {
   subject: string;
@@ -47,6 +48,15 @@ export function isAllowed(resource: Resource | null, caller: Caller, action: Act
   if (caller.org && caller.org === resource.owner) return true;
   const mine = new Set(subjectsOf(caller));
   return resource.grants.some((g) => mine.has(g.subject) && g.actions.includes(action));
+}
+
+/**
+ * May this org name the resource as an order's `resourceId` (SPEC §5.1)? Only when it owns the resource
+ * (its apps' implicit resources included) or holds a `notify` grant as `/org/{org}`. An unknown resource:
+ * no. Every order API (e-mail, SMS, `/future/`) asks this one question.
+ */
+export function mayNotify(resource: Resource | null, org: string): boolean {
+  return isAllowed(resource, { principal: `/org/${org}`, org, scopes: new Set() }, "notify");
 }
 
 /**
