@@ -2,7 +2,7 @@ import { requireCaller, requireScope } from "../auth/authenticate";
 import type { Caller } from "../auth/claims";
 import { deliveryStub } from "../delivery/stub";
 import { isRfc3339 } from "../events/cloudevent";
-import { decodeAfter, nextLink, pageSize } from "../events/cursor";
+import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "../events/cursor";
 import { SUBSCRIBE_SCOPE } from "../events/read-routes";
 import { RESOURCE_URN } from "../events/schemas";
 import { readJson } from "../http/body";
@@ -28,14 +28,13 @@ async function consumerOf(req: Request, app: AppContext): Promise<Caller & { pri
   return caller as Caller & { principal: string };
 }
 
-/** The caller's subscription: 404 when unknown, 403 when another consumer's. */
+/** The caller's subscription: 404 when unknown and, alike, when another consumer's (SPEC §7.4). */
 async function ownSubscription(req: Request & { params?: Record<string, string> }, app: AppContext): Promise<SubscriptionRow> {
   const caller = await consumerOf(req, app);
   const raw = String(req.params?.id ?? "");
   const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
   const sub = Number.isSafeInteger(id) ? await getSubscription(app.env, id) : null;
-  if (!sub) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
-  if (sub.consumer !== caller.principal) fail({ kind: "forbidden", detail: "Not authorized to access this subscription." });
+  if (!sub || sub.consumer !== caller.principal) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
   return sub;
 }
 
@@ -84,11 +83,11 @@ async function newSubscription(app: AppContext, caller: Caller & { principal: st
 async function beforeSeq(sub: SubscriptionRow, after: string | undefined, app: AppContext): Promise<number> {
   if (after === undefined) return Number.MAX_SAFE_INTEGER;
   const a = decodeAfter(after);
+  if (a.kind === "invalid") fail({ kind: "bad_request", detail: INVALID_CURSOR });
   if (a.kind === "start") return Number.MAX_SAFE_INTEGER;
   if (a.kind === "seq") return a.seq;
-  const seq = await deliveryStub(app.env, sub.id).seqOfEvent(a.id);
-  if (seq === null) fail({ kind: "bad_request", detail: "The 'after' parameter is neither a cursor from a 'next' link nor the id of a pushed event." });
-  return seq;
+  // As for events (SPEC §4.3): an id this subscription never pushed reads from the start (the newest).
+  return (await deliveryStub(app.env, sub.id).seqOfEvent(a.id)) ?? Number.MAX_SAFE_INTEGER;
 }
 
 export function registerSubscriptionRoutes(router: AppRouter): void {
@@ -115,11 +114,11 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return json({ count: subs.length, subscriptions: subs.map((s) => subscriptionView(s)) });
   });
 
-  route(router, { method: "get", path: `${BASE}/:id`, tag: "Subscriptions", summary: "One subscription", security: ["bearer"], responses: { 200: "The subscription", 401: "No valid token", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "get", path: `${BASE}/:id`, tag: "Subscriptions", summary: "One subscription", security: ["bearer"], responses: { 200: "The subscription", 401: "No valid token", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     return json(subscriptionView(await ownSubscription(req, app)));
   });
 
-  route(router, { method: "delete", path: `${BASE}/:id`, tag: "Subscriptions", summary: "Delete a subscription; no push starts after this", security: ["bearer"], responses: { 200: "Deleted", 401: "No valid token", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "delete", path: `${BASE}/:id`, tag: "Subscriptions", summary: "Delete a subscription; no push starts after this", security: ["bearer"], responses: { 200: "Deleted", 401: "No valid token", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     await deleteSubscription(app.env, sub.id);
     // The object re-reads the row before every push, so the deletion holds even if this call fails.
@@ -129,7 +128,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return empty(200);
   });
 
-  route(router, { method: "get", path: `${BASE}/:id/deliveries`, tag: "Subscriptions", summary: "Pushes and their attempts, newest first", query: deliveriesQuery, security: ["bearer"], responses: { 200: "`{count, deliveries}` with a `next` header", 400: "Invalid query", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "get", path: `${BASE}/:id/deliveries`, tag: "Subscriptions", summary: "Pushes and their attempts, newest first", query: deliveriesQuery, security: ["bearer"], responses: { 200: "`{count, deliveries}` with a `next` header", 400: "Invalid query", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     const q = parseQuery(deliveriesQuery, app.url);
     const size = pageSize(q.size);
@@ -139,7 +138,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return json({ count: found.length, deliveries: found.map(({ seq: _seq, ...d }) => d) }, 200, last ? { next: nextLink(app.url, app.baseUrl, last.seq) } : {});
   });
 
-  route(router, { method: "post", path: `${BASE}/:id/deliveries/:eventId/redeliver`, tag: "Subscriptions", summary: "Queue a push again", security: ["bearer"], responses: { 202: "Queued", 403: "Another consumer's", 404: "Unknown subscription or event", 409: "Subscription disabled" } }, async (req, app) => {
+  route(router, { method: "post", path: `${BASE}/:id/deliveries/:eventId/redeliver`, tag: "Subscriptions", summary: "Queue a push again", security: ["bearer"], responses: { 202: "Queued", 404: "Unknown subscription (or another consumer's) or event", 409: "Subscription disabled" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     if (sub.disabled) fail({ kind: "conflict", detail: "The subscription is disabled." });
     const eventId = String(req.params.eventId ?? "");
@@ -147,7 +146,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return empty(202);
   });
 
-  route(router, { method: "post", path: `${BASE}/:id/recover`, tag: "Subscriptions", summary: "Queue every dead-lettered push since a time again", query: recoverQuery, security: ["bearer"], responses: { 202: "`{queued}`", 400: "Invalid since", 403: "Another consumer's", 404: "Unknown", 409: "Subscription disabled" } }, async (req, app) => {
+  route(router, { method: "post", path: `${BASE}/:id/recover`, tag: "Subscriptions", summary: "Queue every dead-lettered push since a time again", query: recoverQuery, security: ["bearer"], responses: { 202: "`{queued}`", 400: "Invalid since", 404: "Unknown, or another consumer's", 409: "Subscription disabled" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     const q = parseQuery(recoverQuery, app.url);
     if (!isRfc3339(q.since)) fail({ kind: "validation", errors: { Since: ["since must be an RFC 3339 time with an offset."] }, detail: "since must be an RFC 3339 time with an offset." });
