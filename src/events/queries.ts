@@ -77,17 +77,22 @@ export interface IdScope {
  * scope keeps the look-up to what the caller may read, so another tenant's id is never found (§7.4).
  */
 export async function seqOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
+  const rows = await seqOfEventIdQuery(env, id, scope);
+  return rows[0]?.seq ?? null;
+}
+
+/** The look-up's query, unexecuted (its plan is tested). */
+export function seqOfEventIdQuery(env: Env, id: string, scope: IdScope) {
   const where: (SQL | undefined)[] = [eq(events.id, id)];
   if (scope.resource) where.push(eq(events.resource, scope.resource));
   if (scope.resourcePrefix) where.push(sql`${events.resource} GLOB ${wildcardGlob(scope.resourcePrefix) + "*"}`);
   if (scope.subject) where.push(eq(events.subject, scope.subject));
-  const rows = await drizzle(env.DB)
+  return drizzle(env.DB)
     .select({ seq: events.seq })
     .from(events)
     .where(and(...where))
     .orderBy(asc(events.seq))
     .limit(1);
-  return rows[0]?.seq ?? null;
 }
 
 export interface EventQuery {
@@ -105,6 +110,12 @@ export interface EventQuery {
 }
 
 export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
+  const rows = await listEventsQuery(env, q);
+  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+}
+
+/** A page of events, unexecuted (its plan is tested for every filter combination). */
+export function listEventsQuery(env: Env, q: EventQuery) {
   const where: (SQL | undefined)[] = [gt(events.seq, q.afterSeq)];
   if (q.resource) where.push(eq(events.resource, q.resource));
   // `+resource`: the prefix is a row filter, so the planner reads the subject's index in order (no temp sort).
@@ -115,11 +126,10 @@ export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]
   if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} GLOB ${wildcardGlob(t)}`)));
   if (q.from) where.push(gte(events.time, q.from));
   if (q.to) where.push(lte(events.time, q.to));
-  const rows = await drizzle(env.DB)
+  return drizzle(env.DB)
     .select({ seq: events.seq, cloudevent: events.cloudevent })
     .from(events)
     .where(and(...where))
     .orderBy(asc(events.seq))
     .limit(q.size);
-  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }

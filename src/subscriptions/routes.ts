@@ -15,7 +15,7 @@ import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
 import { isAllowedDestination } from "../net/destination";
-import { kindOf, maySubscribe, newSecret } from "./rules";
+import { kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, tooManySubscriptions } from "./rules";
 import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
@@ -97,7 +97,9 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     const wanted = await newSubscription(app, caller, body);
     const existing = await findIdentical(app.env, wanted);
     if (existing) return json(subscriptionView(existing), 201, { location: `${app.baseUrl}${BASE}/${existing.id}` });
-    const row = await insertSubscription(app.env, wanted);
+    const limit = maxSubscriptionsPerConsumer(app.env);
+    const row = await insertSubscription(app.env, wanted, limit);
+    if (!row) fail({ kind: "bad_request", detail: tooManySubscriptions(limit) });
     try {
       await deliveryStub(app.env, row.id).start(row.id, `${app.baseUrl}${BASE}/${row.id}`);
     } catch (e) {

@@ -66,6 +66,19 @@ export function matches(f: Filters, event: CloudEvent): boolean {
   return true;
 }
 
+/** Subscriptions one consumer may hold (SPEC §4.4): `MAX_SUBSCRIPTIONS_PER_CONSUMER`, default 100. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONSUMER = 100;
+
+export function maxSubscriptionsPerConsumer(env: { MAX_SUBSCRIPTIONS_PER_CONSUMER?: string }): number {
+  const raw = env.MAX_SUBSCRIPTIONS_PER_CONSUMER?.trim();
+  const n = raw && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_SUBSCRIPTIONS_PER_CONSUMER;
+}
+
+export function tooManySubscriptions(limit: number): string {
+  return `A consumer may hold at most ${limit} subscriptions; delete one before creating another.`;
+}
+
 /** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
 export function newSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
