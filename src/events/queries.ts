@@ -85,7 +85,7 @@ export async function seqOfEventId(env: Env, id: string, scope: IdScope): Promis
 export function seqOfEventIdQuery(env: Env, id: string, scope: IdScope) {
   const where: (SQL | undefined)[] = [eq(events.id, id)];
   if (scope.resource) where.push(eq(events.resource, scope.resource));
-  if (scope.resourcePrefix) where.push(sql`${events.resource} GLOB ${wildcardGlob(scope.resourcePrefix) + "*"}`);
+  if (scope.resourcePrefix) where.push(sql`+${events.resource} GLOB ${wildcardGlob(scope.resourcePrefix) + "*"}`);
   if (scope.subject) where.push(eq(events.subject, scope.subject));
   return drizzle(env.DB)
     .select({ seq: events.seq })
