@@ -9,7 +9,9 @@ import { checkAppEvent, checkGenericEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { appEventDoc, genericEventDoc } from "./schemas";
 
-export const PUBLISH_SCOPE = "altinn:events.publish";
+import { PUBLISH_SCOPE } from "../auth/scopes";
+
+export { PUBLISH_SCOPE };
 export const MAX_EVENT_BYTES = 64 * 1024;
 const EVENT_TYPES = ["application/cloudevents+json", "application/json"];
 

@@ -1,5 +1,6 @@
 import { requireCaller, requireScope } from "../auth/authenticate";
-import { APP_NAME, ORG_CODE } from "../auth/claims";
+import { SUBSCRIBE_SCOPE } from "../auth/scopes";
+import { APP_NAME, ORG_CODE } from "../resources/ids";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
 import { json } from "../http/respond";
@@ -10,9 +11,9 @@ import { loadResource } from "../resources/queries";
 import { effectiveSubject, readAccess } from "./access";
 import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "./cursor";
 import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
-import { appEventsQuery, eventsQuery, partyEventsQuery } from "./schemas";
+import { appEventsQuery, eventsQuery, partyEventsQuery, PERSON_HEADER } from "./schemas";
 
-export const SUBSCRIBE_SCOPE = "altinn:events.subscribe";
+export { SUBSCRIBE_SCOPE };
 const APP_RESOURCE_PREFIX = "urn:altinn:resource:app_";
 
 function types(t: string | string[] | undefined): string[] | undefined {
@@ -98,7 +99,7 @@ type AppQuery = { after?: string; from?: string; to?: string; unit?: string; typ
 /** after/from/to, unit or person (an alternative subject), type and size: shared by both app read routes. */
 async function commonAppFilters(app: AppContext, req: Request, q: AppQuery, scope: IdScope): Promise<Omit<EventQuery, "resource">> {
   const person = req.headers.get("person");
-  if (person && !/^\d{11}$/.test(person)) fail({ kind: "bad_request", detail: "The 'person' header must be a national identity number of 11 digits." });
+  if (person && !PERSON_HEADER.test(person)) fail({ kind: "bad_request", detail: "The 'person' header must be a national identity number of 11 digits." });
   if (person && q.unit) fail({ kind: "bad_request", detail: "Only one of 'unit' or 'person' can be defined." });
   const alternativeSubject = q.unit ? `/organisation/${q.unit}` : person ? `/person/${person}` : undefined;
   const from = normalTime(q.from);

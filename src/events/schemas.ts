@@ -1,13 +1,15 @@
 import { z } from "zod";
+import { OFFSET_DATE_TIME } from "../lib/time";
+import { RESOURCE_URN } from "../resources/ids";
 import { TOO_MANY_WILDCARDS, withinWildcardBound } from "../lib/wildcard";
 
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-export const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-export const RESOURCE_URN = /^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/;
+export { RESOURCE_URN };
 export const ALTERNATIVE_SUBJECT = /^\/(person\/\d{11}|organisation\/\d{9})$/;
 
-const rfc3339 = z.string().regex(RFC3339, "Must be an RFC 3339 timestamp with an offset.");
+const rfc3339 = z.string().regex(OFFSET_DATE_TIME, "Must be an RFC 3339 timestamp with an offset.");
+/** The `person` header of the app reads: a national identity number. */
+export const PERSON_HEADER = /^\d{11}$/;
 
 /**
  * The generic CloudEvent (SPEC §4.1). `checkGenericEvent` first applies Altinn's exact error

@@ -6,7 +6,9 @@ import { fail } from "../http/problem";
 import { mayNotify } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 
-export const NOTIFICATIONS_SCOPE = "altinn:serviceowner/notifications.create";
+import { NOTIFICATIONS_SCOPE } from "../auth/scopes";
+
+export { NOTIFICATIONS_SCOPE };
 
 /**
  * The org an order request acts for (SPEC §5.1): a valid Platform Access Token's org, or a bearer

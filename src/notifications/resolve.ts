@@ -4,7 +4,7 @@
  */
 import type { OrganizationContact, OrgUserContact, PersonContact } from "../contacts/lookup";
 import type { EmailStatus, OrderRecipient } from "./model";
-import { isValidEmail } from "./schemas";
+import { isValidEmail } from "../lib/email-address";
 
 export interface Contacts {
   persons: Map<string, PersonContact>;

@@ -1,7 +1,10 @@
 /** zod schemas for the e-mail order API (SPEC §5.1), with Altinn's exact validation texts. */
 import { z } from "zod";
 import { caseInsensitiveKeys } from "../http/validate";
+import { isValidEmail } from "../lib/email-address";
+import { isOffsetDateTime } from "../lib/time";
 import { isAllowedDestination } from "../net/destination";
+import { ORDER_RESOURCE_ID } from "../resources/ids";
 import { FIVE_MINUTES_MS, type ContentType, type OrderRecipient } from "./model";
 
 export const TEXTS = {
@@ -21,20 +24,12 @@ export const TEXTS = {
   sendersReference: "'SendersReference' must be a string of at most 1000 characters.",
 } as const;
 
-/** A pragmatic address check: one @, a dotted domain, no whitespace, quotes, brackets or separators (so no header injection). */
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/;
-export function isValidEmail(s: string): boolean {
-  return s.length <= 254 && EMAIL.test(s) && !s.includes("..");
-}
+export { isValidEmail };
 
 /** `2025-01-01T10:00:00+01:00` or `...Z`: a date-time that states its offset. */
-const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 export function hasTimeZone(s: string): boolean {
-  return OFFSET_TIME.test(s.trim()) && Number.isFinite(Date.parse(s.trim()));
+  return isOffsetDateTime(s.trim());
 }
-
-/** `urn:altinn:resource:{id}` or `app_{org}_{app}`. */
-const RESOURCE_ID = /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
 
 const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber"]);
 const ORDER_KEYS = caseInsensitiveKeys(["subject", "body", "recipients", "contentType", "requestedSendTime", "sendersReference", "resourceId", "ignoreReservation", "conditionEndpoint"]);
@@ -120,7 +115,7 @@ export function orderFields(now: Date, insecureEndpoints = false) {
     sendersReference: z.string({ error: TEXTS.sendersReference }).max(1000, { message: TEXTS.sendersReference }).nullish(),
     resourceId: z
       .string({ error: TEXTS.resourceId })
-      .regex(RESOURCE_ID, { message: TEXTS.resourceId })
+      .regex(ORDER_RESOURCE_ID, { message: TEXTS.resourceId })
       .nullish(),
     ignoreReservation: z.boolean({ error: TEXTS.ignoreReservation }).nullish(),
     conditionEndpoint: z

@@ -1,5 +1,6 @@
 /** Authorization decisions from the resource registry (SPEC §3). Pure functions: no I/O, no clock. */
 import { subjectsOf, type Caller } from "../auth/claims";
+import { APP_RESOURCE_ID, RESOURCE_PREFIX } from "./ids";
 
 /** `notify`: may name the resource as an order's `resourceId` (SPEC §3, §5.1). */
 export type Action = "publish" | "subscribe" | "read" | "notify";
@@ -17,7 +18,7 @@ export interface Resource {
   grants: Grant[];
 }
 
-export const RESOURCE_PREFIX = "urn:altinn:resource:";
+export { RESOURCE_PREFIX };
 
 /** `urn:altinn:resource:app_ttd_apps-test` -> `app_ttd_apps-test`; null when not a resource URN. */
 export function resourceIdOf(urn: string): string | null {
@@ -26,7 +27,7 @@ export function resourceIdOf(urn: string): string | null {
 
 /** `app_{org}_{app}` names an app resource that exists implicitly, owned by `{org}`. */
 export function appOfResourceId(id: string): { org: string; app: string } | null {
-  const m = id.match(/^app_([a-z0-9][a-z0-9-]*)_([a-z0-9][a-z0-9-_]*)$/);
+  const m = id.match(APP_RESOURCE_ID);
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 

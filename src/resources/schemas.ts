@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ORG_CODE } from "../auth/claims";
+import { ORG_CODE, RESOURCE_ID } from "./ids";
 import { ACTIONS } from "./policy";
 
-export const RESOURCE_ID = /^[a-z0-9][a-z0-9._-]{0,199}$/;
+export { RESOURCE_ID };
 export const GRANT_SUBJECT = /^\/(org\/[a-z0-9][a-z0-9-]{0,63}|user\/\d{1,18}|organisation\/\d{9}|party\/\d{1,18})$/;
 
 export const grantSchema = z.object({

@@ -3,8 +3,8 @@ import type { Caller } from "../auth/claims";
 import { deliveryStub } from "../delivery/stub";
 import { isRfc3339 } from "../events/cloudevent";
 import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "../events/cursor";
-import { SUBSCRIBE_SCOPE } from "../events/read-routes";
-import { RESOURCE_URN } from "../events/schemas";
+import { SUBSCRIBE_SCOPE } from "../auth/scopes";
+import { RESOURCE_URN } from "../resources/ids";
 import { readJson } from "../http/body";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
@@ -15,7 +15,7 @@ import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
 import { isAllowedDestination } from "../net/destination";
-import { kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, tooManySubscriptions } from "./rules";
+import { isSourceFilter, kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, tooManySubscriptions } from "./rules";
 import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
@@ -36,16 +36,6 @@ async function ownSubscription(req: Request & { params?: Record<string, string> 
   const sub = Number.isSafeInteger(id) ? await getSubscription(app.env, id) : null;
   if (!sub || sub.consumer !== caller.principal) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
   return sub;
-}
-
-/** `%` is a wildcard, not a URL character: it must still be an absolute URL around the wildcards. */
-function isSourceFilter(value: string): boolean {
-  try {
-    const url = new URL(value.replaceAll("%", "x"));
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
 }
 
 /** Checks the request with SPEC §4.4's texts and returns the subscription to store (without id). */

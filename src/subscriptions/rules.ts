@@ -3,6 +3,7 @@ import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
 import { base64 } from "../lib/encoding";
 import { wildcardPrefixMatch } from "../lib/wildcard";
+import { APP_SOURCE_FILTER } from "../resources/ids";
 import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
@@ -16,7 +17,7 @@ export interface Filters {
 
 /** `https://{host}/{org}/{app}` (and anything below it) names an app; `%` in the org or app part does not. */
 export function appOfSourceFilter(sourceFilter: string): { org: string; app: string } | null {
-  const m = sourceFilter.match(/^https:\/\/[^/%]+\/([a-z0-9][a-z0-9-]{0,63})\/([a-z0-9][a-z0-9-]{0,99})(\/.*)?$/);
+  const m = sourceFilter.match(APP_SOURCE_FILTER);
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 
@@ -64,6 +65,16 @@ export function matches(f: Filters, event: CloudEvent): boolean {
   if (f.alternativeSubjectFilter !== null && event.alternativesubject !== f.alternativeSubjectFilter) return false;
   if (f.typeFilter !== null && event.type !== f.typeFilter) return false;
   return true;
+}
+
+/** `%` is a wildcard, not a URL character: a source filter is still an absolute http(s) URL around its wildcards. */
+export function isSourceFilter(value: string): boolean {
+  try {
+    const url = new URL(value.replaceAll("%", "x"));
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
 }
 
 /** Subscriptions one consumer may hold (SPEC §4.4): `MAX_SUBSCRIPTIONS_PER_CONSUMER`, default 100. */

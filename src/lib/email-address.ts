@@ -1,0 +1,10 @@
+/**
+ * The one e-mail address grammar (orders, the contact register, the SMTP envelope). Pragmatic, not
+ * RFC 5322: one `@`, a dotted domain, no whitespace, control characters, quotes, brackets or separators,
+ * so an accepted address can never break an SMTP command or a header. At most 254 characters.
+ */
+const EMAIL = /^[^\s@<>()[\]\\,;:"\x00-\x1f\x7f]+@[^\s@<>()[\]\\,;:"\x00-\x1f\x7f]+\.[^\s@<>()[\]\\,;:".\x00-\x1f\x7f]+$/;
+
+export function isValidEmail(s: string): boolean {
+  return s.length <= 254 && EMAIL.test(s) && !s.includes("..");
+}
