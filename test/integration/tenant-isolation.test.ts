@@ -119,3 +119,20 @@ describe("POST /app answers 201 with a Location naming the new id (SPEC §4.2)",
     expect(BASE).toBeTruthy();
   });
 });
+
+describe("orders: another org's id answers exactly like an unknown id (404)", () => {
+  it.each(["", "/status", "/notifications/email"])("GET /orders/{id}%s", async (suffix) => {
+    const scope = "altinn:serviceowner/notifications.create";
+    const owner = bearer(await altinnToken({ org: "iso", scope }));
+    const other = bearer(await altinnToken({ org: "thief", scope }));
+    const placed = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", recipients: [{ emailAddress: "a@example.com" }], requestedSendTime: new Date(Date.now() + 3600_000).toISOString() }, owner);
+    const { orderId } = (await placed.json()) as { orderId: string };
+    const theirs = await call(`/notifications/api/v1/orders/${orderId}${suffix}`, { headers: other });
+    const none = await call(`/notifications/api/v1/orders/${crypto.randomUUID()}${suffix}`, { headers: other });
+    expect([theirs.status, none.status]).toEqual([404, 404]);
+    const [p1, p2] = [await problem(theirs), await problem(none)];
+    expect({ ...p1, traceId: "" }).toEqual({ ...p2, traceId: "" });
+    const cancel = await call(`/notifications/api/v1/orders/${orderId}/cancel`, { method: "PUT", headers: other });
+    expect(cancel.status).toBe(404);
+  });
+});
