@@ -61,7 +61,19 @@ export async function verifyToken(
 /** A Platform Access Token lives at most one hour plus the clock skew (SPEC §2). */
 export const MAX_PLATFORM_TOKEN_LIFETIME_SECONDS = 3600 + CLOCK_SKEW_SECONDS;
 
-const platformCache = new Map<string, JWTVerifyGetKey>();
+/** The parsed `PLATFORM_JWKS` (one value per isolate) and the key sets made from it, per org. */
+let inlinePlatform: { source: string; map: Record<string, JSONWebKeySet> | null; sets: Map<string, JWTVerifyGetKey> } | undefined;
+/** Remote key sets per org URL (jose caches and refreshes each). Bounded: org codes are few. */
+const remotePlatform = new Map<string, JWTVerifyGetKey>();
+
+function parseJwksMap(source: string): Record<string, JSONWebKeySet> | null {
+  try {
+    const v = JSON.parse(source) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, JSONWebKeySet>) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The keys that may sign an org's Platform Access Tokens (SPEC §2), or null when none are configured
@@ -70,29 +82,25 @@ const platformCache = new Map<string, JWTVerifyGetKey>();
  */
 export function platformKeys(env: Env, org: string): JWTVerifyGetKey | null {
   if (env.PLATFORM_JWKS) {
-    const cacheKey = `inline:${org}:${env.PLATFORM_JWKS}`;
-    const hit = platformCache.get(cacheKey);
-    if (hit) return hit;
-    let map: Record<string, JSONWebKeySet>;
-    try {
-      map = JSON.parse(env.PLATFORM_JWKS) as Record<string, JSONWebKeySet>;
-    } catch {
-      return null;
+    if (inlinePlatform?.source !== env.PLATFORM_JWKS) {
+      inlinePlatform = { source: env.PLATFORM_JWKS, map: parseJwksMap(env.PLATFORM_JWKS), sets: new Map() };
     }
-    const jwks = Object.hasOwn(map, org) ? map[org] : Object.hasOwn(map, "*") ? map["*"] : undefined;
+    const { map, sets } = inlinePlatform;
+    const name = map && Object.hasOwn(map, org) ? org : map && Object.hasOwn(map, "*") ? "*" : null;
+    if (!map || name === null) return null;
+    const jwks = map[name];
     if (!jwks || !Array.isArray(jwks.keys)) return null;
-    const keys = createLocalJWKSet(jwks);
-    if (platformCache.size > 1000) platformCache.clear();
-    platformCache.set(cacheKey, keys);
+    let keys = sets.get(name);
+    if (!keys) sets.set(name, (keys = createLocalJWKSet(jwks)));
     return keys;
   }
   if (env.PLATFORM_JWKS_URL && env.PLATFORM_JWKS_URL.includes("{org}")) {
     const url = env.PLATFORM_JWKS_URL.replaceAll("{org}", encodeURIComponent(org));
-    const hit = platformCache.get(`url:${url}`);
-    if (hit) return hit;
-    const keys = createRemoteJWKSet(new URL(url));
-    if (platformCache.size > 1000) platformCache.clear();
-    platformCache.set(`url:${url}`, keys);
+    let keys = remotePlatform.get(url);
+    if (!keys) {
+      if (remotePlatform.size >= 1000) remotePlatform.clear();
+      remotePlatform.set(url, (keys = createRemoteJWKSet(new URL(url))));
+    }
     return keys;
   }
   return null;
