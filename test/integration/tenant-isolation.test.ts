@@ -96,6 +96,14 @@ describe("subscriptions: another consumer's id answers exactly like an unknown i
     const owner = bearer(await altinnToken({ org: "iso", scope: "altinn:events.subscribe" }));
     expect((await call(`${SUBS}/${ownerId}`, { headers: owner })).status).toBe(200);
   });
+
+  it("deliveries?after=<an id never pushed> reads from the newest, a malformed cursor is 400", async () => {
+    const owner = bearer(await altinnToken({ org: "iso", scope: "altinn:events.subscribe" }));
+    const res = await call(`${SUBS}/${ownerId}/deliveries?after=${crypto.randomUUID()}`, { headers: owner });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ count: 0, deliveries: [] });
+    expect((await call(`${SUBS}/${ownerId}/deliveries?after=vc1.%21`, { headers: owner })).status).toBe(400);
+  });
 });
 
 describe("repeated slashes in a path are one (SPEC §4.3)", () => {
