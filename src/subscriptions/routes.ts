@@ -4,7 +4,6 @@ import { deliveryStub } from "../delivery/stub";
 import { isRfc3339 } from "../events/cloudevent";
 import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "../events/cursor";
 import { SUBSCRIBE_SCOPE } from "../auth/scopes";
-import { RESOURCE_URN } from "../resources/ids";
 import { readJson } from "../http/body";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
@@ -14,9 +13,8 @@ import { parseQuery, parseWith } from "../http/validate";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
-import { isAllowedDestination } from "../net/destination";
-import { isSourceFilter, kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, tooManySubscriptions } from "./rules";
-import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
+import { kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, requestProblem, tooManySubscriptions } from "./rules";
+import { deliveriesQuery, recoverQuery, SUBSCRIPTION_ID, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
 
@@ -32,7 +30,7 @@ async function consumerOf(req: Request, app: AppContext): Promise<Caller & { pri
 async function ownSubscription(req: Request & { params?: Record<string, string> }, app: AppContext): Promise<SubscriptionRow> {
   const caller = await consumerOf(req, app);
   const raw = String(req.params?.id ?? "");
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  const id = SUBSCRIPTION_ID.test(raw) ? Number(raw) : NaN;
   const sub = Number.isSafeInteger(id) ? await getSubscription(app.env, id) : null;
   if (!sub || sub.consumer !== caller.principal) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
   return sub;
@@ -40,11 +38,8 @@ async function ownSubscription(req: Request & { params?: Record<string, string> 
 
 /** Checks the request with SPEC §4.4's texts and returns the subscription to store (without id). */
 async function newSubscription(app: AppContext, caller: Caller & { principal: string }, body: SubscriptionRequest): Promise<NewSubscription> {
-  if (!body.endPoint || !isAllowedDestination(body.endPoint, app.env.ALLOW_INSECURE_ENDPOINTS === "true")) {
-    fail({ kind: "bad_request", detail: "Missing or invalid endpoint to push events towards" });
-  }
-  if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) fail({ kind: "bad_request", detail: "The source filter must be an absolute URL." });
-  if (body.resourceFilter && !RESOURCE_URN.test(body.resourceFilter)) fail({ kind: "bad_request", detail: "'ResourceFilter' must be a valid urn." });
+  const problem = requestProblem(body, app.env.ALLOW_INSECURE_ENDPOINTS === "true");
+  if (problem) fail({ kind: "bad_request", detail: problem });
   const kind = kindOf(body.resourceFilter ?? undefined, body.sourceFilter ?? undefined);
   if (kind.kind === "generic") {
     if (!kind.resourceFilter) fail({ kind: "bad_request", detail: "Resource filter is required." });
@@ -56,7 +51,7 @@ async function newSubscription(app: AppContext, caller: Caller & { principal: st
     fail({ kind: "unauthorized", detail: subjectFilter ? `Not authorized to create a subscription with subject ${subjectFilter}` : `Not authorized to create a subscription for resource ${resourceFilter}` });
   }
   return {
-    endPoint: body.endPoint,
+    endPoint: body.endPoint!,
     sourceFilter: body.sourceFilter ?? null,
     resourceFilter,
     subjectFilter,

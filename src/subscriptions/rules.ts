@@ -3,7 +3,8 @@ import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
 import { base64 } from "../lib/encoding";
 import { wildcardPrefixMatch } from "../lib/wildcard";
-import { APP_SOURCE_FILTER } from "../resources/ids";
+import { isAllowedDestination } from "../net/destination";
+import { APP_SOURCE_FILTER, RESOURCE_URN } from "../resources/ids";
 import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
@@ -75,6 +76,17 @@ export function isSourceFilter(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The form checks of `POST /subscriptions` with SPEC §4.4's texts, in order; null when the request passes
+ * them (rights are checked after, against the resource).
+ */
+export function requestProblem(body: { endPoint?: string | null; sourceFilter?: string | null; resourceFilter?: string | null }, insecure: boolean): string | null {
+  if (!body.endPoint || !isAllowedDestination(body.endPoint, insecure)) return "Missing or invalid endpoint to push events towards";
+  if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) return "The source filter must be an absolute URL.";
+  if (body.resourceFilter && !RESOURCE_URN.test(body.resourceFilter)) return "'ResourceFilter' must be a valid urn.";
+  return null;
 }
 
 /** Subscriptions one consumer may hold (SPEC §4.4): `MAX_SUBSCRIPTIONS_PER_CONSUMER`, default 100. */
