@@ -95,7 +95,8 @@ export function checkDestination(value: string, insecure: boolean): DestinationV
     return { ok: false, reason: "invalid" };
   }
   if (url.username || url.password) return { ok: false, reason: "userinfo" };
-  if (insecure) return url.protocol === "https:" || url.protocol === "http:" ? { ok: true, url } : { ok: false, reason: "scheme" };
+  if (insecure)
+    return url.protocol === "https:" || url.protocol === "http:" ? { ok: true, url } : { ok: false, reason: "scheme" };
   if (url.protocol !== "https:") return { ok: false, reason: "scheme" };
   return isPublicHost(url.hostname) ? { ok: true, url } : { ok: false, reason: "private_host" };
 }

@@ -21,7 +21,11 @@ async function validated(tok: string, body: Record<string, unknown>): Promise<nu
   const created = await api.subscribe(tok, body);
   expect(created.status).toBe(201);
   const id = created.body.id as number;
-  await waitFor(async () => (await api.get(tok, `/events/api/v1/subscriptions/${id}`)).body.validated === true, 60_000, `subscription ${id} validated`);
+  await waitFor(
+    async () => (await api.get(tok, `/events/api/v1/subscriptions/${id}`)).body.validated === true,
+    60_000,
+    `subscription ${id} validated`,
+  );
   return id;
 }
 
@@ -36,17 +40,36 @@ describe("a hostile tenant's source filter", () => {
     const victimRx = await startReceiver();
     receivers.push(evilRx, victimRx);
 
-    await validated(evil, { endPoint: evilRx.url, resourceFilter: "urn:altinn:resource:evil-res", sourceFilter: "https://x/%a%a%a%a%a%a%a%!" });
+    await validated(evil, {
+      endPoint: evilRx.url,
+      resourceFilter: "urn:altinn:resource:evil-res",
+      sourceFilter: "https://x/%a%a%a%a%a%a%a%!",
+    });
     await validated(victim, { endPoint: victimRx.url, resourceFilter: "urn:altinn:resource:victim-res" });
 
     // A backtracking matcher needs 13 s for 700 characters; these are 2,000 (sources hold at most 2,048).
-    const longSource = "https://x/" + "a".repeat(2_000);
+    const longSource = `https://x/${"a".repeat(2_000)}`;
     for (let i = 0; i < 3; i++) {
-      await api.publish(evil, { id: crypto.randomUUID(), type: "evil.event", source: longSource, resource: "urn:altinn:resource:evil-res" });
+      await api.publish(evil, {
+        id: crypto.randomUUID(),
+        type: "evil.event",
+        source: longSource,
+        resource: "urn:altinn:resource:evil-res",
+      });
     }
-    const matching = { id: crypto.randomUUID(), type: "evil.event", source: `${longSource}!`, resource: "urn:altinn:resource:evil-res" };
+    const matching = {
+      id: crypto.randomUUID(),
+      type: "evil.event",
+      source: `${longSource}!`,
+      resource: "urn:altinn:resource:evil-res",
+    };
     await api.publish(evil, matching);
-    const victimEvent = { id: crypto.randomUUID(), type: "victim.event", source: "https://victim.example/1", resource: "urn:altinn:resource:victim-res" };
+    const victimEvent = {
+      id: crypto.randomUUID(),
+      type: "victim.event",
+      source: "https://victim.example/1",
+      resource: "urn:altinn:resource:victim-res",
+    };
     await api.publish(victim, victimEvent);
 
     // Generous deadline for a loaded machine; no timing is asserted.

@@ -20,13 +20,21 @@ const BYPASSES = [
 ];
 
 const post = (path: string, body: unknown, headers: Record<string, string>) =>
-  callWithEnv(PRODUCTION, path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  callWithEnv(PRODUCTION, path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe("subscription endPoint", () => {
   it.each(BYPASSES)("refuses %s with SPEC's text", async (endPoint) => {
     await putResource("dest-test", "ttd");
     const h = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
-    const res = await post("/events/api/v1/subscriptions", { endPoint, resourceFilter: "urn:altinn:resource:dest-test" }, h);
+    const res = await post(
+      "/events/api/v1/subscriptions",
+      { endPoint, resourceFilter: "urn:altinn:resource:dest-test" },
+      h,
+    );
     expect(res.status).toBe(400);
     expect((await problem(res)).detail).toBe("Missing or invalid endpoint to push events towards");
   });
@@ -35,7 +43,11 @@ describe("subscription endPoint", () => {
 describe("order conditionEndpoint", () => {
   it.each(BYPASSES)("refuses %s with SPEC's text", async (conditionEndpoint) => {
     const h = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
-    const res = await post("/notifications/api/v1/orders/email", { subject: "s", body: "b", recipients: [{ emailAddress: "a@example.com" }], conditionEndpoint }, h);
+    const res = await post(
+      "/notifications/api/v1/orders/email",
+      { subject: "s", body: "b", recipients: [{ emailAddress: "a@example.com" }], conditionEndpoint },
+      h,
+    );
     expect(res.status).toBe(400);
     expect((await problem(res)).errors).toEqual({ ConditionEndpoint: ["The condition endpoint must be a valid URL."] });
   });
@@ -43,7 +55,17 @@ describe("order conditionEndpoint", () => {
   it("accepts a public https condition endpoint", async () => {
     const h = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
     const later = new Date(Date.now() + 3600_000).toISOString();
-    const res = await post("/notifications/api/v1/orders/email", { subject: "s", body: "b", recipients: [{ emailAddress: "a@example.com" }], conditionEndpoint: "https://conditions.example.com/check", requestedSendTime: later }, h);
+    const res = await post(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        recipients: [{ emailAddress: "a@example.com" }],
+        conditionEndpoint: "https://conditions.example.com/check",
+        requestedSendTime: later,
+      },
+      h,
+    );
     expect(res.status).toBe(202);
   });
 });

@@ -14,7 +14,10 @@ async function orgKey(kid: string): Promise<OrgKey> {
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" }] };
   const sign = async (iss: string, { lifetime = 3600, iat = true }: { lifetime?: number; iat?: boolean } = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT({ "urn:altinn:app": "apps-test" }).setProtectedHeader({ alg: "ES256", kid }).setIssuer(iss).setExpirationTime(now + lifetime - 5);
+    const jwt = new SignJWT({ "urn:altinn:app": "apps-test" })
+      .setProtectedHeader({ alg: "ES256", kid })
+      .setIssuer(iss)
+      .setExpirationTime(now + lifetime - 5);
     if (iat) jwt.setIssuedAt(now - 5);
     return jwt.sign(privateKey as CryptoKey);
   };
@@ -27,7 +30,9 @@ let vars: Record<string, string>;
 
 /** An order read with only a Platform Access Token: 200 when the token is accepted, 401 when not. */
 async function readWith(pat: string, env: Record<string, string> = vars): Promise<number> {
-  const res = await callWithEnv(env, "/notifications/api/v1/orders?sendersReference=pat-test", { headers: { platformaccesstoken: pat } });
+  const res = await callWithEnv(env, "/notifications/api/v1/orders?sendersReference=pat-test", {
+    headers: { platformaccesstoken: pat },
+  });
   return res.status;
 }
 
@@ -57,8 +62,17 @@ describe("keys per issuer", () => {
 
   it("an app cannot publish as another org's app with its own key", async () => {
     const altinn = bearer(await altinnToken({ org: "orgb" }));
-    const event = { type: "a.b", source: "https://orgb.apps.example/orgb/apps-test/instances/1/3fa85f64-5717-4562-b3fc-2c963f66afa6", subject: "/party/1", specversion: "1.0" };
-    const res = await callWithEnv(vars, "/events/api/v1/app", { method: "POST", headers: { "content-type": "application/json", ...altinn, platformaccesstoken: await orgA.sign("orgb") }, body: JSON.stringify(event) });
+    const event = {
+      type: "a.b",
+      source: "https://orgb.apps.example/orgb/apps-test/instances/1/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+      subject: "/party/1",
+      specversion: "1.0",
+    };
+    const res = await callWithEnv(vars, "/events/api/v1/app", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...altinn, platformaccesstoken: await orgA.sign("orgb") },
+      body: JSON.stringify(event),
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -3,11 +3,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { listEvents, seqOfEventId, type EventQuery } from "../../src/events/queries";
-import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, subscriptionsForResources } from "../../src/subscriptions/queries";
+import {
+  deleteSubscription,
+  findIdentical,
+  getSubscription,
+  insertSubscription,
+  listSubscriptions,
+  subscriptionsForResources,
+} from "../../src/subscriptions/queries";
 import { expectIndexed, queryPlan } from "../helpers/query-plan";
 import { recordingEnv, type Recorded } from "../helpers/recording-db";
 
-async function plansOf(run: (e: typeof env) => Promise<unknown>): Promise<{ statements: Recorded[]; plans: string[][] }> {
+async function plansOf(
+  run: (e: typeof env) => Promise<unknown>,
+): Promise<{ statements: Recorded[]; plans: string[][] }> {
   const rec = recordingEnv(env);
   await run(rec.env as typeof env);
   expect(rec.statements.length).toBeGreaterThan(0);
@@ -28,7 +37,13 @@ const filters: Record<string, Partial<EventQuery>> = {
   oneType: { types: ["app.%"] },
   twoTypes: { types: ["app.%.created", "b.c"] },
   fromTo: { from: "2020-01-01T00:00:00.000Z", to: "2030-01-01T00:00:00.000Z" },
-  everything: { subject: "/party/1", alternativeSubject: "/organisation/991825827", types: ["a.%"], from: "2020-01-01T00:00:00.000Z", to: "2030-01-01T00:00:00.000Z" },
+  everything: {
+    subject: "/party/1",
+    alternativeSubject: "/organisation/991825827",
+    types: ["a.%"],
+    from: "2020-01-01T00:00:00.000Z",
+    to: "2030-01-01T00:00:00.000Z",
+  },
 };
 
 describe("GET /events and GET /app/{org}/{app}: one resource, every filter combination", () => {
@@ -40,7 +55,11 @@ describe("GET /events and GET /app/{org}/{app}: one resource, every filter combi
 
 describe("GET /app/party: the caller's party across every app, every filter combination", () => {
   const party = { resourcePrefix: "urn:altinn:resource:app_", subject: "/party/50001337" };
-  const partyFilters: Record<string, Partial<EventQuery>> = { ...filters, source: { source: "https://ttd.apps.example/ttd/%" }, sourceAndType: { source: "https://x/%", types: ["a.%"] } };
+  const partyFilters: Record<string, Partial<EventQuery>> = {
+    ...filters,
+    source: { source: "https://ttd.apps.example/ttd/%" },
+    sourceAndType: { source: "https://x/%", types: ["a.%"] },
+  };
   it.each(Object.entries(partyFilters))("%s", async (_name, f) => {
     const { plans } = await plansOf((e) => listEvents(e, { ...base, ...party, ...f, subject: party.subject }));
     for (const plan of plans) {

@@ -10,7 +10,12 @@ const SUBS = "/events/api/v1/subscriptions";
 async function appEvent(org: string, app: string, party: string): Promise<{ id: string; location: string | null }> {
   const res = await postJson(
     "/events/api/v1/app",
-    { type: "app.instance.created", source: `https://${org}.apps.example/${org}/${app}/instances/${party}/${GUID}`, subject: `/party/${party}`, specversion: "1.0" },
+    {
+      type: "app.instance.created",
+      source: `https://${org}.apps.example/${org}/${app}/instances/${party}/${GUID}`,
+      subject: `/party/${party}`,
+      specversion: "1.0",
+    },
     { ...bearer(await altinnToken({ org })), platformaccesstoken: await platformToken(org, app) },
   );
   expect(res.status).toBe(201);
@@ -39,7 +44,13 @@ describe("after: an id not held reads from the start; a malformed Varsel cursor 
   it("GET /events", async () => {
     await putResource("iso-generic", "iso");
     const h = bearer(await altinnToken({ org: "iso", scope: "altinn:events.publish altinn:events.subscribe" }));
-    const e = { id: crypto.randomUUID(), type: "t", source: "https://iso.example/x", specversion: "1.0", resource: "urn:altinn:resource:iso-generic" };
+    const e = {
+      id: crypto.randomUUID(),
+      type: "t",
+      source: "https://iso.example/x",
+      specversion: "1.0",
+      resource: "urn:altinn:resource:iso-generic",
+    };
     expect((await postJson("/events/api/v1/events", e, h)).status).toBe(200);
     const path = "/events/api/v1/events?resource=urn:altinn:resource:iso-generic";
     expect(await idsOf(await call(`${path}&after=${crypto.randomUUID()}`, { headers: h }))).toEqual([e.id]);
@@ -66,7 +77,11 @@ describe("subscriptions: another consumer's id answers exactly like an unknown i
   beforeAll(async () => {
     await putResource("iso-subs", "iso");
     const owner = bearer(await altinnToken({ org: "iso", scope: "altinn:events.subscribe" }));
-    const res = await postJson(SUBS, { endPoint: "http://127.0.0.1:9/hook", resourceFilter: "urn:altinn:resource:iso-subs" }, owner);
+    const res = await postJson(
+      SUBS,
+      { endPoint: "http://127.0.0.1:9/hook", resourceFilter: "urn:altinn:resource:iso-subs" },
+      owner,
+    );
     expect(res.status).toBe(201);
     ownerId = ((await res.json()) as { id: number }).id;
     thief = bearer(await altinnToken({ org: "thief", scope: "altinn:events.subscribe" }));
@@ -110,7 +125,11 @@ describe("repeated slashes in a path are one (SPEC §4.3)", () => {
   it("GET /subscriptions//{id} is GET /subscriptions/{id}", async () => {
     await putResource("iso-slash", "iso");
     const owner = bearer(await altinnToken({ org: "iso", scope: "altinn:events.subscribe" }));
-    const created = await postJson(SUBS, { endPoint: "http://127.0.0.1:9/slash", resourceFilter: "urn:altinn:resource:iso-slash" }, owner);
+    const created = await postJson(
+      SUBS,
+      { endPoint: "http://127.0.0.1:9/slash", resourceFilter: "urn:altinn:resource:iso-slash" },
+      owner,
+    );
     const { id } = (await created.json()) as { id: number };
     const res = await call(`/events/api/v1/subscriptions//${id}`, { headers: owner });
     expect(res.status).toBe(200);
@@ -133,7 +152,16 @@ describe("orders: another org's id answers exactly like an unknown id (404)", ()
     const scope = "altinn:serviceowner/notifications.create";
     const owner = bearer(await altinnToken({ org: "iso", scope }));
     const other = bearer(await altinnToken({ org: "thief", scope }));
-    const placed = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", recipients: [{ emailAddress: "a@example.com" }], requestedSendTime: new Date(Date.now() + 3600_000).toISOString() }, owner);
+    const placed = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        recipients: [{ emailAddress: "a@example.com" }],
+        requestedSendTime: new Date(Date.now() + 3600_000).toISOString(),
+      },
+      owner,
+    );
     const { orderId } = (await placed.json()) as { orderId: string };
     const theirs = await call(`/notifications/api/v1/orders/${orderId}${suffix}`, { headers: other });
     const none = await call(`/notifications/api/v1/orders/${crypto.randomUUID()}${suffix}`, { headers: other });

@@ -24,7 +24,10 @@ describe("readBounded", () => {
   });
 
   it("keeps a short body whole, and an exact-size one is not truncated", async () => {
-    expect(await readBounded(new Response('{"sendNotification":false}'), 4096)).toEqual({ text: '{"sendNotification":false}', truncated: false });
+    expect(await readBounded(new Response('{"sendNotification":false}'), 4096)).toEqual({
+      text: '{"sendNotification":false}',
+      truncated: false,
+    });
     expect(await readBounded(new Response("abcd"), 4)).toEqual({ text: "abcd", truncated: false });
     expect(await readBounded(new Response("abcde"), 4)).toEqual({ text: "abcd", truncated: true });
     expect(await readBounded(new Response(null, { status: 204 }), 4)).toEqual({ text: "", truncated: false });

@@ -69,7 +69,7 @@ const REFUSED: [string, string][] = [
   ["ftp://hooks.example.com/in", "another scheme"],
   ["https://user:pw@hooks.example.com/", "user info"],
   ["https://user@hooks.example.com/", "user name only"],
-  ["https://hooks.example.com/" + "a".repeat(2100), "over-long"],
+  [`https://hooks.example.com/${"a".repeat(2100)}`, "over-long"],
   ["not a url", "not a URL"],
   ["", "empty"],
 ];
@@ -97,7 +97,12 @@ describe("the outbound destination rule (SPEC §7.3)", () => {
   });
 
   it("allows http and private hosts only when insecure endpoints are allowed, never user info", () => {
-    for (const url of ["http://127.0.0.1:8080/hook", "http://localhost/hook", "https://[::1]/", "https://192.168.1.1/"]) {
+    for (const url of [
+      "http://127.0.0.1:8080/hook",
+      "http://localhost/hook",
+      "https://[::1]/",
+      "https://192.168.1.1/",
+    ]) {
       expect(isAllowedDestination(url, true), url).toBe(true);
     }
     expect(isAllowedDestination("ftp://localhost/hook", true)).toBe(false);
