@@ -30,6 +30,8 @@ export default defineConfig(async () => {
                 bindings: {
                   AUTH_JWKS: JSON.stringify(jwks),
                   AUTH_ISSUERS: "https://varsel.test/issuer",
+                  // Every org's Platform Access Tokens verify with the test key (SPEC §2 allows this locally).
+                  PLATFORM_JWKS: JSON.stringify({ "*": jwks }),
                   ALLOW_INSECURE_ENDPOINTS: "true",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,

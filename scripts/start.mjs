@@ -60,6 +60,8 @@ const keys = await devKeys();
 const vars = {
   AUTH_JWKS: JSON.stringify(keys.jwks),
   AUTH_ISSUERS: DEV_ISSUER,
+  // Local development maps every org's Platform Access Tokens to the dev key (SPEC §2); production never does.
+  PLATFORM_JWKS: JSON.stringify({ "*": keys.jwks }),
   ALLOW_INSECURE_ENDPOINTS: env.ALLOW_INSECURE_ENDPOINTS ?? "true",
   PUSH_RETRY_SCHEDULE: env.PUSH_RETRY_SCHEDULE ?? "10,30,60,300,600,1800,3600,10800,21600,43200,43200",
   SMTP_HOST: smtpHost,
@@ -72,7 +74,7 @@ const vars = {
   ...(env.EMAIL_API_URL ? { EMAIL_API_URL: env.EMAIL_API_URL } : {}),
   ...(env.EMAIL_API_KEY ? { EMAIL_API_KEY: env.EMAIL_API_KEY } : {}),
   ...(env.EMAIL_WEBHOOK_SECRET ? { EMAIL_WEBHOOK_SECRET: env.EMAIL_WEBHOOK_SECRET } : {}),
-  ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES", "EMAIL_RETRY_SCHEDULE"].filter((k) => env[k]).map((k) => [k, env[k]])),
+  ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES", "EMAIL_RETRY_SCHEDULE", "MAX_SUBSCRIPTIONS_PER_CONSUMER"].filter((k) => env[k]).map((k) => [k, env[k]])),
 };
 mkdirSync(DEV_DIR, { recursive: true });
 const envFile = join(DEV_DIR, `vars-${port}.env`);

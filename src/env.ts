@@ -9,7 +9,7 @@ export interface Env {
   /** Local development only: the private JWK the console's dev sign-in mints tokens with (SPEC §8). */
   DEV_SIGNING_JWK?: string;
 
-  /** Inline JWKS JSON trusted for Altinn tokens and Platform Access Tokens. */
+  /** Inline JWKS JSON trusted for Altinn tokens (never for Platform Access Tokens). */
   AUTH_JWKS?: string;
   /** Alternatively a JWKS URL. */
   AUTH_JWKS_URL?: string;
@@ -19,6 +19,15 @@ export interface Env {
   AUTH_ALGORITHMS?: string;
   /** Comma-separated allow-list of org codes that may issue Platform Access Tokens; empty = any org code. */
   PLATFORM_ISSUERS?: string;
+  /**
+   * Keys per issuer of Platform Access Tokens (SPEC §2): JSON `{"<org>": JWKS}`. The key `"*"` maps every
+   * org to one JWKS: local development and tests only, never production.
+   */
+  PLATFORM_JWKS?: string;
+  /** Alternatively a JWKS URL with `{org}` in it, fetched per issuing org. */
+  PLATFORM_JWKS_URL?: string;
+  /** Subscriptions one consumer may hold (SPEC §4.4); default 100. */
+  MAX_SUBSCRIPTIONS_PER_CONSUMER?: string;
 
   ALLOW_INSECURE_ENDPOINTS?: string;
   PUSH_RETRY_SCHEDULE?: string;

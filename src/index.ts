@@ -2,6 +2,7 @@ import { buildRouter } from "./app";
 import type { Env } from "./env";
 import { sweepOutbox } from "./events/dispatch";
 import type { AppContext } from "./http/context";
+import { collapseSlashes } from "./http/path";
 import { HttpFailure, problemResponse } from "./http/problem";
 import { traceIdFor } from "./http/trace";
 import { handleQueueBatch } from "./queues";
@@ -14,7 +15,8 @@ export { SubscriptionDelivery } from "./delivery/durable-object";
 const router = buildRouter();
 
 export default {
-  async fetch(request: Request, env: Env, exec: ExecutionContext): Promise<Response> {
+  async fetch(incoming: Request, env: Env, exec: ExecutionContext): Promise<Response> {
+    const request = collapseSlashes(incoming);
     const traceId = traceIdFor(request.headers.get("traceparent"));
     const url = new URL(request.url);
     const app: AppContext = { env, exec, traceId, url, baseUrl: url.origin, now: () => new Date() };

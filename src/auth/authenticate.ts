@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { fail } from "../http/problem";
 import { appIdentityFrom, callerFrom, ORG_CODE, type AppIdentity, type Caller } from "./claims";
-import { list, verifyToken } from "./verify";
+import { list, verifyPlatformToken, verifyToken } from "./verify";
 
 function bearer(req: Request): string | null | undefined {
   const h = req.headers.get("authorization");
@@ -40,13 +40,7 @@ export function requireScope(caller: Caller, scope: string): void {
 export async function platformApp(req: Request, env: Env, now: Date): Promise<AppIdentity | null> {
   const token = req.headers.get("platformaccesstoken");
   if (!token) return null;
-  const allowed = list(env.PLATFORM_ISSUERS);
-  const result = await verifyToken(
-    token.trim(),
-    env,
-    allowed.length ? { issuers: allowed } : { issuerPattern: ORG_CODE },
-    now,
-  );
+  const result = await verifyPlatformToken(token.trim(), env, list(env.PLATFORM_ISSUERS), ORG_CODE, now);
   if (!result.ok) {
     console.warn(JSON.stringify({ msg: "platform access token rejected", reason: result.reason }));
     return null;

@@ -1,4 +1,5 @@
 import type { JWTPayload } from "jose";
+import { APP_NAME, ORG_CODE } from "../resources/ids";
 
 /** Who is calling, derived from a verified Altinn token (SPEC §2). Pure: no I/O. */
 export interface Caller {
@@ -11,10 +12,7 @@ export interface Caller {
   scopes: ReadonlySet<string>;
 }
 
-/** An Altinn org code (`ttd`), as tokens, resources and app paths name it. */
-export const ORG_CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-/** An Altinn app name, the `{app}` of `{org}/{app}`. */
-export const APP_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+export { APP_NAME, ORG_CODE } from "../resources/ids";
 
 /** An Altinn app proven by a Platform Access Token. */
 export interface AppIdentity {

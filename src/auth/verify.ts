@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { Env } from "../env";
 
 /** Only asymmetric algorithms are ever accepted: never `none`, never HS*. */
@@ -37,10 +37,11 @@ export async function verifyToken(
   env: Env,
   check: { issuers: string[] } | { issuerPattern: RegExp },
   now: Date,
+  keys: () => JWTVerifyGetKey = () => keySet(env),
 ): Promise<VerifyResult> {
   if (token.length > 16 * 1024) return { ok: false, reason: "token too long" };
   try {
-    const { payload } = await jwtVerify(token, keySet(env), {
+    const { payload } = await jwtVerify(token, keys(), {
       algorithms: allowedAlgorithms(env),
       clockTolerance: CLOCK_SKEW_SECONDS,
       requiredClaims: ["exp"],
@@ -55,4 +56,79 @@ export async function verifyToken(
     const reason = e instanceof errors.JOSEError ? e.code : "malformed token";
     return { ok: false, reason };
   }
+}
+
+/** A Platform Access Token lives at most one hour plus the clock skew (SPEC §2). */
+export const MAX_PLATFORM_TOKEN_LIFETIME_SECONDS = 3600 + CLOCK_SKEW_SECONDS;
+
+/** The parsed `PLATFORM_JWKS` (one value per isolate) and the key sets made from it, per org. */
+let inlinePlatform: { source: string; map: Record<string, JSONWebKeySet> | null; sets: Map<string, JWTVerifyGetKey> } | undefined;
+/** Remote key sets per org URL (jose caches and refreshes each). Bounded: org codes are few. */
+const remotePlatform = new Map<string, JWTVerifyGetKey>();
+
+function parseJwksMap(source: string): Record<string, JSONWebKeySet> | null {
+  try {
+    const v = JSON.parse(source) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, JSONWebKeySet>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The keys that may sign an org's Platform Access Tokens (SPEC §2), or null when none are configured
+ * for it: `PLATFORM_JWKS` (`{"<org>": JWKS}`; the key `"*"` maps every org to one JWKS, for local
+ * development and tests only) or `PLATFORM_JWKS_URL` with `{org}` in it. `AUTH_JWKS` never signs them.
+ */
+export function platformKeys(env: Env, org: string): JWTVerifyGetKey | null {
+  if (env.PLATFORM_JWKS) {
+    if (inlinePlatform?.source !== env.PLATFORM_JWKS) {
+      inlinePlatform = { source: env.PLATFORM_JWKS, map: parseJwksMap(env.PLATFORM_JWKS), sets: new Map() };
+    }
+    const { map, sets } = inlinePlatform;
+    const name = map && Object.hasOwn(map, org) ? org : map && Object.hasOwn(map, "*") ? "*" : null;
+    if (!map || name === null) return null;
+    const jwks = map[name];
+    if (!jwks || !Array.isArray(jwks.keys)) return null;
+    let keys = sets.get(name);
+    if (!keys) sets.set(name, (keys = createLocalJWKSet(jwks)));
+    return keys;
+  }
+  if (env.PLATFORM_JWKS_URL && env.PLATFORM_JWKS_URL.includes("{org}")) {
+    const url = env.PLATFORM_JWKS_URL.replaceAll("{org}", encodeURIComponent(org));
+    let keys = remotePlatform.get(url);
+    if (!keys) {
+      if (remotePlatform.size >= 1000) remotePlatform.clear();
+      remotePlatform.set(url, (keys = createRemoteJWKSet(new URL(url))));
+    }
+    return keys;
+  }
+  return null;
+}
+
+/**
+ * Verifies a Platform Access Token against its issuer's own keys only: the claimed `iss` (an org code,
+ * in the allow-list when one is set) picks the key set, and the signature must verify with it, so a key
+ * of one org never verifies a token that claims another. `iat` is required and `exp - iat` at most
+ * 3,630 s. The reason is for logs only.
+ */
+export async function verifyPlatformToken(token: string, env: Env, allowed: string[], orgPattern: RegExp, now: Date): Promise<VerifyResult> {
+  if (token.length > 16 * 1024) return { ok: false, reason: "token too long" };
+  let iss: unknown;
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    return { ok: false, reason: "malformed token" };
+  }
+  if (typeof iss !== "string" || !orgPattern.test(iss) || (allowed.length > 0 && !allowed.includes(iss))) {
+    return { ok: false, reason: "issuer not allowed" };
+  }
+  const keys = platformKeys(env, iss);
+  if (!keys) return { ok: false, reason: "no keys configured for this issuer" };
+  const result = await verifyToken(token, env, { issuers: [iss] }, now, () => keys);
+  if (!result.ok) return result;
+  const { iat, exp } = result.claims;
+  if (typeof iat !== "number" || typeof exp !== "number") return { ok: false, reason: "iat and exp are required" };
+  if (exp - iat > MAX_PLATFORM_TOKEN_LIFETIME_SECONDS) return { ok: false, reason: "token lifetime too long" };
+  return result;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isValidEmail } from "../lib/email-address";
 import { normalizeResourceId } from "./resource-id";
 
 export const NIN = /^\d{11}$/;
@@ -9,7 +10,7 @@ export const ninParam = z.string("National identity number must be 11 digits lon
 export const orgNoParam = z.string("Organization number must be 9 digits long.").regex(ORG_NO, "Organization number must be 9 digits long.");
 export const userIdParam = z.string("A user id must be 1 to 18 digits.").regex(USER_ID, "A user id must be 1 to 18 digits.");
 
-const emailAddress = (property: string) => z.string(`'${property}' must be an e-mail address.`).trim().max(254, "Invalid email address format.").pipe(z.email("Invalid email address format."));
+const emailAddress = (property: string) => z.string(`'${property}' must be an e-mail address.`).trim().max(254, "Invalid email address format.").refine(isValidEmail, "Invalid email address format.");
 const name = z.string("'Name' is required.").trim().min(1, "'Name' must not be empty.").max(500, "'Name' must be at most 500 characters.");
 
 export const personBodySchema = z.object({

@@ -5,7 +5,8 @@
  */
 import type { z } from "zod";
 import { appResourceUrn } from "../resources/policy";
-import { ALTERNATIVE_SUBJECT, appEventDoc, genericEventDoc, RESOURCE_URN, RFC3339 } from "./schemas";
+import { isOffsetDateTime } from "../lib/time";
+import { ALTERNATIVE_SUBJECT, appEventDoc, genericEventDoc, RESOURCE_URN } from "./schemas";
 
 export type CloudEvent = Record<string, unknown> & {
   id: string;
@@ -28,7 +29,7 @@ const CONTEXT_ATTRIBUTES = new Set(["id", "type", "source", "specversion", "time
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 
 export function isRfc3339(value: string): boolean {
-  return RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+  return isOffsetDateTime(value);
 }
 
 export function isAbsoluteUri(value: string): boolean {

@@ -8,25 +8,24 @@ export function encodeCursor(seq: number): string {
   return `${PREFIX}${seq.toString(36)}`;
 }
 
-export type After = { kind: "start" } | { kind: "seq"; seq: number } | { kind: "eventId"; id: string };
+export type After = { kind: "start" } | { kind: "seq"; seq: number } | { kind: "eventId"; id: string } | { kind: "invalid" };
 
+/**
+ * SPEC §4.3: "0" is the start; a value with Varsel's prefix is a cursor, and a 400 when not a valid one;
+ * any other value is an event id (an id not held reads from the start, as Altinn does).
+ */
 export function decodeAfter(after: string): After {
   if (after === "0") return { kind: "start" };
   if (after.startsWith(PREFIX)) {
     const seq = parseInt(after.slice(PREFIX.length), 36);
-    if (Number.isSafeInteger(seq) && seq >= 0 && encodeCursor(seq) === after) return { kind: "seq", seq };
+    return Number.isSafeInteger(seq) && seq >= 0 && encodeCursor(seq) === after ? { kind: "seq", seq } : { kind: "invalid" };
   }
   return { kind: "eventId", id: after };
 }
 
-/**
- * Filters use `%` as their only wildcard and match case-sensitively (an event type is an exact
- * string): as a SQLite GLOB pattern, `%` becomes `*` and GLOB's own specials are bracketed.
- * (LIKE would ignore ASCII case.)
- */
-export function wildcardGlob(pattern: string): string {
-  return pattern.replace(/[*?[]/g, (c) => `[${c}]`).replaceAll("%", "*");
-}
+export const INVALID_CURSOR = "The 'after' parameter is not a valid cursor: use the 'next' link as given, \"0\" or an event id.";
+
+export { wildcardGlob } from "../lib/wildcard";
 
 /** The `next` link: the same URL with `after` moved to the last event's cursor. */
 export function nextLink(url: URL, baseUrl: string, lastSeq: number): string {

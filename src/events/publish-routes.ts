@@ -9,7 +9,9 @@ import { checkAppEvent, checkGenericEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { appEventDoc, genericEventDoc } from "./schemas";
 
-export const PUBLISH_SCOPE = "altinn:events.publish";
+import { PUBLISH_SCOPE } from "../auth/scopes";
+
+export { PUBLISH_SCOPE };
 export const MAX_EVENT_BYTES = 64 * 1024;
 const EVENT_TYPES = ["application/cloudevents+json", "application/json"];
 
@@ -26,13 +28,14 @@ export function registerPublishRoutes(router: AppRouter): void {
     return empty(200);
   });
 
-  route(router, { method: "post", path: "/events/api/v1/app", tag: "Events", summary: "Publish an app event", body: appEventDoc, security: ["bearer", "platformAccessToken"], responses: { 201: "Created; the body is the new event id", 400: "Invalid event", 401: "No valid token, or source not this app's", 403: "Platform Access Token missing or invalid" } }, async (req, app) => {
+  route(router, { method: "post", path: "/events/api/v1/app", tag: "Events", summary: "Publish an app event", body: appEventDoc, security: ["bearer", "platformAccessToken"], responses: { 201: "Created; the body and the `Location` header are the new event id", 400: "Invalid event", 401: "No valid token, or source not this app's", 403: "Platform Access Token missing or invalid" } }, async (req, app) => {
     await requireCaller(req, app.env, app.now());
     const identity = await platformApp(req, app.env, app.now());
     if (!identity) fail({ kind: "forbidden", detail: "A valid Platform Access Token is required." });
     const checked = checkAppEvent(await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }), identity, app.now(), crypto.randomUUID());
     if (!checked.ok) fail(checked.error);
     await publish(app, checked.value);
-    return json(checked.value.id, 201);
+    // Altinn answers `Created(id, id)`: the Location header is the new id itself.
+    return json(checked.value.id, 201, { location: checked.value.id });
   });
 }

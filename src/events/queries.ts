@@ -65,15 +65,34 @@ export async function eventsBetween(env: Env, resource: string, afterSeq: number
   return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }
 
-/** Position of the first event with this id in the resource (ids may repeat across sources). */
-export async function seqOfEventId(env: Env, id: string, resource: string | null): Promise<number | null> {
-  const rows = await drizzle(env.DB)
+/** Where an `after` event id is looked up: only among the events the caller's read could return. */
+export interface IdScope {
+  resource?: string;
+  resourcePrefix?: string;
+  subject?: string;
+}
+
+/**
+ * Position of the first event with this id within the scope (ids may repeat across sources). The
+ * scope keeps the look-up to what the caller may read, so another tenant's id is never found (§7.4).
+ */
+export async function seqOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
+  const rows = await seqOfEventIdQuery(env, id, scope);
+  return rows[0]?.seq ?? null;
+}
+
+/** The look-up's query, unexecuted (its plan is tested). */
+export function seqOfEventIdQuery(env: Env, id: string, scope: IdScope) {
+  const where: (SQL | undefined)[] = [eq(events.id, id)];
+  if (scope.resource) where.push(eq(events.resource, scope.resource));
+  if (scope.resourcePrefix) where.push(sql`+${events.resource} GLOB ${wildcardGlob(scope.resourcePrefix) + "*"}`);
+  if (scope.subject) where.push(eq(events.subject, scope.subject));
+  return drizzle(env.DB)
     .select({ seq: events.seq })
     .from(events)
-    .where(resource ? and(eq(events.id, id), eq(events.resource, resource)) : eq(events.id, id))
+    .where(and(...where))
     .orderBy(asc(events.seq))
     .limit(1);
-  return rows[0]?.seq ?? null;
 }
 
 export interface EventQuery {
@@ -91,20 +110,26 @@ export interface EventQuery {
 }
 
 export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
+  const rows = await listEventsQuery(env, q);
+  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+}
+
+/** A page of events, unexecuted (its plan is tested for every filter combination). */
+export function listEventsQuery(env: Env, q: EventQuery) {
   const where: (SQL | undefined)[] = [gt(events.seq, q.afterSeq)];
   if (q.resource) where.push(eq(events.resource, q.resource));
-  if (q.resourcePrefix) where.push(sql`${events.resource} GLOB ${wildcardGlob(q.resourcePrefix) + "*"}`);
+  // `+resource`: the prefix is a row filter, so the planner reads the subject's index in order (no temp sort).
+  if (q.resourcePrefix) where.push(sql`+${events.resource} GLOB ${wildcardGlob(q.resourcePrefix) + "*"}`);
   if (q.subject) where.push(eq(events.subject, q.subject));
   if (q.alternativeSubject) where.push(eq(events.alternativesubject, q.alternativeSubject));
   if (q.source) where.push(sql`${events.source} GLOB ${wildcardGlob(q.source)}`);
   if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} GLOB ${wildcardGlob(t)}`)));
   if (q.from) where.push(gte(events.time, q.from));
   if (q.to) where.push(lte(events.time, q.to));
-  const rows = await drizzle(env.DB)
+  return drizzle(env.DB)
     .select({ seq: events.seq, cloudevent: events.cloudevent })
     .from(events)
     .where(and(...where))
     .orderBy(asc(events.seq))
     .limit(q.size);
-  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }

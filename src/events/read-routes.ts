@@ -1,5 +1,6 @@
 import { requireCaller, requireScope } from "../auth/authenticate";
-import { APP_NAME, ORG_CODE } from "../auth/claims";
+import { SUBSCRIBE_SCOPE } from "../auth/scopes";
+import { APP_NAME, ORG_CODE } from "../resources/ids";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
 import { json } from "../http/respond";
@@ -8,24 +9,25 @@ import { parseQuery } from "../http/validate";
 import { appResourceUrn, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { effectiveSubject, readAccess } from "./access";
-import { decodeAfter, nextLink, pageSize } from "./cursor";
-import { listEvents, seqOfEventId, type EventQuery, type StoredEvent } from "./queries";
-import { appEventsQuery, eventsQuery, partyEventsQuery } from "./schemas";
+import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "./cursor";
+import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
+import { appEventsQuery, eventsQuery, partyEventsQuery, PERSON_HEADER } from "./schemas";
 
-export const SUBSCRIBE_SCOPE = "altinn:events.subscribe";
+export { SUBSCRIBE_SCOPE };
+const APP_RESOURCE_PREFIX = "urn:altinn:resource:app_";
 
 function types(t: string | string[] | undefined): string[] | undefined {
   return t === undefined ? undefined : Array.isArray(t) ? t : [t];
 }
 
-async function afterSeq(app: AppContext, after: string | undefined, resource: string | null): Promise<number> {
+/** The position to read after: a cursor's, or an event id's within what the caller may read; else the start. */
+async function afterSeq(app: AppContext, after: string | undefined, scope: IdScope): Promise<number> {
   if (after === undefined) return 0;
   const a = decodeAfter(after);
+  if (a.kind === "invalid") fail({ kind: "bad_request", detail: INVALID_CURSOR });
   if (a.kind === "start") return 0;
   if (a.kind === "seq") return a.seq;
-  const seq = await seqOfEventId(app.env, a.id, resource);
-  if (seq === null) fail({ kind: "bad_request", detail: "The 'after' parameter is neither a cursor from a 'next' link nor the id of a known event." });
-  return seq;
+  return (await seqOfEventId(app.env, a.id, scope)) ?? 0;
 }
 
 function page(app: AppContext, found: StoredEvent[]): Response {
@@ -55,7 +57,7 @@ export function registerReadRoutes(router: AppRouter): void {
     if (subject === null) return page(app, []);
     const found = await listEvents(app.env, {
       resource: q.resource,
-      afterSeq: await afterSeq(app, q.after, q.resource),
+      afterSeq: await afterSeq(app, q.after, { resource: q.resource, ...(access.kind === "subject" ? { subject: access.subject } : {}) }),
       ...(subject ? { subject } : {}),
       ...(alternativeSubject ? { alternativeSubject } : {}),
       ...(t ? { types: t } : {}),
@@ -75,7 +77,8 @@ export function registerReadRoutes(router: AppRouter): void {
     if (access.kind === "none") fail({ kind: "forbidden", detail: `Not authorized to read events for ${org}/${appName}` });
     const subject = effectiveSubject(access, q.party ? `/party/${q.party}` : undefined);
     if (subject === null) return page(app, []);
-    const found = await listEvents(app.env, { resource, ...(await commonAppFilters(app, req, q, resource)), ...(subject ? { subject } : {}) });
+    const scope = { resource, ...(access.kind === "subject" ? { subject: access.subject } : {}) };
+    const found = await listEvents(app.env, { resource, ...(await commonAppFilters(app, req, q, scope)), ...(subject ? { subject } : {}) });
     return page(app, found);
   });
 
@@ -85,12 +88,8 @@ export function registerReadRoutes(router: AppRouter): void {
     const person = req.headers.get("person") ?? undefined;
     if (!q.party && !q.unit && !person) fail({ kind: "bad_request", detail: "Subject must be specified using either query params party or unit or header value person." });
     if (!caller.partyId || (q.party && q.party !== caller.partyId)) fail({ kind: "forbidden", detail: "Only events about your own party can be read here." });
-    const found = await listEvents(app.env, {
-      resourcePrefix: "urn:altinn:resource:app_",
-      subject: `/party/${caller.partyId}`,
-      ...(q.source ? { source: q.source } : {}),
-      ...(await commonAppFilters(app, req, q, null)),
-    });
+    const own = { resourcePrefix: APP_RESOURCE_PREFIX, subject: `/party/${caller.partyId}` };
+    const found = await listEvents(app.env, { ...own, ...(q.source ? { source: q.source } : {}), ...(await commonAppFilters(app, req, q, own)) });
     return page(app, found);
   });
 }
@@ -98,16 +97,16 @@ export function registerReadRoutes(router: AppRouter): void {
 type AppQuery = { after?: string; from?: string; to?: string; unit?: string; type?: string | string[]; size?: string };
 
 /** after/from/to, unit or person (an alternative subject), type and size: shared by both app read routes. */
-async function commonAppFilters(app: AppContext, req: Request, q: AppQuery, resource: string | null): Promise<Omit<EventQuery, "resource">> {
+async function commonAppFilters(app: AppContext, req: Request, q: AppQuery, scope: IdScope): Promise<Omit<EventQuery, "resource">> {
   const person = req.headers.get("person");
-  if (person && !/^\d{11}$/.test(person)) fail({ kind: "bad_request", detail: "The 'person' header must be a national identity number of 11 digits." });
+  if (person && !PERSON_HEADER.test(person)) fail({ kind: "bad_request", detail: "The 'person' header must be a national identity number of 11 digits." });
   if (person && q.unit) fail({ kind: "bad_request", detail: "Only one of 'unit' or 'person' can be defined." });
   const alternativeSubject = q.unit ? `/organisation/${q.unit}` : person ? `/person/${person}` : undefined;
   const from = normalTime(q.from);
   const to = normalTime(q.to);
   const t = types(q.type);
   return {
-    afterSeq: await afterSeq(app, q.after, resource),
+    afterSeq: await afterSeq(app, q.after, scope),
     size: pageSize(q.size)!,
     ...(alternativeSubject ? { alternativeSubject } : {}),
     ...(from ? { from } : {}),

@@ -1,12 +1,15 @@
 import { z } from "zod";
+import { OFFSET_DATE_TIME } from "../lib/time";
+import { RESOURCE_URN } from "../resources/ids";
+import { TOO_MANY_WILDCARDS, withinWildcardBound } from "../lib/wildcard";
 
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
-/** RFC 3339 date-time with a mandatory offset (Z or ±hh:mm). */
-export const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-export const RESOURCE_URN = /^urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}$/;
+export { RESOURCE_URN };
 export const ALTERNATIVE_SUBJECT = /^\/(person\/\d{11}|organisation\/\d{9})$/;
 
-const rfc3339 = z.string().regex(RFC3339, "Must be an RFC 3339 timestamp with an offset.");
+const rfc3339 = z.string().regex(OFFSET_DATE_TIME, "Must be an RFC 3339 timestamp with an offset.");
+/** The `person` header of the app reads: a national identity number. */
+export const PERSON_HEADER = /^\d{11}$/;
 
 /**
  * The generic CloudEvent (SPEC §4.1). `checkGenericEvent` first applies Altinn's exact error
@@ -42,7 +45,8 @@ export const appEventDoc = z
   })
   .catchall(scalar);
 
-const typeList = z.union([z.string().max(500), z.array(z.string().max(500)).max(20, "At most 20 'type' parameters.")]).optional();
+const typeParam = z.string().max(500).refine(withinWildcardBound, TOO_MANY_WILDCARDS);
+const typeList = z.union([typeParam, z.array(typeParam).max(20, "At most 20 'type' parameters.")]).optional();
 const sizeParam = z.string().regex(/^0*[1-9]\d{0,8}$/, "The 'size' parameter must be a positive integer.").optional();
 const time = rfc3339.optional();
 
@@ -74,5 +78,5 @@ const appQueryBase = z.object({
 const needsStart = (q: { after?: string; from?: string }) => Boolean(q.after || q.from);
 export const appEventsQuery = appQueryBase.refine(needsStart, { message: "From or after must be defined.", path: ["from"] });
 export const partyEventsQuery = appQueryBase
-  .extend({ source: z.string().max(2048).optional() })
+  .extend({ source: z.string().max(2048).refine(withinWildcardBound, TOO_MANY_WILDCARDS).optional() })
   .refine(needsStart, { message: "From or after must be defined.", path: ["from"] });

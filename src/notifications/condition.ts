@@ -1,4 +1,6 @@
 /** The send condition (SPEC §5.3): `GET conditionEndpoint` answers `{"sendNotification": bool}`. */
+import { readBounded } from "../lib/bounded-read";
+import { isAllowedDestination } from "../net/destination";
 
 export type ConditionResult = "send" | "skip" | "inconclusive";
 export const CONDITION_TIMEOUT_MS = 10_000;
@@ -16,11 +18,19 @@ export function interpretCondition(status: number, body: string): ConditionResul
   }
 }
 
-export async function checkCondition(url: string): Promise<ConditionResult> {
+/** The answer is a small JSON object; more than this is not read (and is not a valid answer). */
+export const CONDITION_MAX_BYTES = 4 * 1024;
+
+/**
+ * Calls the condition endpoint, if the destination rule (SPEC §7.3) still allows it: an order stored
+ * before a rule change is never sent to a private address. A refused destination is inconclusive.
+ */
+export async function checkCondition(url: string, insecure: boolean): Promise<ConditionResult> {
+  if (!isAllowedDestination(url, insecure)) return "inconclusive";
   try {
     const res = await fetch(url, { method: "GET", headers: { accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(CONDITION_TIMEOUT_MS) });
-    const text = (await res.text()).slice(0, 64 * 1024);
-    return interpretCondition(res.status, text);
+    const { text, truncated } = await readBounded(res, CONDITION_MAX_BYTES);
+    return truncated ? "inconclusive" : interpretCondition(res.status, text);
   } catch {
     return "inconclusive";
   }

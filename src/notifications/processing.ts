@@ -62,7 +62,7 @@ async function generate(env: Env, order: ClaimedOrder, clock: () => Date, deadli
 
 async function processOrder(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
   if (order.nextRecipient === 0 && order.conditionEndpoint) {
-    const action = conditionAction(await checkCondition(order.conditionEndpoint), order.conditionAttempts);
+    const action = conditionAction(await checkCondition(order.conditionEndpoint, env.ALLOW_INSECURE_ENDPOINTS === "true"), order.conditionAttempts);
     const now = clock();
     if (action === "skip") return finishOrder(env, order.id, order.claimToken, "SendConditionNotMet", now);
     if (action === "retry") return postponeOrder(env, order.id, order.claimToken, new Date(now.getTime() + CONDITION_RETRY_MS), now);

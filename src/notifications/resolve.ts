@@ -4,7 +4,7 @@
  */
 import type { OrganizationContact, OrgUserContact, PersonContact } from "../contacts/lookup";
 import type { EmailStatus, OrderRecipient } from "./model";
-import { isValidEmail } from "./schemas";
+import { isValidEmail } from "../lib/email-address";
 
 export interface Contacts {
   persons: Map<string, PersonContact>;
@@ -54,7 +54,8 @@ export function resolveRecipients(recipients: OrderRecipient[], contacts: Contac
       const nin = r.nationalIdentityNumber;
       const p = contacts.persons.get(nin);
       const base = { organizationNumber: null, nationalIdentityNumber: nin, isReserved: p ? p.reserved : null, recipientName: p?.name ?? "", recipientNumber: "" };
-      if (p && p.reserved && !ignoreReservation) push({ ...base, dedupKey: `nin:${nin}`, emailAddress: p.email, status: "Failed_RecipientReserved" });
+      // A reserved person's address is never stored nor shown (SPEC §5.3): named by number only.
+      if (p && p.reserved && !ignoreReservation) push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientReserved" });
       else if (!p || !p.email) push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientNotIdentified" });
       else push(addressDraft(p.email, base));
     } else {

@@ -4,7 +4,7 @@ import { fail } from "../http/problem";
 import { json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
 import { parseQuery, parseWith } from "../http/validate";
-import { requireCreator } from "./auth";
+import { requireCreator, requireNotifyRight } from "./auth";
 import { loadContacts } from "./contacts";
 import { cancelDecision, FIVE_MINUTES_MS, type Order } from "./model";
 import { kickProcessing } from "./processing";
@@ -34,10 +34,11 @@ const auth = ["bearer", "platformAccessToken"] as ("bearer" | "platformAccessTok
 const readResponses = { 200: "The order", 401: "No valid token", 403: "Scope or org claim missing", 404: "No such order of the caller's" };
 
 export function registerOrderRoutes(router: AppRouter): void {
-  route(router, { method: "post", path: `${ORDERS_PATH}/email`, tag: "Notifications", summary: "Order e-mail notifications", body: orderFields(new Date(0)), security: auth, responses: { 202: "Accepted; `Location` names the order", 400: "Invalid order", 401: "No valid token", 403: "Scope or org claim missing", 413: "Body too large" } }, async (req, app) => {
+  route(router, { method: "post", path: `${ORDERS_PATH}/email`, tag: "Notifications", summary: "Order e-mail notifications", body: orderFields(new Date(0)), security: auth, responses: { 202: "Accepted; `Location` names the order", 400: "Invalid order", 401: "No valid token", 403: "Scope or org claim missing, or no notify right on resourceId", 413: "Body too large" } }, async (req, app) => {
     const creator = await requireCreator(req, app);
     const now = app.now();
-    const input = parseWith(orderRequestSchema(now), await readJson(req, { maxBytes: MAX_ORDER_BYTES }));
+    const input = parseWith(orderRequestSchema(now, app.env.ALLOW_INSECURE_ENDPOINTS === "true"), await readJson(req, { maxBytes: MAX_ORDER_BYTES }));
+    await requireNotifyRight(app.env, creator, input.resourceId);
     const order: Order = {
       id: crypto.randomUUID(),
       creator,

@@ -1,6 +1,10 @@
 /** zod schemas for the e-mail order API (SPEC §5.1), with Altinn's exact validation texts. */
 import { z } from "zod";
 import { caseInsensitiveKeys } from "../http/validate";
+import { isValidEmail } from "../lib/email-address";
+import { isOffsetDateTime } from "../lib/time";
+import { isAllowedDestination } from "../net/destination";
+import { ORDER_RESOURCE_ID } from "../resources/ids";
 import { FIVE_MINUTES_MS, type ContentType, type OrderRecipient } from "./model";
 
 export const TEXTS = {
@@ -20,20 +24,12 @@ export const TEXTS = {
   sendersReference: "'SendersReference' must be a string of at most 1000 characters.",
 } as const;
 
-/** A pragmatic address check: one @, a dotted domain, no whitespace, quotes, brackets or separators (so no header injection). */
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/;
-export function isValidEmail(s: string): boolean {
-  return s.length <= 254 && EMAIL.test(s) && !s.includes("..");
-}
+export { isValidEmail };
 
 /** `2025-01-01T10:00:00+01:00` or `...Z`: a date-time that states its offset. */
-const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 export function hasTimeZone(s: string): boolean {
-  return OFFSET_TIME.test(s.trim()) && Number.isFinite(Date.parse(s.trim()));
+  return isOffsetDateTime(s.trim());
 }
-
-/** `urn:altinn:resource:{id}` or `app_{org}_{app}`. */
-const RESOURCE_ID = /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
 
 const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber"]);
 const ORDER_KEYS = caseInsensitiveKeys(["subject", "body", "recipients", "contentType", "requestedSendTime", "sendersReference", "resourceId", "ignoreReservation", "conditionEndpoint"]);
@@ -69,12 +65,12 @@ function checkRecipient(r: unknown, add: (message: string) => void): OrderRecipi
 const nonEmpty = (message: string) => z.string({ error: message }).refine((s) => s.trim().length > 0, { message });
 
 /** The order body. Built per request because the send-time rule depends on the clock. */
-export function orderRequestSchema(now: Date) {
-  return z.preprocess(ORDER_KEYS, orderFields(now));
+export function orderRequestSchema(now: Date, insecureEndpoints = false) {
+  return z.preprocess(ORDER_KEYS, orderFields(now, insecureEndpoints));
 }
 
 /** The order's fields (also the OpenAPI description of the body). */
-export function orderFields(now: Date) {
+export function orderFields(now: Date, insecureEndpoints = false) {
   return z.object({
     subject: nonEmpty(TEXTS.subject),
     body: nonEmpty(TEXTS.body),
@@ -119,12 +115,12 @@ export function orderFields(now: Date) {
     sendersReference: z.string({ error: TEXTS.sendersReference }).max(1000, { message: TEXTS.sendersReference }).nullish(),
     resourceId: z
       .string({ error: TEXTS.resourceId })
-      .regex(RESOURCE_ID, { message: TEXTS.resourceId })
+      .regex(ORDER_RESOURCE_ID, { message: TEXTS.resourceId })
       .nullish(),
     ignoreReservation: z.boolean({ error: TEXTS.ignoreReservation }).nullish(),
     conditionEndpoint: z
       .string({ error: TEXTS.conditionEndpoint })
-      .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) && s.length <= 2000, { message: TEXTS.conditionEndpoint })
+      .refine((s) => isAllowedDestination(s, insecureEndpoints), { message: TEXTS.conditionEndpoint })
       .nullish(),
   });
 }

@@ -1,8 +1,10 @@
 /** Authorization decisions from the resource registry (SPEC §3). Pure functions: no I/O, no clock. */
 import { subjectsOf, type Caller } from "../auth/claims";
+import { APP_RESOURCE_ID, RESOURCE_PREFIX } from "./ids";
 
-export type Action = "publish" | "subscribe" | "read";
-export const ACTIONS: readonly Action[] = ["publish", "subscribe", "read"];
+/** `notify`: may name the resource as an order's `resourceId` (SPEC §3, §5.1). */
+export type Action = "publish" | "subscribe" | "read" | "notify";
+export const ACTIONS: readonly Action[] = ["publish", "subscribe", "read", "notify"];
 
 export interface Grant {
   subject: string;
@@ -16,7 +18,7 @@ export interface Resource {
   grants: Grant[];
 }
 
-export const RESOURCE_PREFIX = "urn:altinn:resource:";
+export { RESOURCE_PREFIX };
 
 /** `urn:altinn:resource:app_ttd_apps-test` -> `app_ttd_apps-test`; null when not a resource URN. */
 export function resourceIdOf(urn: string): string | null {
@@ -25,7 +27,7 @@ export function resourceIdOf(urn: string): string | null {
 
 /** `app_{org}_{app}` names an app resource that exists implicitly, owned by `{org}`. */
 export function appOfResourceId(id: string): { org: string; app: string } | null {
-  const m = id.match(/^app_([a-z0-9][a-z0-9-]*)_([a-z0-9][a-z0-9-_]*)$/);
+  const m = id.match(APP_RESOURCE_ID);
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 
@@ -47,6 +49,15 @@ export function isAllowed(resource: Resource | null, caller: Caller, action: Act
   if (caller.org && caller.org === resource.owner) return true;
   const mine = new Set(subjectsOf(caller));
   return resource.grants.some((g) => mine.has(g.subject) && g.actions.includes(action));
+}
+
+/**
+ * May this org name the resource as an order's `resourceId` (SPEC §5.1)? Only when it owns the resource
+ * (its apps' implicit resources included) or holds a `notify` grant as `/org/{org}`. An unknown resource:
+ * no. Every order API (e-mail, SMS, `/future/`) asks this one question.
+ */
+export function mayNotify(resource: Resource | null, org: string): boolean {
+  return isAllowed(resource, { principal: `/org/${org}`, org, scopes: new Set() }, "notify");
 }
 
 /**

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { ORG_CODE } from "../auth/claims";
+import { ORG_CODE, RESOURCE_ID } from "./ids";
 import { ACTIONS } from "./policy";
 
-export const RESOURCE_ID = /^[a-z0-9][a-z0-9._-]{0,199}$/;
+export { RESOURCE_ID };
 export const GRANT_SUBJECT = /^\/(org\/[a-z0-9][a-z0-9-]{0,63}|user\/\d{1,18}|organisation\/\d{9}|party\/\d{1,18})$/;
 
 export const grantSchema = z.object({
   subject: z.string().regex(GRANT_SUBJECT, "A grant's subject must be /org/{org}, /user/{id}, /organisation/{orgNumber} or /party/{partyId}."),
-  actions: z.array(z.enum(ACTIONS, "Actions must be publish, subscribe or read.")).min(1, "A grant needs at least one action.").max(3),
+  actions: z.array(z.enum(ACTIONS, "Actions must be publish, subscribe, read or notify.")).min(1, "A grant needs at least one action.").max(4),
 });
 
 export const resourceBodySchema = z.object({

@@ -33,13 +33,28 @@ export async function findIdentical(env: Env, s: NewSubscription): Promise<Subsc
   return rows[0] ?? null;
 }
 
-export async function insertSubscription(env: Env, s: NewSubscription): Promise<SubscriptionRow> {
-  const [rows] = await db(env).batch([
-    db(env).insert(subscriptions).values({ ...s, validated: false, disabled: false }).returning(),
-    bumpGeneration(env),
-  ]);
-  return rows[0]!;
+/**
+ * Stores the subscription unless its consumer already holds `limit` (SPEC §4.4): null then. The count
+ * and the insert are one statement, and D1 runs statements one at a time, so concurrent creations by
+ * one consumer never pass the limit together.
+ */
+export async function insertSubscription(env: Env, s: NewSubscription, limit: number): Promise<SubscriptionRow | null> {
+  const insert = env.DB.prepare(
+    `INSERT INTO subscriptions (end_point, source_filter, resource_filter, subject_filter, alternative_subject_filter, type_filter,
+       consumer, consumer_party, created_by, created, validated, disabled, secret)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11
+     WHERE (SELECT COUNT(*) FROM subscriptions WHERE consumer = ?7) < ?12
+     RETURNING id`,
+  ).bind(s.endPoint, s.sourceFilter, s.resourceFilter, s.subjectFilter, s.alternativeSubjectFilter, s.typeFilter, s.consumer, s.consumerParty, s.createdBy, s.created, s.secret, limit);
+  // In the same transaction, the generation moves only when a row was inserted (changes() of the insert).
+  const bump = env.DB.prepare("UPDATE subscription_generation SET gen = gen + 1 WHERE id = 1 AND changes() > 0");
+  const [inserted] = await env.DB.batch<{ id: number }>([insert, bump]);
+  const id = inserted?.results[0]?.id;
+  return id === undefined ? null : getSubscription(env, id);
 }
+
+/** How many subscriptions a consumer holds (through the consumer index). */
+export const COUNT_BY_CONSUMER = "SELECT COUNT(*) FROM subscriptions WHERE consumer = ?1";
 
 export async function getSubscription(env: Env, id: number): Promise<SubscriptionRow | null> {
   const rows = await db(env).select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1);

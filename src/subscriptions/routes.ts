@@ -2,9 +2,8 @@ import { requireCaller, requireScope } from "../auth/authenticate";
 import type { Caller } from "../auth/claims";
 import { deliveryStub } from "../delivery/stub";
 import { isRfc3339 } from "../events/cloudevent";
-import { decodeAfter, nextLink, pageSize } from "../events/cursor";
-import { SUBSCRIBE_SCOPE } from "../events/read-routes";
-import { RESOURCE_URN } from "../events/schemas";
+import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "../events/cursor";
+import { SUBSCRIBE_SCOPE } from "../auth/scopes";
 import { readJson } from "../http/body";
 import type { AppContext } from "../http/context";
 import { fail } from "../http/problem";
@@ -14,8 +13,8 @@ import { parseQuery, parseWith } from "../http/validate";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { deleteSubscription, findIdentical, getSubscription, insertSubscription, listSubscriptions, type NewSubscription } from "./queries";
-import { isAcceptableEndpoint, kindOf, maySubscribe, newSecret } from "./rules";
-import { deliveriesQuery, recoverQuery, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
+import { kindOf, maxSubscriptionsPerConsumer, maySubscribe, newSecret, requestProblem, tooManySubscriptions } from "./rules";
+import { deliveriesQuery, recoverQuery, SUBSCRIPTION_ID, subscriptionFields, subscriptionRequest, type SubscriptionRequest } from "./schemas";
 import type { SubscriptionRow } from "./table";
 import { subscriptionView } from "./view";
 
@@ -27,34 +26,20 @@ async function consumerOf(req: Request, app: AppContext): Promise<Caller & { pri
   return caller as Caller & { principal: string };
 }
 
-/** The caller's subscription: 404 when unknown, 403 when another consumer's. */
+/** The caller's subscription: 404 when unknown and, alike, when another consumer's (SPEC §7.4). */
 async function ownSubscription(req: Request & { params?: Record<string, string> }, app: AppContext): Promise<SubscriptionRow> {
   const caller = await consumerOf(req, app);
   const raw = String(req.params?.id ?? "");
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  const id = SUBSCRIPTION_ID.test(raw) ? Number(raw) : NaN;
   const sub = Number.isSafeInteger(id) ? await getSubscription(app.env, id) : null;
-  if (!sub) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
-  if (sub.consumer !== caller.principal) fail({ kind: "forbidden", detail: "Not authorized to access this subscription." });
+  if (!sub || sub.consumer !== caller.principal) fail({ kind: "not_found", detail: `Subscription ${raw.slice(0, 40)} was not found.` });
   return sub;
-}
-
-/** `%` is a wildcard, not a URL character: it must still be an absolute URL around the wildcards. */
-function isSourceFilter(value: string): boolean {
-  try {
-    const url = new URL(value.replaceAll("%", "x"));
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
 }
 
 /** Checks the request with SPEC §4.4's texts and returns the subscription to store (without id). */
 async function newSubscription(app: AppContext, caller: Caller & { principal: string }, body: SubscriptionRequest): Promise<NewSubscription> {
-  if (!body.endPoint || !isAcceptableEndpoint(body.endPoint, app.env.ALLOW_INSECURE_ENDPOINTS === "true")) {
-    fail({ kind: "bad_request", detail: "Missing or invalid endpoint to push events towards" });
-  }
-  if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) fail({ kind: "bad_request", detail: "The source filter must be an absolute URL." });
-  if (body.resourceFilter && !RESOURCE_URN.test(body.resourceFilter)) fail({ kind: "bad_request", detail: "'ResourceFilter' must be a valid urn." });
+  const problem = requestProblem(body, app.env.ALLOW_INSECURE_ENDPOINTS === "true");
+  if (problem) fail({ kind: "bad_request", detail: problem });
   const kind = kindOf(body.resourceFilter ?? undefined, body.sourceFilter ?? undefined);
   if (kind.kind === "generic") {
     if (!kind.resourceFilter) fail({ kind: "bad_request", detail: "Resource filter is required." });
@@ -66,7 +51,7 @@ async function newSubscription(app: AppContext, caller: Caller & { principal: st
     fail({ kind: "unauthorized", detail: subjectFilter ? `Not authorized to create a subscription with subject ${subjectFilter}` : `Not authorized to create a subscription for resource ${resourceFilter}` });
   }
   return {
-    endPoint: body.endPoint,
+    endPoint: body.endPoint!,
     sourceFilter: body.sourceFilter ?? null,
     resourceFilter,
     subjectFilter,
@@ -83,11 +68,11 @@ async function newSubscription(app: AppContext, caller: Caller & { principal: st
 async function beforeSeq(sub: SubscriptionRow, after: string | undefined, app: AppContext): Promise<number> {
   if (after === undefined) return Number.MAX_SAFE_INTEGER;
   const a = decodeAfter(after);
+  if (a.kind === "invalid") fail({ kind: "bad_request", detail: INVALID_CURSOR });
   if (a.kind === "start") return Number.MAX_SAFE_INTEGER;
   if (a.kind === "seq") return a.seq;
-  const seq = await deliveryStub(app.env, sub.id).seqOfEvent(a.id);
-  if (seq === null) fail({ kind: "bad_request", detail: "The 'after' parameter is neither a cursor from a 'next' link nor the id of a pushed event." });
-  return seq;
+  // As for events (SPEC §4.3): an id this subscription never pushed reads from the start (the newest).
+  return (await deliveryStub(app.env, sub.id).seqOfEvent(a.id)) ?? Number.MAX_SAFE_INTEGER;
 }
 
 export function registerSubscriptionRoutes(router: AppRouter): void {
@@ -97,7 +82,9 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     const wanted = await newSubscription(app, caller, body);
     const existing = await findIdentical(app.env, wanted);
     if (existing) return json(subscriptionView(existing), 201, { location: `${app.baseUrl}${BASE}/${existing.id}` });
-    const row = await insertSubscription(app.env, wanted);
+    const limit = maxSubscriptionsPerConsumer(app.env);
+    const row = await insertSubscription(app.env, wanted, limit);
+    if (!row) fail({ kind: "bad_request", detail: tooManySubscriptions(limit) });
     try {
       await deliveryStub(app.env, row.id).start(row.id, `${app.baseUrl}${BASE}/${row.id}`);
     } catch (e) {
@@ -114,11 +101,11 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return json({ count: subs.length, subscriptions: subs.map((s) => subscriptionView(s)) });
   });
 
-  route(router, { method: "get", path: `${BASE}/:id`, tag: "Subscriptions", summary: "One subscription", security: ["bearer"], responses: { 200: "The subscription", 401: "No valid token", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "get", path: `${BASE}/:id`, tag: "Subscriptions", summary: "One subscription", security: ["bearer"], responses: { 200: "The subscription", 401: "No valid token", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     return json(subscriptionView(await ownSubscription(req, app)));
   });
 
-  route(router, { method: "delete", path: `${BASE}/:id`, tag: "Subscriptions", summary: "Delete a subscription; no push starts after this", security: ["bearer"], responses: { 200: "Deleted", 401: "No valid token", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "delete", path: `${BASE}/:id`, tag: "Subscriptions", summary: "Delete a subscription; no push starts after this", security: ["bearer"], responses: { 200: "Deleted", 401: "No valid token", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     await deleteSubscription(app.env, sub.id);
     // The object re-reads the row before every push, so the deletion holds even if this call fails.
@@ -128,7 +115,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return empty(200);
   });
 
-  route(router, { method: "get", path: `${BASE}/:id/deliveries`, tag: "Subscriptions", summary: "Pushes and their attempts, newest first", query: deliveriesQuery, security: ["bearer"], responses: { 200: "`{count, deliveries}` with a `next` header", 400: "Invalid query", 403: "Another consumer's", 404: "Unknown" } }, async (req, app) => {
+  route(router, { method: "get", path: `${BASE}/:id/deliveries`, tag: "Subscriptions", summary: "Pushes and their attempts, newest first", query: deliveriesQuery, security: ["bearer"], responses: { 200: "`{count, deliveries}` with a `next` header", 400: "Invalid query", 404: "Unknown, or another consumer's" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     const q = parseQuery(deliveriesQuery, app.url);
     const size = pageSize(q.size);
@@ -138,7 +125,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return json({ count: found.length, deliveries: found.map(({ seq: _seq, ...d }) => d) }, 200, last ? { next: nextLink(app.url, app.baseUrl, last.seq) } : {});
   });
 
-  route(router, { method: "post", path: `${BASE}/:id/deliveries/:eventId/redeliver`, tag: "Subscriptions", summary: "Queue a push again", security: ["bearer"], responses: { 202: "Queued", 403: "Another consumer's", 404: "Unknown subscription or event", 409: "Subscription disabled" } }, async (req, app) => {
+  route(router, { method: "post", path: `${BASE}/:id/deliveries/:eventId/redeliver`, tag: "Subscriptions", summary: "Queue a push again", security: ["bearer"], responses: { 202: "Queued", 404: "Unknown subscription (or another consumer's) or event", 409: "Subscription disabled" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     if (sub.disabled) fail({ kind: "conflict", detail: "The subscription is disabled." });
     const eventId = String(req.params.eventId ?? "");
@@ -146,7 +133,7 @@ export function registerSubscriptionRoutes(router: AppRouter): void {
     return empty(202);
   });
 
-  route(router, { method: "post", path: `${BASE}/:id/recover`, tag: "Subscriptions", summary: "Queue every dead-lettered push since a time again", query: recoverQuery, security: ["bearer"], responses: { 202: "`{queued}`", 400: "Invalid since", 403: "Another consumer's", 404: "Unknown", 409: "Subscription disabled" } }, async (req, app) => {
+  route(router, { method: "post", path: `${BASE}/:id/recover`, tag: "Subscriptions", summary: "Queue every dead-lettered push since a time again", query: recoverQuery, security: ["bearer"], responses: { 202: "`{queued}`", 400: "Invalid since", 404: "Unknown, or another consumer's", 409: "Subscription disabled" } }, async (req, app) => {
     const sub = await ownSubscription(req, app);
     const q = parseQuery(recoverQuery, app.url);
     if (!isRfc3339(q.since)) fail({ kind: "validation", errors: { Since: ["since must be an RFC 3339 time with an offset."] }, detail: "since must be an RFC 3339 time with an offset." });

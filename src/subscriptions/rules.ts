@@ -2,6 +2,9 @@
 import type { Caller } from "../auth/claims";
 import type { CloudEvent } from "../events/cloudevent";
 import { base64 } from "../lib/encoding";
+import { wildcardPrefixMatch } from "../lib/wildcard";
+import { isAllowedDestination } from "../net/destination";
+import { APP_SOURCE_FILTER, RESOURCE_URN } from "../resources/ids";
 import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
@@ -13,48 +16,9 @@ export interface Filters {
   typeFilter: string | null;
 }
 
-function isPrivateIpv4(host: string): boolean {
-  const m = host.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
-  if (!m) return false;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
-}
-
-function isPrivateHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) return true;
-  if (isPrivateIpv4(h)) return true;
-  if (h.includes(":")) {
-    // IPv6 literal: loopback, unspecified, unique-local, link-local, and IPv4-mapped private addresses.
-    if (h === "::1" || h === "::" || /^f[cd]/.test(h) || /^fe[89ab]/.test(h)) return true;
-    // URL normalises ::ffff:127.0.0.1 to ::ffff:7f00:1.
-    const mapped = h.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/);
-    if (!mapped) return false;
-    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
-    return isPrivateIpv4(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
-  }
-  return false;
-}
-
-/**
- * An endpoint Varsel may push to: an absolute https URL to a public host. With `insecure`
- * (local development only) http and loopback or private hosts are allowed as well.
- */
-export function isAcceptableEndpoint(value: string, insecure: boolean): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (value.length > 2048 || url.username || url.password) return false;
-  if (insecure) return url.protocol === "https:" || url.protocol === "http:";
-  return url.protocol === "https:" && !isPrivateHost(url.hostname);
-}
-
 /** `https://{host}/{org}/{app}` (and anything below it) names an app; `%` in the org or app part does not. */
 export function appOfSourceFilter(sourceFilter: string): { org: string; app: string } | null {
-  const m = sourceFilter.match(/^https:\/\/[^/%]+\/([a-z0-9][a-z0-9-]{0,63})\/([a-z0-9][a-z0-9-]{0,99})(\/.*)?$/);
+  const m = sourceFilter.match(APP_SOURCE_FILTER);
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 
@@ -89,13 +53,9 @@ export function callerOfConsumer(consumer: string, party: string | null): Caller
   return base;
 }
 
-/** `%` matches any run of characters; the filter is a prefix of the source. */
+/** `%` matches any run of characters; the filter is a prefix of the source. Linear time, no RegExp. */
 export function sourceMatches(filter: string, source: string): boolean {
-  const pattern = filter
-    .split("%")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[\\s\\S]*");
-  return new RegExp(`^${pattern}`).test(source);
+  return wildcardPrefixMatch(filter, source);
 }
 
 /** Does the event pass every filter the subscription sets? */
@@ -106,6 +66,40 @@ export function matches(f: Filters, event: CloudEvent): boolean {
   if (f.alternativeSubjectFilter !== null && event.alternativesubject !== f.alternativeSubjectFilter) return false;
   if (f.typeFilter !== null && event.type !== f.typeFilter) return false;
   return true;
+}
+
+/** `%` is a wildcard, not a URL character: a source filter is still an absolute http(s) URL around its wildcards. */
+export function isSourceFilter(value: string): boolean {
+  try {
+    const url = new URL(value.replaceAll("%", "x"));
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The form checks of `POST /subscriptions` with SPEC §4.4's texts, in order; null when the request passes
+ * them (rights are checked after, against the resource).
+ */
+export function requestProblem(body: { endPoint?: string | null; sourceFilter?: string | null; resourceFilter?: string | null }, insecure: boolean): string | null {
+  if (!body.endPoint || !isAllowedDestination(body.endPoint, insecure)) return "Missing or invalid endpoint to push events towards";
+  if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) return "The source filter must be an absolute URL.";
+  if (body.resourceFilter && !RESOURCE_URN.test(body.resourceFilter)) return "'ResourceFilter' must be a valid urn.";
+  return null;
+}
+
+/** Subscriptions one consumer may hold (SPEC §4.4): `MAX_SUBSCRIPTIONS_PER_CONSUMER`, default 100. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONSUMER = 100;
+
+export function maxSubscriptionsPerConsumer(env: { MAX_SUBSCRIPTIONS_PER_CONSUMER?: string }): number {
+  const raw = env.MAX_SUBSCRIPTIONS_PER_CONSUMER?.trim();
+  const n = raw && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_SUBSCRIPTIONS_PER_CONSUMER;
+}
+
+export function tooManySubscriptions(limit: number): string {
+  return `A consumer may hold at most ${limit} subscriptions; delete one before creating another.`;
 }
 
 /** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */

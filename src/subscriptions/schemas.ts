@@ -23,6 +23,9 @@ export const subscriptionRequest = z.preprocess(canonicalKeys, subscriptionField
 
 export type SubscriptionRequest = z.output<typeof subscriptionRequest>;
 
+/** A subscription id in a path: an integer (at most 15 digits, so always a safe integer). */
+export const SUBSCRIPTION_ID = /^\d{1,15}$/;
+
 export const deliveriesQuery = z.object({
   status: z.enum(["pending", "delivered", "failed"], { message: "status must be one of pending, delivered, failed." }).optional(),
   after: z.string().max(200).optional(),

@@ -278,8 +278,8 @@ describe("push delivery against wrangler dev", () => {
     expect(myList.subscriptions.map((s: { id: number }) => s.id)).toContain(mine.body.id);
     expect(myList.subscriptions.map((s: { id: number }) => s.id)).not.toContain(theirs.body.id);
     expect(myList.subscriptions.some((s: Record<string, unknown>) => "secret" in s)).toBe(false);
-    expect((await api.get(publisher, `/events/api/v1/subscriptions/${theirs.body.id}`)).status).toBe(403);
-    expect((await api.get(publisher, `/events/api/v1/subscriptions/${theirs.body.id}/deliveries`)).status).toBe(403);
-    expect((await api.send(publisher, "DELETE", `/events/api/v1/subscriptions/${theirs.body.id}`)).status).toBe(403);
+    expect((await api.get(publisher, `/events/api/v1/subscriptions/${theirs.body.id}`)).status).toBe(404);
+    expect((await api.get(publisher, `/events/api/v1/subscriptions/${theirs.body.id}/deliveries`)).status).toBe(404);
+    expect((await api.send(publisher, "DELETE", `/events/api/v1/subscriptions/${theirs.body.id}`)).status).toBe(404);
   });
 });

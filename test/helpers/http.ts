@@ -22,3 +22,15 @@ export async function problem(res: Response): Promise<{ type: string; title: str
   }
   return res.json();
 }
+
+/**
+ * Calls the Worker's real fetch handler with some variables changed (e.g. production's
+ * `ALLOW_INSECURE_ENDPOINTS=false`), against the same D1, Queues and Durable Objects.
+ */
+export async function callWithEnv(vars: Partial<Record<string, string>>, path: string, init: RequestInit = {}): Promise<Response> {
+  const [{ env, createExecutionContext, waitOnExecutionContext }, { default: worker }] = await Promise.all([import("cloudflare:test"), import("../../src/index")]);
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(BASE + path, init), { ...env, ...vars } as typeof env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}

@@ -102,7 +102,7 @@ describe("GET /events/api/v1/events", () => {
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=-3`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=0`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/app/ttd/apps-test?after=0&size=0`, { headers: owner })).status).toBe(400);
-    expect((await call(`/events/api/v1/events?resource=${RES}&after=no-such-event`, { headers: owner })).status).toBe(400);
+    expect((await call(`/events/api/v1/events?resource=${RES}&after=vc1.no-such-cursor`, { headers: owner })).status).toBe(400);
   });
 
   it("needs the subscribe scope and a read right; a grant applies to the very next request", async () => {

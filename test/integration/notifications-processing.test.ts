@@ -89,7 +89,7 @@ describe("the cron claims due orders", () => {
     expect(list.generated).toBe(3);
     expect(list.succeeded).toBe(0);
     expect(list.notifications.map((n) => [n.recipient, n.sendStatus.status])).toEqual([
-      [{ emailAddress: "kari@example.com", nationalIdentityNumber: "02028012345", isReserved: true }, "Failed_RecipientReserved"],
+      [{ emailAddress: null, nationalIdentityNumber: "02028012345", isReserved: true }, "Failed_RecipientReserved"],
       [{ emailAddress: null, nationalIdentityNumber: "09098012345" }, "Failed_RecipientNotIdentified"],
       [{ emailAddress: null, organizationNumber: "999999998" }, "Failed_RecipientNotIdentified"],
     ]);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, call, postJson, problem } from "../helpers/http";
+import { putResource } from "../helpers/admin";
 import { seedContacts } from "./orders-fixtures";
 import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
@@ -20,6 +21,8 @@ async function place(body: unknown, headers = ttd): Promise<{ orderId: string; r
 beforeAll(async () => {
   ttd = bearer(await altinnToken({ org: "ttd", scope: SCOPE }));
   other = bearer(await altinnToken({ org: "digdir", scope: SCOPE }));
+  // An order may name only a resource its org owns or may notify on (SPEC §5.1).
+  await putResource("ttd-demo", "ttd");
   await seedContacts([
     ["persons/01017012345", { name: "Ola Nordmann", email: "ola@example.com", mobile: null, reserved: false }],
     ["persons/02027012345", { name: "Kari Reservert", email: "kari@example.com", mobile: null, reserved: true }],

@@ -110,7 +110,7 @@ describe("POST /subscriptions", () => {
 });
 
 describe("reading and deleting subscriptions", () => {
-  it("lists only the caller's, 404 for unknown, 403 for another's, and DELETE removes", async () => {
+  it("lists only the caller's, 404 for unknown and for another's alike, and DELETE removes", async () => {
     const resourceFilter = await resource([{ subject: "/org/digdir", actions: ["subscribe"] }]);
     const ttd = await org("ttd");
     const digdir = await org("digdir");
@@ -123,10 +123,10 @@ describe("reading and deleting subscriptions", () => {
     expect(list.subscriptions.every((s) => s.consumer === "/org/ttd")).toBe(true);
 
     expect((await call(`${SUBS}/${mine.id}`, { headers: ttd })).status).toBe(200);
-    expect((await problem(await call(`${SUBS}/${theirs.id}`, { headers: ttd }))).status).toBe(403);
+    expect((await problem(await call(`${SUBS}/${theirs.id}`, { headers: ttd }))).status).toBe(404);
     expect((await problem(await call(`${SUBS}/999999999`, { headers: ttd }))).status).toBe(404);
     expect((await problem(await call(`${SUBS}/abc`, { headers: ttd }))).status).toBe(404);
-    expect((await problem(await call(`${SUBS}/${theirs.id}`, { method: "DELETE", headers: ttd }))).status).toBe(403);
+    expect((await problem(await call(`${SUBS}/${theirs.id}`, { method: "DELETE", headers: ttd }))).status).toBe(404);
 
     expect((await call(`${SUBS}/${mine.id}`, { method: "DELETE", headers: ttd })).status).toBe(200);
     expect((await problem(await call(`${SUBS}/${mine.id}`, { headers: ttd }))).status).toBe(404);
@@ -143,7 +143,7 @@ describe("reading and deleting subscriptions", () => {
     expect(empty.headers.get("next")).toBeNull();
     expect((await problem(await call(`${SUBS}/${id}/deliveries?status=lost`, { headers: ttd }))).status).toBe(400);
     expect((await problem(await call(`${SUBS}/${id}/deliveries?size=0`, { headers: ttd }))).status).toBe(400);
-    expect((await problem(await call(`${SUBS}/${id}/deliveries?after=no-such-event`, { headers: ttd }))).status).toBe(400);
+    expect((await problem(await call(`${SUBS}/${id}/deliveries?after=vc1.no-such-cursor`, { headers: ttd }))).status).toBe(400);
     expect((await problem(await call(`${SUBS}/${id}/recover`, { method: "POST", headers: ttd }))).status).toBe(400);
     expect((await problem(await call(`${SUBS}/${id}/recover?since=yesterday`, { method: "POST", headers: ttd }))).status).toBe(400);
     const recovered = await call(`${SUBS}/${id}/recover?since=2020-01-01T00:00:00Z`, { method: "POST", headers: ttd });

@@ -18,7 +18,7 @@ describe("cursors", () => {
     expect(decodeAfter(encodeCursor(12345))).toEqual({ kind: "seq", seq: 12345 });
     expect(decodeAfter("0")).toEqual({ kind: "start" });
     expect(decodeAfter("288f71f2-8cbd-3442-1532-ac14f3fd9faa")).toEqual({ kind: "eventId", id: "288f71f2-8cbd-3442-1532-ac14f3fd9faa" });
-    expect(decodeAfter("vc1.!!")).toEqual({ kind: "eventId", id: "vc1.!!" });
+    expect(decodeAfter("vc1.!!")).toEqual({ kind: "invalid" });
   });
 
   it("defaults size to 50 and clamps it to 1000", () => {

@@ -3,16 +3,15 @@
  * passed in. Bodies are UTF-8, base64-encoded in 76-character lines; non-ASCII header text
  * uses RFC 2047 encoded words.
  */
+import { isValidEmail } from "../../lib/email-address";
 import { base64, sha256Hex } from "../../lib/encoding";
 import type { OutgoingEmail } from "../provider";
 
 export const IDEMPOTENCY_HEADER = "X-Idempotency-Key";
 
-/** A bare address: no spaces, brackets, quotes or control characters (nothing that can break a command or header). */
-const ADDRESS = /^[^\s<>()[\]\\,;:"@\x00-\x1f\x7f]+@[^\s<>()[\]\\,;:"@\x00-\x1f\x7f]+$/;
-
+/** A bare address, by the one grammar (src/lib/email-address.ts): nothing that can break a command or header. */
 export function isPlainAddress(value: string): boolean {
-  return value.length <= 254 && ADDRESS.test(value);
+  return isValidEmail(value);
 }
 
 /** `Varsel <noreply@x.no>` or `noreply@x.no` -> display name and address; null if malformed. */
