@@ -27,6 +27,8 @@ export default defineConfig(async () => {
                   AUTH_JWKS: JSON.stringify(jwks),
                   AUTH_ISSUERS: "https://varsel.test/issuer",
                   ALLOW_INSECURE_ENDPOINTS: "true",
+                  // SMS tests run at any hour; the Daytime rule itself has unit tests.
+                  SMS_DAYTIME: "00-24",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },

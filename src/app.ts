@@ -7,6 +7,7 @@ import { registerSystemRoutes } from "./http/system-routes";
 import { registerOrderRoutes } from "./notifications/routes";
 import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
+import { registerSmsRoutes } from "./sms/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
@@ -20,6 +21,7 @@ export function buildRouter(): AppRouter {
   registerReadRoutes(router);
   registerOrderRoutes(router);
   registerEmailWebhookRoutes(router);
+  registerSmsRoutes(router);
   registerSubscriptionRoutes(router);
   return router;
 }
