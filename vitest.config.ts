@@ -29,6 +29,8 @@ export default defineConfig(async () => {
                   ALLOW_INSECURE_ENDPOINTS: "true",
                   // SMS tests run at any hour; the Daytime rule itself has unit tests.
                   SMS_DAYTIME: "00-24",
+                  SMS_REPORT_USER: "gateway",
+                  SMS_REPORT_PASSWORD: "report-secret",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },
