@@ -9,6 +9,27 @@ import type { SmsStatus } from "./model";
 import type { SmsDraft } from "./resolve";
 import type { SmsRecipient } from "./schemas";
 
+/** Hot statements, exported for the query-plan tests. */
+export const TAKE_STRAGGLERS_SQL = `UPDATE sms_notifications SET enqueued_at = ?1
+      WHERE id IN (
+        SELECT id FROM sms_notifications
+         WHERE status IN ('New', 'Sending')
+           AND ((status = 'New' AND due_at <= ?1 AND (enqueued_at IS NULL OR enqueued_at < ?2))
+             OR (status = 'Sending' AND sending_until < ?1 AND (enqueued_at IS NULL OR enqueued_at < sending_until)))
+           AND expires_at >= ?1
+         LIMIT ?3)
+      RETURNING id`;
+export const EXPIRE_SQL = `UPDATE sms_notifications SET status = 'Failed_TTL', last_update = ?1, sending_until = NULL
+      WHERE id IN (
+        SELECT id FROM sms_notifications WHERE status IN ('New', 'Sending')
+           AND (status = 'New' OR (status = 'Sending' AND sending_until < ?1)) AND expires_at < ?1
+        UNION ALL
+        SELECT id FROM sms_notifications WHERE status = 'Accepted' AND expires_at < ?2
+        LIMIT ?3)
+      RETURNING order_id`;
+export const APPLY_REPORT_SQL =
+  "UPDATE sms_notifications SET status = ?2, last_update = ?3 WHERE gateway_reference = ?1 AND status = 'Accepted' AND expires_at > ?3 RETURNING order_id";
+
 export async function insertSmsOrder(env: Env, o: Order, recipients: SmsRecipient[]): Promise<void> {
   await env.DB.prepare(
     `INSERT INTO notification_orders (id, creator, created, senders_reference, requested_send_time, subject, body, content_type, from_address, recipients, recipient_count,
@@ -111,14 +132,7 @@ export async function markSmsNotEnqueued(env: Env, ids: string[]): Promise<void>
 export async function takeSmsStragglers(env: Env, now: Date, staleBefore: Date, limit: number): Promise<string[]> {
   const t = now.toISOString();
   const { results } = await env.DB.prepare(
-    `UPDATE sms_notifications SET enqueued_at = ?1
-      WHERE id IN (
-        SELECT id FROM sms_notifications
-         WHERE ((status = 'New' AND due_at <= ?1 AND (enqueued_at IS NULL OR enqueued_at < ?2))
-             OR (status = 'Sending' AND sending_until < ?1 AND (enqueued_at IS NULL OR enqueued_at < sending_until)))
-           AND expires_at >= ?1
-         LIMIT ?3)
-      RETURNING id`,
+    TAKE_STRAGGLERS_SQL,
   )
     .bind(t, staleBefore.toISOString(), limit)
     .all<{ id: string }>();
@@ -132,13 +146,7 @@ export async function takeSmsStragglers(env: Env, now: Date, staleBefore: Date, 
 export async function expireSms(env: Env, now: Date, offsetMs: number, limit: number): Promise<string[]> {
   const t = now.toISOString();
   const { results } = await env.DB.prepare(
-    `UPDATE sms_notifications SET status = 'Failed_TTL', last_update = ?1, sending_until = NULL
-      WHERE id IN (
-        SELECT id FROM sms_notifications WHERE (status = 'New' OR (status = 'Sending' AND sending_until < ?1)) AND expires_at < ?1
-        UNION ALL
-        SELECT id FROM sms_notifications WHERE status = 'Accepted' AND expires_at < ?2
-        LIMIT ?3)
-      RETURNING order_id`,
+    EXPIRE_SQL,
   )
     .bind(t, new Date(now.getTime() - offsetMs).toISOString(), limit)
     .all<{ order_id: string }>();
@@ -236,7 +244,7 @@ export async function recordSmsOutcomes(env: Env, outcomes: SmsOutcome[], now: D
 export async function applySmsReport(env: Env, ref: string, status: SmsStatus, now: Date): Promise<{ outcome: "applied" | "ignored" | "unknown"; orderId?: string }> {
   const t = now.toISOString();
   const row = await env.DB.prepare(
-    "UPDATE sms_notifications SET status = ?2, last_update = ?3 WHERE gateway_reference = ?1 AND status = 'Accepted' AND expires_at > ?3 RETURNING order_id",
+    APPLY_REPORT_SQL,
   )
     .bind(ref, status, t)
     .first<{ order_id: string }>();

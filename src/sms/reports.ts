@@ -57,8 +57,8 @@ export async function handleDeliveryReports(req: Request, env: Env, now: Date): 
     if (!r.ref) continue; // nothing to match it with
     const applied = await applySmsReport(env, r.ref, status, now);
     if (applied.orderId) orders.push(applied.orderId);
-    // A report can overtake the consumer storing the gateway's reference: not OK, so it is sent again.
-    if (applied.outcome === "unknown") return plain(500, `No SMS with gateway reference '${r.ref.slice(0, 100)}' (yet).`);
+    // A report can overtake the consumer storing the gateway's reference: not OK (503), so it is sent again.
+    if (applied.outcome === "unknown") return plain(503, `No SMS with gateway reference '${r.ref.slice(0, 100)}' yet; send the report again later.`);
   }
   await completeSmsOrders(env, orders, now);
   return new Response(reportReply(parsed.reports.map((r) => r.id || "1")), { status: 200, headers: { "content-type": "application/xml; charset=utf-8" } });

@@ -68,5 +68,5 @@ export function registerSmsRoutes(router: AppRouter): void {
     return json(smsSummaryView(order, await listSms(app.env, order.id)));
   });
 
-  route(router, { method: "post", path: SMS_REPORTS_PATH, tag: "Notifications", summary: "PSWin delivery reports (XML, HTTP Basic)", responses: { 200: "`<MSGLST>` with OK per message", 400: "Empty or malformed report", 401: "Basic credentials missing or wrong", 500: "Unhandled state, or a reference not (yet) known" } }, (req, app) => handleDeliveryReports(req, app.env, app.now()));
+  route(router, { method: "post", path: SMS_REPORTS_PATH, tag: "Notifications", summary: "PSWin delivery reports (XML, HTTP Basic)", responses: { 200: "`<MSGLST>` with OK per message", 400: "Empty or malformed report", 401: "Basic credentials missing or wrong", 500: "Unhandled state (BARREDA, ZEROBAL), as Altinn", 503: "No SMS with this reference yet: send again later" } }, (req, app) => handleDeliveryReports(req, app.env, app.now()));
 }

@@ -208,14 +208,14 @@ describe("SMS processing, sending and delivery reports", () => {
 });
 
 describe("POST /sms/reports", () => {
-  it("answers 401 without the Basic credentials, 400 with PSWin's texts, 500 for unknown references and unhandled states", async () => {
+  it("answers 401 without the Basic credentials, 400 with PSWin's texts, 503 for unknown references, 500 for unhandled states", async () => {
     expect((await report("x", "DELIVRD", {})).status).toBe(401);
     expect((await report("x", "DELIVRD", { authorization: `Basic ${btoa("gateway:wrong")}` })).status).toBe(401);
     const empty = await call(REPORTS, { method: "POST", headers: REPORT_AUTH, body: "" });
     expect([empty.status, await empty.text()]).toEqual([400, "Error: Content is empty"]);
     const noState = await call(REPORTS, { method: "POST", headers: REPORT_AUTH, body: "<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>" });
     expect([noState.status, await noState.text()]).toEqual([400, "Missing element STATE under MSGLST/MSG"]);
-    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD")).status).toBe(500);
+    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD")).status).toBe(503);
     expect((await report("x", "ZEROBAL")).status).toBe(500);
   });
 });
