@@ -42,16 +42,16 @@ async function place(body: Record<string, unknown>, headers = ttd): Promise<{ or
   return res.json();
 }
 
-async function tick(when: Date): Promise<void> {
+async function tick(when: Date, e: typeof env = env): Promise<void> {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: when, cron: "* * * * *" }), env, ctx);
+  await worker.scheduled(createScheduledController({ scheduledTime: when, cron: "* * * * *" }), e, ctx);
   await waitOnExecutionContext(ctx);
 }
 
-async function consume(ids: string[], provider: ReturnType<typeof fakeGateway>["provider"], now: Date, attempts = 1) {
+async function consume(ids: string[], provider: ReturnType<typeof fakeGateway>["provider"], now: Date, attempts = 1, e: typeof env = env) {
   const batch = createMessageBatch("varsel-sms", ids.map((notificationId) => ({ id: `m-${crypto.randomUUID()}`, timestamp: now, attempts, body: { notificationId } })));
   const ctx = createExecutionContext();
-  await consumeSmsBatch(batch, env, provider, () => now);
+  await consumeSmsBatch(batch, e, provider, () => now);
   return getQueueResult(batch, ctx);
 }
 
@@ -204,6 +204,28 @@ describe("SMS processing, sending and delivery reports", () => {
     // A report after expiry is acknowledged and ignored.
     expect((await report(gw.received[0]!.ref, "DELIVRD")).status).toBe(200);
     expect((await rows(orderId))[0]!.status).toBe("Failed_TTL");
+  });
+});
+
+describe("the Daytime window", () => {
+  it("makes SMS outside the window wait for its start: nothing is sent at night, all of it in the morning", async () => {
+    const day = { ...env, SMS_DAYTIME: "09-17", SMS_TIME_ZONE: "UTC" } as typeof env;
+    const night = new Date(DUE);
+    night.setUTCHours(20, 0, 0, 0); // the first 20:00 UTC after DUE: the SMS expire 48 h after DUE
+    if (night.getTime() < DUE) night.setUTCDate(night.getUTCDate() + 1);
+    const morning = new Date(night.getTime() + 13 * 3600_000); // 09:00 UTC the next day
+    const gw = fakeGateway();
+    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999995" }] });
+    await tick(night, day);
+    const [sms] = await env.DB.prepare("SELECT id, status, due_at, enqueued_at FROM sms_notifications WHERE order_id = ?1").bind(orderId).all<{ id: string; status: string; due_at: string; enqueued_at: string | null }>().then((r) => r.results);
+    expect(sms).toMatchObject({ status: "New", due_at: morning.toISOString(), enqueued_at: null });
+    // A message arriving at night (a redelivery, say) sends nothing and leaves the SMS waiting.
+    await consume([sms!.id], gw.provider, new Date(night.getTime() + 60_000), 1, day);
+    expect(gw.received).toEqual([]);
+    expect((await rows(orderId))[0]!.status).toBe("New");
+    await consume([sms!.id], gw.provider, morning, 1, day);
+    expect(gw.received.map((m) => m.rcv)).toEqual(["+4799999995"]);
+    expect((await rows(orderId))[0]!.status).toBe("Accepted");
   });
 });
 
