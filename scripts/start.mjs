@@ -63,7 +63,7 @@ if (!sms.gatewayUrl) {
   });
   closers.push(smsCatcher.close);
   sms.gatewayUrl = smsCatcher.gatewayUrl;
-  log(`SMS catcher: PSWin gateway at ${smsCatcher.gatewayUrl}, SMS inbox at http://localhost:${smsCatcher.port}/sms`);
+  log(`SMS catcher: PSWin gateway at ${smsCatcher.gatewayUrl}, SMS page at http://localhost:${smsCatcher.port}/sms`);
 }
 
 // SMTP_HOST or SMTP_PORT set: mail goes there (host defaulting to this machine), and no catcher runs.

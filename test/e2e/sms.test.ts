@@ -34,7 +34,7 @@ describe("npm start with the built-in SMS catcher", () => {
   let mailInbox: string;
   beforeAll(async () => {
     varsel = await startVarsel();
-    smsInbox = varsel.output().match(/SMS inbox at (http:\/\/localhost:\d+)\/sms/)?.[1] ?? "";
+    smsInbox = varsel.output().match(/SMS page at (http:\/\/localhost:\d+)\/sms/)?.[1] ?? "";
     mailInbox = varsel.output().match(/inbox at (http:\/\/localhost:\d+)\n/)?.[1] ?? "";
     if (!smsInbox || !mailInbox) throw new Error(`no inbox URLs in the npm start output:\n${varsel.output()}`);
   });
