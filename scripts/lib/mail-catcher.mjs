@@ -71,12 +71,12 @@ function inboxPage(messages, sms) {
     .map((m) => `<tr><td>${esc(m.receivedAt)}</td><td>${esc(m.from)}</td><td>${esc(m.envelope.to.join(", "))}</td><td><a href="/messages/${m.id}">${esc(m.subject || "(no subject)")}</a></td></tr>`)
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Varsel inbox (${messages.length})</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}</style></head>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}pre{margin:0;white-space:pre-wrap;font:inherit}</style></head>
 <body><h1>Varsel local inbox</h1><p>${messages.length} message(s). <a href="/">Refresh</a> · <a href="/api/messages">JSON</a>${sms ? ` · <a href="/sms">SMS (${sms.messages.length})</a>` : ""}</p>
 <form method="post" action="/clear"><button>Delete all</button></form>
 <table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th></tr></thead><tbody>
 ${rows}
-</tbody></table></body></html>`;
+</tbody></table>${sms ? `<h2>SMS (${sms.messages.length}) <small><a href="/sms">all</a></small></h2>${sms.table(50)}` : ""}</body></html>`;
 }
 
 function messagePage(m) {

@@ -41,22 +41,28 @@ function readBody(req) {
   });
 }
 
-function smsPage(list) {
+/** The SMS as an HTML table, newest first (also shown under the e-mails on the mail inbox page). */
+export function smsTable(list, limit = 500) {
   const rows = list
     .slice()
     .reverse()
-    .slice(0, 500)
+    .slice(0, limit)
     .map(
       (s) =>
         `<tr><td>${esc(s.receivedAt)}</td><td>${esc(s.sender)}</td><td>${esc(s.receiver)}</td><td><pre>${esc(s.text)}</pre></td><td>${s.segments}</td><td>${esc(s.report.state)}: ${esc(s.report.status)}</td></tr>`,
     )
     .join("\n");
+  return `<table><thead><tr><th>Received</th><th>Sender</th><th>Number</th><th>Text</th><th>Segments</th><th>Delivery report</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+}
+
+function smsPage(list) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Varsel SMS (${list.length})</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}pre{margin:0;white-space:pre-wrap;font:inherit}</style></head>
 <body><h1>Varsel local SMS</h1><p>${list.length} SMS. <a href="/sms">Refresh</a> · <a href="/">E-mail inbox</a> · <a href="/api/sms">JSON</a></p>
-<table><thead><tr><th>Received</th><th>Sender</th><th>Number</th><th>Text</th><th>Segments</th><th>Delivery report</th></tr></thead><tbody>
-${rows}
-</tbody></table></body></html>`;
+${smsTable(list)}
+</body></html>`;
 }
 
 /**
@@ -190,6 +196,7 @@ export async function startSmsCatcher({ port = 1090, user, password, reportUrl, 
     gatewayUrl: `http://127.0.0.1:${actualPort}/gateway`,
     messages,
     handle,
+    table: (limit) => smsTable(messages, limit),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections?.();

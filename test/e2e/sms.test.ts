@@ -61,8 +61,10 @@ describe("npm start with the built-in SMS catcher", () => {
       ["+47 40 00 00 01", "Varsel", 1, "DELIVRD", "reported"],
     ].sort());
     expect(mine.find((s) => s.receiver === "+4799999999")!.text).toBe(text.replace("$recipientName$", "Kari Nordmann"));
-    // The e-mail inbox links to the SMS page, and serves it beside the e-mails.
-    expect(await (await fetch(mailInbox)).text()).toContain('href="/sms"');
+    // The e-mail inbox lists the latest SMS under the e-mails, links to the SMS page and serves it.
+    const inboxPage = await (await fetch(mailInbox)).text();
+    expect(inboxPage).toContain('href="/sms"');
+    expect(inboxPage).toContain("<td>+47 40 00 00 01</td>");
     const page = await (await fetch(`${mailInbox}/sms`)).text();
     expect(page).toContain("+47 40 00 00 01");
     expect(page).toContain("Kari Nordmann");
