@@ -37,7 +37,9 @@ export default {
           return req.socket.destroy(); // taken, but the reply never arrives
         }
         res.writeHead(200, { "content-type": "text/xml" });
-        res.end(`<?xml version="1.0"?><SESSION><LOGON>OK</LOGON><REASON></REASON><MSGLST>${out.join("")}</MSGLST></SESSION>`);
+        res.end(
+          `<?xml version="1.0"?><SESSION><LOGON>OK</LOGON><REASON></REASON><MSGLST>${out.join("")}</MSGLST></SESSION>`,
+        );
       });
     });
     await new Promise((r) => gateway.listen(0, "127.0.0.1", r));
@@ -49,8 +51,14 @@ export default {
     });
     try {
       const auth = { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}` };
-      const recipients = Array.from({ length: N }, (_, i) => ({ mobileNumber: `+479${String(1_000_000 + i).padStart(7, "0")}` }));
-      const res = await fetch(`${varsel.base}${ORDERS}/sms`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ body: "chaos", recipients }) });
+      const recipients = Array.from({ length: N }, (_, i) => ({
+        mobileNumber: `+479${String(1_000_000 + i).padStart(7, "0")}`,
+      }));
+      const res = await fetch(`${varsel.base}${ORDERS}/sms`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ body: "chaos", recipients }),
+      });
       if (res.status !== 202) throw new Error(`order: ${res.status} ${await res.text()}`);
       const { orderId } = await res.json();
       await new Promise((r) => setTimeout(r, FAULT_MS));
@@ -58,8 +66,13 @@ export default {
       const healthyAt = Date.now();
       await waitFor(
         async () => {
-          const s = await (await fetch(`${varsel.base}${ORDERS}/${orderId}/notifications/sms`, { headers: auth })).json();
-          return s.generated === N && s.notifications.every((n) => n.sendStatus.status !== "New" && n.sendStatus.status !== "Sending");
+          const s = await (
+            await fetch(`${varsel.base}${ORDERS}/${orderId}/notifications/sms`, { headers: auth })
+          ).json();
+          return (
+            s.generated === N &&
+            s.notifications.every((n) => n.sendStatus.status !== "New" && n.sendStatus.status !== "Sending")
+          );
         },
         300_000,
         "every SMS final",
@@ -67,7 +80,14 @@ export default {
       const settleMs = Date.now() - healthyAt;
       const missing = recipients.filter((r) => !received.has(r.mobileNumber)).length;
       const duplicated = [...received.values()].filter((n) => n > 1).length;
-      return { expected: N, received: received.size, missing, duplicated, settleMs, notes: `${session} faulty sessions, ${lostReplies} replies lost` };
+      return {
+        expected: N,
+        received: received.size,
+        missing,
+        duplicated,
+        settleMs,
+        notes: `${session} faulty sessions, ${lostReplies} replies lost`,
+      };
     } finally {
       await varsel.stop();
       gateway.closeAllConnections();

@@ -13,7 +13,11 @@ import { segmentCount } from "../../src/sms/segments.ts";
 
 const MAX_SMS = 50_000;
 const MAX_BODY = 5 * 1024 * 1024;
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const esc = (s) =>
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
 const parser = new XMLParser({ parseTagValue: false, trimValues: false, isArray: (n) => n === "MSG" });
 const builder = new XMLBuilder({ format: false });
 const text = (v) => (v === undefined || v === null ? "" : typeof v === "object" ? text(v["#text"]) : String(v));
@@ -80,7 +84,10 @@ export async function startSmsCatcher({ port = 1090, user, password, reportUrl, 
     try {
       const res = await fetch(reportUrl, {
         method: "POST",
-        headers: { "content-type": "application/xml; charset=utf-8", authorization: `Basic ${Buffer.from(`${reportUser}:${reportPassword}`).toString("base64")}` },
+        headers: {
+          "content-type": "application/xml; charset=utf-8",
+          authorization: `Basic ${Buffer.from(`${reportUser}:${reportPassword}`).toString("base64")}`,
+        },
         body,
       });
       status = res.status;
@@ -130,7 +137,17 @@ export async function startSmsCatcher({ port = 1090, user, password, reportUrl, 
       }
       const ref = `catcher-${Date.now().toString(36)}-${nextRef++}`;
       const body = text(m.TEXT);
-      const sms = { id: String(nextRef - 1), ref, receivedAt: new Date().toISOString(), sender: text(m.SND).trim(), receiver, text: body, segments: segmentCount(body), ttlMinutes: Number(text(m.TTL)) || null, report: { state: "DELIVRD", status: "pending", attempts: 0 } };
+      const sms = {
+        id: String(nextRef - 1),
+        ref,
+        receivedAt: new Date().toISOString(),
+        sender: text(m.SND).trim(),
+        receiver,
+        text: body,
+        segments: segmentCount(body),
+        ttlMinutes: Number(text(m.TTL)) || null,
+        report: { state: "DELIVRD", status: "pending", attempts: 0 },
+      };
       messages.push(sms);
       while (messages.length > MAX_SMS) messages.shift();
       accepted.push(sms);
@@ -156,7 +173,10 @@ export async function startSmsCatcher({ port = 1090, user, password, reportUrl, 
     }
     if (req.method === "GET" && url.pathname === "/api/sms") {
       const to = url.searchParams.get("to")?.replace(/\s+/g, "");
-      json(200, messages.filter((s) => !to || s.receiver.replace(/\s+/g, "") === to));
+      json(
+        200,
+        messages.filter((s) => !to || s.receiver.replace(/\s+/g, "") === to),
+      );
       return true;
     }
     if (req.method === "DELETE" && url.pathname === "/api/sms") {

@@ -51,16 +51,23 @@ export function smsOutcomeOf(
   queueAttempts: number,
   window: DaytimeWindow,
 ): { outcome: SmsOutcome; retryDelay?: number } {
-  if (result.status === "Accepted") return { outcome: { id: job.id, status: "Accepted", gatewayReference: result.gatewayReference } };
+  if (result.status === "Accepted")
+    return { outcome: { id: job.id, status: "Accepted", gatewayReference: result.gatewayReference } };
   if (result.status !== "Transient") return { outcome: { id: job.id, status: result.status, error: result.error } };
   const due = nextAllowedSendTime(new Date(now.getTime() + retryDelaySeconds(schedule, job.attempts) * 1000), window);
   const delay = Math.max(1, Math.ceil((due.getTime() - now.getTime()) / 1000));
   const viaQueue = queueAttempts < MAX_QUEUE_ATTEMPTS && delay <= MAX_QUEUE_DELAY_S;
-  return { outcome: { id: job.id, status: "New", dueAt: due.toISOString(), error: result.error, enqueued: viaQueue }, ...(viaQueue ? { retryDelay: delay } : {}) };
+  return {
+    outcome: { id: job.id, status: "New", dueAt: due.toISOString(), error: result.error, enqueued: viaQueue },
+    ...(viaQueue ? { retryDelay: delay } : {}),
+  };
 }
 
 /** Pure: what to do with a message whose SMS could not be claimed. */
-export function unclaimedSmsAction(s: SmsPendingState | undefined, now: Date): { kind: "ack" } | { kind: "expire" } | { kind: "retry"; delaySeconds: number } {
+export function unclaimedSmsAction(
+  s: SmsPendingState | undefined,
+  now: Date,
+): { kind: "ack" } | { kind: "expire" } | { kind: "retry"; delaySeconds: number } {
   if (!s || (s.status !== "New" && s.status !== "Sending")) return { kind: "ack" };
   const t = now.getTime();
   if (Date.parse(s.expiresAt) < t) return { kind: "expire" };
@@ -70,7 +77,12 @@ export function unclaimedSmsAction(s: SmsPendingState | undefined, now: Date): {
   return delaySeconds > MAX_QUEUE_DELAY_S ? { kind: "ack" } : { kind: "retry", delaySeconds };
 }
 
-export async function consumeSmsBatch(batch: MessageBatch<unknown>, env: Env, provider: SmsProvider | null, clock: () => Date = () => new Date()): Promise<void> {
+export async function consumeSmsBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  provider: SmsProvider | null,
+  clock: () => Date = () => new Date(),
+): Promise<void> {
   const byId = new Map<string, Message<unknown>>();
   for (const m of batch.messages) {
     const id = (m.body as Partial<SmsMessage> | null)?.notificationId;
@@ -85,11 +97,20 @@ export async function consumeSmsBatch(batch: MessageBatch<unknown>, env: Env, pr
       // No gateway configured, or outside the Daytime window: the SMS wait (New) and the sweep hands them over later.
       const due = provider ? nextAllowedSendTime(now, window) : new Date(now.getTime() + 60_000);
       await deferSms(env, [...byId.keys()], due);
-      if (!provider) console.warn(JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: byId.size }));
+      if (!provider)
+        console.warn(
+          JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: byId.size }),
+        );
       for (const m of byId.values()) m.ack();
       return;
     }
-    const jobs = await claimSmsForSending(env, [...byId.keys()], now, new Date(now.getTime() + SEND_LEASE_MS), new Date(now.getTime() + 2000));
+    const jobs = await claimSmsForSending(
+      env,
+      [...byId.keys()],
+      now,
+      new Date(now.getTime() + SEND_LEASE_MS),
+      new Date(now.getTime() + 2000),
+    );
     const claimed = new Set(jobs.map((j) => j.id));
     const unclaimed = [...byId.keys()].filter((id) => !claimed.has(id));
     const states = new Map((await smsPendingStates(env, unclaimed)).map((s) => [s.id, s]));
@@ -112,15 +133,37 @@ export async function consumeSmsBatch(batch: MessageBatch<unknown>, env: Env, pr
       results = jobs.map(() => ({ status: "Transient", error: errorText(e) }));
     }
     const after = clock();
-    const decided = jobs.map((job, i) => ({ job, ...smsOutcomeOf(job, results[i] ?? { status: "Transient", error: "no result" }, after, schedule, byId.get(job.id)!.attempts, window) }));
-    await recordSmsOutcomes(env, decided.map((d) => d.outcome), after);
+    const decided = jobs.map((job, i) => ({
+      job,
+      ...smsOutcomeOf(
+        job,
+        results[i] ?? { status: "Transient", error: "no result" },
+        after,
+        schedule,
+        byId.get(job.id)!.attempts,
+        window,
+      ),
+    }));
+    await recordSmsOutcomes(
+      env,
+      decided.map((d) => d.outcome),
+      after,
+    );
     for (const d of decided) {
       const m = byId.get(d.job.id)!;
       if (d.retryDelay !== undefined) m.retry({ delaySeconds: d.retryDelay });
       else m.ack();
     }
     const retried = decided.filter((d) => d.outcome.status === "New");
-    if (retried.length) console.warn(JSON.stringify({ msg: "SMS gateway send failed; will retry", count: retried.length, provider: provider.name, error: ("error" in retried[0]!.outcome ? retried[0]!.outcome.error : "").slice(0, 200) }));
+    if (retried.length)
+      console.warn(
+        JSON.stringify({
+          msg: "SMS gateway send failed; will retry",
+          count: retried.length,
+          provider: provider.name,
+          error: ("error" in retried[0]!.outcome ? retried[0]!.outcome.error : "").slice(0, 200),
+        }),
+      );
     const finals = decided.filter((d) => d.outcome.status !== "New").map((d) => d.job.orderId);
     await completeSmsOrders(env, [...finals, ...expired.map((id) => states.get(id)!.orderId)], after);
   } catch (e) {

@@ -11,7 +11,8 @@ const KEYS_PER_STATEMENT = 1000;
 async function byKeys<R>(env: Env, sql: string, keys: string[], extra: unknown[] = []): Promise<R[]> {
   if (!keys.length) return [];
   const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) statements.push(env.DB.prepare(sql).bind(JSON.stringify(keys.slice(i, i + KEYS_PER_STATEMENT)), ...extra));
+  for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT)
+    statements.push(env.DB.prepare(sql).bind(JSON.stringify(keys.slice(i, i + KEYS_PER_STATEMENT)), ...extra));
   return (await env.DB.batch<R>(statements)).flatMap((r) => r.results);
 }
 
@@ -29,15 +30,29 @@ async function orgUsers(env: Env, orgNos: string[], resourceId: string): Promise
     orgNos,
     [id],
   );
-  return rows.filter((u) => mayRead(resource, u.user_id)).map((u) => ({ orgNo: u.org_no, userId: u.user_id, mobile: u.mobile }));
+  return rows
+    .filter((u) => mayRead(resource, u.user_id))
+    .map((u) => ({ orgNo: u.org_no, userId: u.user_id, mobile: u.mobile }));
 }
 
 /** Everything the contact register knows for these SMS recipients (only the look-ups they need). */
-export async function loadSmsContacts(env: Env, recipients: SmsRecipient[], resourceId: string | null): Promise<SmsContacts> {
+export async function loadSmsContacts(
+  env: Env,
+  recipients: SmsRecipient[],
+  resourceId: string | null,
+): Promise<SmsContacts> {
   const { nins, orgNos } = smsLookupKeys(recipients);
   const [persons, orgs, users] = await Promise.all([
-    byKeys<{ nin: string; name: string; mobile: string | null; reserved: number }>(env, "SELECT nin, name, mobile, reserved FROM contact_persons WHERE nin IN (SELECT value FROM json_each(?1))", nins),
-    byKeys<{ org_no: string; name: string; mobiles: string }>(env, "SELECT org_no, name, mobiles FROM contact_organizations WHERE org_no IN (SELECT value FROM json_each(?1))", orgNos),
+    byKeys<{ nin: string; name: string; mobile: string | null; reserved: number }>(
+      env,
+      "SELECT nin, name, mobile, reserved FROM contact_persons WHERE nin IN (SELECT value FROM json_each(?1))",
+      nins,
+    ),
+    byKeys<{ org_no: string; name: string; mobiles: string }>(
+      env,
+      "SELECT org_no, name, mobiles FROM contact_organizations WHERE org_no IN (SELECT value FROM json_each(?1))",
+      orgNos,
+    ),
     resourceId ? orgUsers(env, orgNos, resourceId) : Promise.resolve([]),
   ]);
   return {

@@ -37,7 +37,10 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 /** The local hour (0–23) at `at` in the zone. */
 export function localHour(at: Date, timeZone: string): number {
   let f = formats.get(timeZone);
-  if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" })));
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" });
+    formats.set(timeZone, f);
+  }
   return Number(f.formatToParts(at).find((p) => p.type === "hour")?.value ?? "0") % 24;
 }
 

@@ -26,7 +26,8 @@ export const SMS_STATUS_DESCRIPTIONS: Record<SmsStatus, string> = {
   Delivered: "The SMS was successfully delivered to its destination.",
   Failed: "The SMS was not delivered due to an unspecified failure.",
   Failed_InvalidRecipient: "The SMS was not delivered because the recipient's mobile number was invalid.",
-  Failed_RecipientReserved: "The SMS was not sent because the recipient has reserved themselves from electronic communication.",
+  Failed_RecipientReserved:
+    "The SMS was not sent because the recipient has reserved themselves from electronic communication.",
   Failed_BarredReceiver: "The SMS was not delivered because the recipient's number is barred, blocked or not in use.",
   Failed_Deleted: "The SMS was not delivered because the message has been deleted.",
   Failed_Expired: "The SMS was not delivered because it has expired.",

@@ -23,10 +23,14 @@ export async function enqueueSms(env: Env, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 100) {
     const part = ids.slice(i, i + 100);
     try {
-      await env.SMS_QUEUE.sendBatch(part.map((notificationId) => ({ body: { notificationId } satisfies SmsMessage, contentType: "json" as const })));
+      await env.SMS_QUEUE.sendBatch(
+        part.map((notificationId) => ({ body: { notificationId } satisfies SmsMessage, contentType: "json" as const })),
+      );
     } catch (e) {
       // The sweep hands them over on a later tick; nothing is lost.
-      console.error(JSON.stringify({ msg: "SMS queue send failed; the sweep will retry", count: part.length, error: String(e) }));
+      console.error(
+        JSON.stringify({ msg: "SMS queue send failed; the sweep will retry", count: part.length, error: String(e) }),
+      );
       await markSmsNotEnqueued(env, ids.slice(i));
       return;
     }
@@ -43,7 +47,11 @@ export async function generateSms(env: Env, order: ClaimedOrder, clock: () => Da
   while (next < recipients.length) {
     if (Date.now() > deadline) return; // the lease runs out and a later tick continues
     const chunk = recipients.slice(next, next + CHUNK);
-    const drafts = resolveSmsRecipients(chunk, await loadSmsContacts(env, chunk, order.resourceId), order.ignoreReservation);
+    const drafts = resolveSmsRecipients(
+      chunk,
+      await loadSmsContacts(env, chunk, order.resourceId),
+      order.ignoreReservation,
+    );
     next += chunk.length;
     const now = clock();
     const ids = await saveSmsChunk(env, {

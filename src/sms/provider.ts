@@ -30,12 +30,23 @@ export interface SmsProvider {
 /** The gateway gets this long to answer a session. */
 export const GATEWAY_TIMEOUT_MS = 30_000;
 
-export function linkMobilityProvider(url: string, user: string, password: string, fetcher: typeof fetch = fetch): SmsProvider {
+export function linkMobilityProvider(
+  url: string,
+  user: string,
+  password: string,
+  fetcher: typeof fetch = fetch,
+): SmsProvider {
   return {
     name: "linkmobility",
     async send(messages) {
       if (!messages.length) return [];
-      const wire: GatewayMessage[] = messages.map((m, i) => ({ id: String(i + 1), text: m.text, sender: m.sender, receiver: m.receiver, ttlMinutes: m.ttlMinutes }));
+      const wire: GatewayMessage[] = messages.map((m, i) => ({
+        id: String(i + 1),
+        text: m.text,
+        sender: m.sender,
+        receiver: m.receiver,
+        ttlMinutes: m.ttlMinutes,
+      }));
       const transient = (error: string): SmsSendResult[] => messages.map(() => ({ status: "Transient", error }));
       let reply: string;
       try {
@@ -57,7 +68,8 @@ export function linkMobilityProvider(url: string, user: string, password: string
         const r = byId.get(w.id);
         const status = sendStatusOf(r, parsed);
         if (status === "Accepted" && r?.ref) return { status, gatewayReference: r.ref };
-        if (status === "Accepted") return { status: "Failed", error: "gateway accepted the message without a reference" };
+        if (status === "Accepted")
+          return { status: "Failed", error: "gateway accepted the message without a reference" };
         const error = parsed.logonOk ? (r?.info ?? "no result for this message") : `logon failed: ${parsed.reason}`;
         return { status, error };
       });

@@ -36,12 +36,29 @@ export async function insertSmsOrder(env: Env, o: Order, recipients: SmsRecipien
        resource_id, ignore_reservation, condition_endpoint, status, last_update, notification_channel, sender_number)
      VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, 'Plain', '', ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'Sms', ?14)`,
   )
-    .bind(o.id, o.creator, o.created, o.sendersReference, o.requestedSendTime, o.body, JSON.stringify(recipients), recipients.length, o.resourceId, o.ignoreReservation ? 1 : 0, o.conditionEndpoint, o.status, o.lastUpdate, o.senderNumber ?? "")
+    .bind(
+      o.id,
+      o.creator,
+      o.created,
+      o.sendersReference,
+      o.requestedSendTime,
+      o.body,
+      JSON.stringify(recipients),
+      recipients.length,
+      o.resourceId,
+      o.ignoreReservation ? 1 : 0,
+      o.conditionEndpoint,
+      o.status,
+      o.lastUpdate,
+      o.senderNumber ?? "",
+    )
     .run();
 }
 
 export async function smsStatusCounts(env: Env, orderId: string): Promise<StatusCounts> {
-  const row = await env.DB.prepare("SELECT count(*) AS generated, coalesce(sum(status IN ('Accepted', 'Delivered')), 0) AS succeeded FROM sms_notifications WHERE order_id = ?1")
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS generated, coalesce(sum(status IN ('Accepted', 'Delivered')), 0) AS succeeded FROM sms_notifications WHERE order_id = ?1",
+  )
     .bind(orderId)
     .first<{ generated: number; succeeded: number }>();
   return { generated: row?.generated ?? 0, succeeded: row?.succeeded ?? 0 };
@@ -61,7 +78,14 @@ export async function listSms(env: Env, orderId: string): Promise<SmsNotificatio
     "SELECT id, mobile_number, organization_number, national_identity_number, status, last_update FROM sms_notifications WHERE order_id = ?1 ORDER BY seq",
   )
     .bind(orderId)
-    .all<{ id: string; mobile_number: string | null; organization_number: string | null; national_identity_number: string | null; status: string; last_update: string }>();
+    .all<{
+      id: string;
+      mobile_number: string | null;
+      organization_number: string | null;
+      national_identity_number: string | null;
+      status: string;
+      last_update: string;
+    }>();
   return results.map((r) => ({
     id: r.id,
     mobileNumber: r.mobile_number,
@@ -79,7 +103,16 @@ export async function listSms(env: Env, orderId: string): Promise<SmsNotificatio
  */
 export async function saveSmsChunk(
   env: Env,
-  a: { orderId: string; token: string; drafts: SmsDraft[]; nextRecipient: number; now: Date; dueAt: Date; expiresAt: string; leaseUntil: Date },
+  a: {
+    orderId: string;
+    token: string;
+    drafts: SmsDraft[];
+    nextRecipient: number;
+    now: Date;
+    dueAt: Date;
+    expiresAt: string;
+    leaseUntil: Date;
+  },
 ): Promise<string[]> {
   const t = a.now.toISOString();
   const dueNow = a.dueAt.getTime() <= a.now.getTime();
@@ -101,12 +134,9 @@ export async function saveSmsChunk(
      ON CONFLICT (order_id, dedup_key) DO NOTHING
      RETURNING id, status`,
   ).bind(a.orderId, t, a.dueAt.toISOString(), a.expiresAt, dueNow ? 1 : 0, JSON.stringify(rows));
-  const progress = env.DB.prepare("UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4 WHERE id = ?1 AND claim_token = ?2").bind(
-    a.orderId,
-    a.token,
-    a.nextRecipient,
-    a.leaseUntil.toISOString(),
-  );
+  const progress = env.DB.prepare(
+    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4 WHERE id = ?1 AND claim_token = ?2",
+  ).bind(a.orderId, a.token, a.nextRecipient, a.leaseUntil.toISOString());
   const [inserted] = await env.DB.batch<{ id: string; status: string }>([insert, progress]);
   return dueNow ? (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id) : [];
 }
@@ -125,15 +155,17 @@ export async function completeSmsOrders(env: Env, orderIds: string[], now: Date)
 
 export async function markSmsNotEnqueued(env: Env, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await env.DB.prepare("UPDATE sms_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'").bind(JSON.stringify(ids)).run();
+  await env.DB.prepare(
+    "UPDATE sms_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'",
+  )
+    .bind(JSON.stringify(ids))
+    .run();
 }
 
 /** Outbox sweep: due SMS not in the queue (never handed over, long ago, or a send whose lease ran out). */
 export async function takeSmsStragglers(env: Env, now: Date, staleBefore: Date, limit: number): Promise<string[]> {
   const t = now.toISOString();
-  const { results } = await env.DB.prepare(
-    TAKE_STRAGGLERS_SQL,
-  )
+  const { results } = await env.DB.prepare(TAKE_STRAGGLERS_SQL)
     .bind(t, staleBefore.toISOString(), limit)
     .all<{ id: string }>();
   return results.map((r) => r.id);
@@ -145,9 +177,7 @@ export async function takeSmsStragglers(env: Env, now: Date, staleBefore: Date, 
  */
 export async function expireSms(env: Env, now: Date, offsetMs: number, limit: number): Promise<string[]> {
   const t = now.toISOString();
-  const { results } = await env.DB.prepare(
-    EXPIRE_SQL,
-  )
+  const { results } = await env.DB.prepare(EXPIRE_SQL)
     .bind(t, new Date(now.getTime() - offsetMs).toISOString(), limit)
     .all<{ order_id: string }>();
   return results.map((r) => r.order_id);
@@ -168,7 +198,13 @@ export interface SmsJob {
 }
 
 /** Moves due New (or lease-expired Sending) SMS to Sending in one statement: never sent twice at once. */
-export async function claimSmsForSending(env: Env, ids: string[], now: Date, leaseUntil: Date, dueSlack: Date): Promise<SmsJob[]> {
+export async function claimSmsForSending(
+  env: Env,
+  ids: string[],
+  now: Date,
+  leaseUntil: Date,
+  dueSlack: Date,
+): Promise<SmsJob[]> {
   if (!ids.length) return [];
   const { results } = await env.DB.prepare(
     `UPDATE sms_notifications SET status = 'Sending', sending_until = ?2, attempts = attempts + 1, last_update = ?1
@@ -177,16 +213,38 @@ export async function claimSmsForSending(env: Env, ids: string[], now: Date, lea
       RETURNING id, order_id, mobile_number, recipient_name, recipient_number, attempts, expires_at`,
   )
     .bind(now.toISOString(), leaseUntil.toISOString(), JSON.stringify(ids), dueSlack.toISOString())
-    .all<{ id: string; order_id: string; mobile_number: string; recipient_name: string; recipient_number: string; attempts: number; expires_at: string }>();
+    .all<{
+      id: string;
+      order_id: string;
+      mobile_number: string;
+      recipient_name: string;
+      recipient_number: string;
+      attempts: number;
+      expires_at: string;
+    }>();
   if (!results.length) return [];
-  const { results: orders } = await env.DB.prepare("SELECT id, body, sender_number FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))")
+  const { results: orders } = await env.DB.prepare(
+    "SELECT id, body, sender_number FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))",
+  )
     .bind(JSON.stringify([...new Set(results.map((r) => r.order_id))]))
     .all<{ id: string; body: string; sender_number: string | null }>();
   const byId = new Map(orders.map((o) => [o.id, o]));
   return results.flatMap((r) => {
     const o = byId.get(r.order_id);
     if (!o) return [];
-    return [{ id: r.id, orderId: r.order_id, mobileNumber: r.mobile_number, recipientName: r.recipient_name, recipientNumber: r.recipient_number, attempts: r.attempts, expiresAt: r.expires_at, body: o.body, senderNumber: o.sender_number ?? "" }];
+    return [
+      {
+        id: r.id,
+        orderId: r.order_id,
+        mobileNumber: r.mobile_number,
+        recipientName: r.recipient_name,
+        recipientNumber: r.recipient_number,
+        attempts: r.attempts,
+        expiresAt: r.expires_at,
+        body: o.body,
+        senderNumber: o.sender_number ?? "",
+      },
+    ];
   });
 }
 
@@ -201,10 +259,26 @@ export interface SmsPendingState {
 
 export async function smsPendingStates(env: Env, ids: string[]): Promise<SmsPendingState[]> {
   if (!ids.length) return [];
-  const { results } = await env.DB.prepare("SELECT id, order_id, status, due_at, expires_at, sending_until FROM sms_notifications WHERE id IN (SELECT value FROM json_each(?1))")
+  const { results } = await env.DB.prepare(
+    "SELECT id, order_id, status, due_at, expires_at, sending_until FROM sms_notifications WHERE id IN (SELECT value FROM json_each(?1))",
+  )
     .bind(JSON.stringify(ids))
-    .all<{ id: string; order_id: string; status: string; due_at: string; expires_at: string; sending_until: string | null }>();
-  return results.map((r) => ({ id: r.id, orderId: r.order_id, status: r.status as SmsStatus, dueAt: r.due_at, expiresAt: r.expires_at, sendingUntil: r.sending_until }));
+    .all<{
+      id: string;
+      order_id: string;
+      status: string;
+      due_at: string;
+      expires_at: string;
+      sending_until: string | null;
+    }>();
+  return results.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    status: r.status as SmsStatus,
+    dueAt: r.due_at,
+    expiresAt: r.expires_at,
+    sendingUntil: r.sending_until,
+  }));
 }
 
 export type SmsOutcome =
@@ -241,15 +315,18 @@ export async function recordSmsOutcomes(env: Env, outcomes: SmsOutcome[], now: D
  * A delivery report by gateway reference: Accepted → Delivered / Failed_*, only before the SMS's
  * expiry (later reports are ignored, reference §1.2). `unknown` when no SMS carries the reference.
  */
-export async function applySmsReport(env: Env, ref: string, status: SmsStatus, now: Date): Promise<{ outcome: "applied" | "ignored" | "unknown"; orderId?: string }> {
+export async function applySmsReport(
+  env: Env,
+  ref: string,
+  status: SmsStatus,
+  now: Date,
+): Promise<{ outcome: "applied" | "ignored" | "unknown"; orderId?: string }> {
   const t = now.toISOString();
-  const row = await env.DB.prepare(
-    APPLY_REPORT_SQL,
-  )
-    .bind(ref, status, t)
-    .first<{ order_id: string }>();
+  const row = await env.DB.prepare(APPLY_REPORT_SQL).bind(ref, status, t).first<{ order_id: string }>();
   if (row) return { outcome: "applied", orderId: row.order_id };
-  const known = await env.DB.prepare("SELECT 1 AS k FROM sms_notifications WHERE gateway_reference = ?1 LIMIT 1").bind(ref).first();
+  const known = await env.DB.prepare("SELECT 1 AS k FROM sms_notifications WHERE gateway_reference = ?1 LIMIT 1")
+    .bind(ref)
+    .first();
   return { outcome: known ? "ignored" : "unknown" };
 }
 

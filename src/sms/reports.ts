@@ -16,7 +16,11 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Does the request carry the configured Basic credentials? Never true when none are configured. */
-export function reportAuthorized(header: string | null, user: string | undefined, password: string | undefined): boolean {
+export function reportAuthorized(
+  header: string | null,
+  user: string | undefined,
+  password: string | undefined,
+): boolean {
   if (!user || !password || !header?.toLowerCase().startsWith("basic ")) return false;
   let given: string;
   try {
@@ -38,11 +42,15 @@ export function decodeReportBody(bytes: Uint8Array, contentType: string | null):
   }
 }
 
-const plain = (status: number, text: string) => new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+const plain = (status: number, text: string) =>
+  new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
 export async function handleDeliveryReports(req: Request, env: Env, now: Date): Promise<Response> {
   if (!reportAuthorized(req.headers.get("authorization"), env.SMS_REPORT_USER, env.SMS_REPORT_PASSWORD)) {
-    return new Response("Unauthorized", { status: 401, headers: { "www-authenticate": 'Basic realm="sms-reports"', "content-type": "text/plain; charset=utf-8" } });
+    return new Response("Unauthorized", {
+      status: 401,
+      headers: { "www-authenticate": 'Basic realm="sms-reports"', "content-type": "text/plain; charset=utf-8" },
+    });
   }
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > MAX_REPORT_BYTES) return plain(413, "Error: Content is too large");
@@ -58,8 +66,12 @@ export async function handleDeliveryReports(req: Request, env: Env, now: Date): 
     const applied = await applySmsReport(env, r.ref, status, now);
     if (applied.orderId) orders.push(applied.orderId);
     // A report can overtake the consumer storing the gateway's reference: not OK (503), so it is sent again.
-    if (applied.outcome === "unknown") return plain(503, `No SMS with gateway reference '${r.ref.slice(0, 100)}' yet; send the report again later.`);
+    if (applied.outcome === "unknown")
+      return plain(503, `No SMS with gateway reference '${r.ref.slice(0, 100)}' yet; send the report again later.`);
   }
   await completeSmsOrders(env, orders, now);
-  return new Response(reportReply(parsed.reports.map((r) => r.id || "1")), { status: 200, headers: { "content-type": "application/xml; charset=utf-8" } });
+  return new Response(reportReply(parsed.reports.map((r) => r.id || "1")), {
+    status: 200,
+    headers: { "content-type": "application/xml; charset=utf-8" },
+  });
 }

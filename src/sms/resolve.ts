@@ -46,12 +46,19 @@ function personMobile(p: SmsPerson | undefined): string | null {
 }
 
 function orgNumbers(orgNo: string, contacts: SmsContacts): string[] {
-  const raw = [...(contacts.organizations.get(orgNo)?.mobiles ?? []), ...contacts.orgUsers.filter((u) => u.orgNo === orgNo).map((u) => u.mobile)];
+  const raw = [
+    ...(contacts.organizations.get(orgNo)?.mobiles ?? []),
+    ...contacts.orgUsers.filter((u) => u.orgNo === orgNo).map((u) => u.mobile),
+  ];
   return raw.map(registryNumber).filter((n): n is string => n !== null);
 }
 
 /** Every SMS the recipients resolve to, de-duplicated by number (first occurrence wins). */
-export function resolveSmsRecipients(recipients: SmsRecipient[], contacts: SmsContacts, ignoreReservation: boolean): SmsDraft[] {
+export function resolveSmsRecipients(
+  recipients: SmsRecipient[],
+  contacts: SmsContacts,
+  ignoreReservation: boolean,
+): SmsDraft[] {
   const out: SmsDraft[] = [];
   const seen = new Set<string>();
   const push = (d: SmsDraft) => {
@@ -68,14 +75,22 @@ export function resolveSmsRecipients(recipients: SmsRecipient[], contacts: SmsCo
       const p = contacts.persons.get(nin);
       const base = { ...none, nationalIdentityNumber: nin, recipientName: p?.name ?? "" };
       const mobile = personMobile(p);
-      if (p?.reserved && !ignoreReservation) push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientReserved" });
-      else if (!mobile) push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientNotIdentified" });
+      if (p?.reserved && !ignoreReservation)
+        push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientReserved" });
+      else if (!mobile)
+        push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientNotIdentified" });
       else push({ ...base, dedupKey: numberKey(mobile), mobileNumber: mobile, status: "New" });
     } else {
       const orgNo = r.organizationNumber;
-      const base = { ...none, organizationNumber: orgNo, recipientName: contacts.organizations.get(orgNo)?.name ?? "", recipientNumber: orgNo };
+      const base = {
+        ...none,
+        organizationNumber: orgNo,
+        recipientName: contacts.organizations.get(orgNo)?.name ?? "",
+        recipientNumber: orgNo,
+      };
       const numbers = orgNumbers(orgNo, contacts);
-      if (!numbers.length) push({ ...base, dedupKey: `org:${orgNo}`, mobileNumber: null, status: "Failed_RecipientNotIdentified" });
+      if (!numbers.length)
+        push({ ...base, dedupKey: `org:${orgNo}`, mobileNumber: null, status: "Failed_RecipientNotIdentified" });
       for (const n of numbers) push({ ...base, dedupKey: numberKey(n), mobileNumber: n, status: "New" });
     }
   }
@@ -87,7 +102,11 @@ export function resolveSmsRecipients(recipients: SmsRecipient[], contacts: SmsCo
  * `isReserved` lists reserved persons; `missingContact` those without a usable number (reserved ones
  * excluded). A reserved person counts as a failure unless the order ignores reservations.
  */
-export function smsLookupSummary(recipients: SmsRecipient[], contacts: SmsContacts, ignoreReservation: boolean): RecipientLookup | null {
+export function smsLookupSummary(
+  recipients: SmsRecipient[],
+  contacts: SmsContacts,
+  ignoreReservation: boolean,
+): RecipientLookup | null {
   const isReserved: string[] = [];
   const missingContact: string[] = [];
   const looked = new Set<string>();

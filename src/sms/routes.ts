@@ -50,23 +50,83 @@ async function placeSmsOrder(req: Request, app: AppContext): Promise<Response> {
     senderNumber: input.senderNumber || app.env.SMS_DEFAULT_SENDER || DEFAULT_SENDER,
   };
   const stored = new TextEncoder().encode(JSON.stringify(input.recipients) + order.body).byteLength;
-  if (stored > MAX_STORED_BYTES) fail({ kind: "payload_too_large", detail: `The order is too large to store (${stored} bytes of recipients and body; at most ${MAX_STORED_BYTES}).` });
-  const lookup = smsLookupSummary(input.recipients, await loadSmsContacts(app.env, input.recipients, order.resourceId), order.ignoreReservation);
+  if (stored > MAX_STORED_BYTES)
+    fail({
+      kind: "payload_too_large",
+      detail: `The order is too large to store (${stored} bytes of recipients and body; at most ${MAX_STORED_BYTES}).`,
+    });
+  const lookup = smsLookupSummary(
+    input.recipients,
+    await loadSmsContacts(app.env, input.recipients, order.resourceId),
+    order.ignoreReservation,
+  );
   await insertSmsOrder(app.env, order, input.recipients);
   if (Date.parse(order.requestedSendTime) <= now.getTime()) kickProcessing(app);
-  return json({ orderId: order.id, ...(lookup ? { recipientLookup: lookup } : {}) }, 202, { location: orderUrl(app.baseUrl, order.id) });
+  return json({ orderId: order.id, ...(lookup ? { recipientLookup: lookup } : {}) }, 202, {
+    location: orderUrl(app.baseUrl, order.id),
+  });
 }
 
 export function registerSmsRoutes(router: AppRouter): void {
-  route(router, { method: "post", path: `${ORDERS_PATH}/sms`, tag: "Notifications", summary: "Order SMS notifications (v1)", body: smsOrderFields(new Date(0)), security: auth, responses: { 202: "Accepted; `Location` names the order", 400: "Invalid order", 401: "No valid token", 403: "Scope or org claim missing", 413: "Body too large" } }, (req, app) => placeSmsOrder(req, app));
+  route(
+    router,
+    {
+      method: "post",
+      path: `${ORDERS_PATH}/sms`,
+      tag: "Notifications",
+      summary: "Order SMS notifications (v1)",
+      body: smsOrderFields(new Date(0)),
+      security: auth,
+      responses: {
+        202: "Accepted; `Location` names the order",
+        400: "Invalid order",
+        401: "No valid token",
+        403: "Scope or org claim missing",
+        413: "Body too large",
+      },
+    },
+    (req, app) => placeSmsOrder(req, app),
+  );
 
-  route(router, { method: "get", path: `${ORDERS_PATH}/:id/notifications/sms`, tag: "Notifications", summary: "An order's SMS and their send status", security: auth, responses: { 200: "The SMS summary", 401: "No valid token", 403: "Scope or org claim missing", 404: "No such order of the caller's" } }, async (req, app) => {
-    const creator = await requireCreator(req, app);
-    const id = String(req.params.id ?? "").toLowerCase();
-    const order = UUID.test(id) ? await getOrder(app.env, id, creator) : null;
-    if (!order) fail({ kind: "not_found", detail: "No notification order with this id." });
-    return json(smsSummaryView(order, await listSms(app.env, order.id)));
-  });
+  route(
+    router,
+    {
+      method: "get",
+      path: `${ORDERS_PATH}/:id/notifications/sms`,
+      tag: "Notifications",
+      summary: "An order's SMS and their send status",
+      security: auth,
+      responses: {
+        200: "The SMS summary",
+        401: "No valid token",
+        403: "Scope or org claim missing",
+        404: "No such order of the caller's",
+      },
+    },
+    async (req, app) => {
+      const creator = await requireCreator(req, app);
+      const id = String(req.params.id ?? "").toLowerCase();
+      const order = UUID.test(id) ? await getOrder(app.env, id, creator) : null;
+      if (!order) fail({ kind: "not_found", detail: "No notification order with this id." });
+      return json(smsSummaryView(order, await listSms(app.env, order.id)));
+    },
+  );
 
-  route(router, { method: "post", path: SMS_REPORTS_PATH, tag: "Notifications", summary: "PSWin delivery reports (XML, HTTP Basic)", responses: { 200: "`<MSGLST>` with OK per message", 400: "Empty or malformed report", 401: "Basic credentials missing or wrong", 500: "Unhandled state (BARREDA, ZEROBAL), as Altinn", 503: "No SMS with this reference yet: send again later" } }, (req, app) => handleDeliveryReports(req, app.env, app.now()));
+  route(
+    router,
+    {
+      method: "post",
+      path: SMS_REPORTS_PATH,
+      tag: "Notifications",
+      summary: "PSWin delivery reports (XML, HTTP Basic)",
+      responses: {
+        200: "`<MSGLST>` with OK per message",
+        400: "Empty or malformed report",
+        401: "Basic credentials missing or wrong",
+        500: "Unhandled state (BARREDA, ZEROBAL), as Altinn",
+        503: "No SMS with this reference yet: send again later",
+      },
+    },
+    (req, app) => handleDeliveryReports(req, app.env, app.now()),
+  );
 }

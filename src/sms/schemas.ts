@@ -8,7 +8,8 @@ import { isValidMobileNumber } from "./phone";
 export const SMS_TEXTS = {
   body: "The SMS template body must not be empty.",
   recipients: EMAIL_TEXTS.recipients,
-  recipientIdentifier: "Either a valid mobile number starting with country code, organization number, or national identity number must be provided for each recipient.",
+  recipientIdentifier:
+    "Either a valid mobile number starting with country code, organization number, or national identity number must be provided for each recipient.",
   mobile: "Mobile number can contain only '+' and numeric characters, and it must adhere to the E.164 standard.",
   nin: EMAIL_TEXTS.nin,
   orgNo: EMAIL_TEXTS.orgNo,
@@ -26,10 +27,20 @@ export const SMS_TEXTS = {
 } as const;
 
 /** One SMS recipient as ordered: exactly one identifier. */
-export type SmsRecipient = { mobileNumber: string } | { nationalIdentityNumber: string } | { organizationNumber: string };
+export type SmsRecipient =
+  | { mobileNumber: string }
+  | { nationalIdentityNumber: string }
+  | { organizationNumber: string };
 
-const RESOURCE_ID = /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
-const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber", "isReserved"]);
+const RESOURCE_ID =
+  /^(urn:altinn:resource:[a-z0-9][a-z0-9._-]{0,199}|app_[a-z0-9][a-z0-9-]{0,63}_[a-z0-9][a-z0-9_-]{0,99})$/;
+const RECIPIENT_KEYS = caseInsensitiveKeys([
+  "emailAddress",
+  "nationalIdentityNumber",
+  "organizationNumber",
+  "mobileNumber",
+  "isReserved",
+]);
 const ORDER_KEYS = caseInsensitiveKeys([
   "body",
   "senderNumber",
@@ -49,24 +60,29 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== "";
  * orders except that it may not accompany a nin or an organisation number.
  */
 export function checkSmsRecipient(r: unknown, add: (message: string) => void): SmsRecipient | null {
-  if (typeof r !== "object" || r === null || Array.isArray(r)) return add(SMS_TEXTS.recipientIdentifier), null;
+  if (typeof r !== "object" || r === null || Array.isArray(r)) return (add(SMS_TEXTS.recipientIdentifier), null);
   const o = RECIPIENT_KEYS(r) as Record<string, unknown>;
-  const [mobile, nin, org, email] = [o.mobileNumber, o.nationalIdentityNumber, o.organizationNumber, o.emailAddress].map(present);
-  if (!mobile && !nin && !org) return add(SMS_TEXTS.recipientIdentifier), null;
-  if (nin && (email || mobile || org)) return add(SMS_TEXTS.ninCombined), null;
-  if (org && (email || mobile || nin)) return add(SMS_TEXTS.orgCombined), null;
+  const [mobile, nin, org, email] = [
+    o.mobileNumber,
+    o.nationalIdentityNumber,
+    o.organizationNumber,
+    o.emailAddress,
+  ].map(present);
+  if (!mobile && !nin && !org) return (add(SMS_TEXTS.recipientIdentifier), null);
+  if (nin && (email || mobile || org)) return (add(SMS_TEXTS.ninCombined), null);
+  if (org && (email || mobile || nin)) return (add(SMS_TEXTS.orgCombined), null);
   if (nin) {
     const v = o.nationalIdentityNumber;
-    if (typeof v !== "string" || !/^\d{11}$/.test(v)) return add(SMS_TEXTS.nin), null;
+    if (typeof v !== "string" || !/^\d{11}$/.test(v)) return (add(SMS_TEXTS.nin), null);
     return { nationalIdentityNumber: v };
   }
   if (org) {
     const v = o.organizationNumber;
-    if (typeof v !== "string" || !/^\d{9}$/.test(v)) return add(SMS_TEXTS.orgNo), null;
+    if (typeof v !== "string" || !/^\d{9}$/.test(v)) return (add(SMS_TEXTS.orgNo), null);
     return { organizationNumber: v };
   }
   const v = o.mobileNumber;
-  if (typeof v !== "string" || v.length > 64 || !isValidMobileNumber(v)) return add(SMS_TEXTS.mobile), null;
+  if (typeof v !== "string" || v.length > 64 || !isValidMobileNumber(v)) return (add(SMS_TEXTS.mobile), null);
   // Stored and sent as given (reference §1.1).
   return { mobileNumber: v };
 }
@@ -103,19 +119,29 @@ export function smsOrderFields(now: Date) {
           }
           return new Date(at).toISOString();
         }),
-      sendersReference: z.string({ error: SMS_TEXTS.sendersReference }).max(1000, { message: SMS_TEXTS.sendersReference }).nullish(),
+      sendersReference: z
+        .string({ error: SMS_TEXTS.sendersReference })
+        .max(1000, { message: SMS_TEXTS.sendersReference })
+        .nullish(),
       conditionEndpoint: z
         .string({ error: SMS_TEXTS.conditionEndpoint })
-        .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) && s.length <= 2000, { message: SMS_TEXTS.conditionEndpoint })
+        .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol) && s.length <= 2000, {
+          message: SMS_TEXTS.conditionEndpoint,
+        })
         .nullish(),
       ignoreReservation: z.boolean({ error: SMS_TEXTS.ignoreReservation }).nullish(),
-      resourceId: z.string({ error: SMS_TEXTS.resourceId }).regex(RESOURCE_ID, { message: SMS_TEXTS.resourceId }).nullish(),
+      resourceId: z
+        .string({ error: SMS_TEXTS.resourceId })
+        .regex(RESOURCE_ID, { message: SMS_TEXTS.resourceId })
+        .nullish(),
       resourceAction: z.string({ error: SMS_TEXTS.resourceActionBlank }).nullish(),
     })
     .superRefine((o, ctx) => {
       if (o.resourceAction === undefined || o.resourceAction === null) return;
-      if (!o.resourceId) ctx.addIssue({ code: "custom", message: SMS_TEXTS.resourceActionWithoutId, path: ["resourceAction"] });
-      else if (o.resourceAction.trim() === "") ctx.addIssue({ code: "custom", message: SMS_TEXTS.resourceActionBlank, path: ["resourceAction"] });
+      if (!o.resourceId)
+        ctx.addIssue({ code: "custom", message: SMS_TEXTS.resourceActionWithoutId, path: ["resourceAction"] });
+      else if (o.resourceAction.trim() === "")
+        ctx.addIssue({ code: "custom", message: SMS_TEXTS.resourceActionBlank, path: ["resourceAction"] });
     });
 }
 

@@ -18,7 +18,11 @@ export function smsSummaryView(o: Order, list: SmsNotification[]) {
         // Reserved and unidentified recipients have no number: "" as Altinn answers.
         mobileNumber: n.mobileNumber ?? "",
       },
-      sendStatus: { status: v1StatusName(n.status), description: SMS_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
+      sendStatus: {
+        status: v1StatusName(n.status),
+        description: SMS_STATUS_DESCRIPTIONS[n.status],
+        lastUpdate: n.lastUpdate,
+      },
     })),
   };
 }

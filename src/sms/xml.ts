@@ -21,7 +21,13 @@ const parser = new XMLParser({ parseTagValue: false, trimValues: true, isArray: 
 
 /** The session posted to the gateway: declaration iso-8859-1 as PSWin's client writes it (body sent as UTF-8). */
 export function buildSession(user: string, password: string, messages: GatewayMessage[]): string {
-  const MSG = messages.map((m) => ({ ID: m.id, TEXT: m.text, SND: m.sender, RCV: m.receiver, TTL: String(Math.max(0, Math.round(m.ttlMinutes))) }));
+  const MSG = messages.map((m) => ({
+    ID: m.id,
+    TEXT: m.text,
+    SND: m.sender,
+    RCV: m.receiver,
+    TTL: String(Math.max(0, Math.round(m.ttlMinutes))),
+  }));
   return `<?xml version="1.0" encoding="iso-8859-1"?>${builder.build({ SESSION: { CLIENT: user, PW: password, MSGLST: { MSG } } })}`;
 }
 
@@ -58,12 +64,20 @@ export function parseSessionReply(xml: string): SessionReply | null {
   return {
     logonOk: text(session.LOGON).toUpperCase() === "OK",
     reason: text(session.REASON),
-    messages: list.map((m) => ({ id: text(m.ID), ok: text(m.STATUS).toUpperCase() === "OK", info: text(m.INFO), ref: text(m.REF) || null })),
+    messages: list.map((m) => ({
+      id: text(m.ID),
+      ok: text(m.STATUS).toUpperCase() === "OK",
+      info: text(m.INFO),
+      ref: text(m.REF) || null,
+    })),
   };
 }
 
 /** What a message's result means for its notification (reference §6.2, Altinn's SmsClient). */
-export function sendStatusOf(r: MessageResult | undefined, logon: SessionReply): Extract<SmsStatus, "Accepted" | "Failed" | "Failed_InvalidRecipient"> {
+export function sendStatusOf(
+  r: MessageResult | undefined,
+  logon: SessionReply,
+): Extract<SmsStatus, "Accepted" | "Failed" | "Failed_InvalidRecipient"> {
   if (!logon.logonOk || !r) return "Failed";
   if (r.ok) return "Accepted";
   return r.info.startsWith("Invalid RCV") ? "Failed_InvalidRecipient" : "Failed";
@@ -86,7 +100,10 @@ export function parseDeliveryReports(body: string): ReportParse {
   if (!body.trim()) return { ok: false, error: "Error: Content is empty" };
   let doc: Record<string, unknown>;
   try {
-    doc = new XMLParser({ parseTagValue: false, trimValues: true, isArray: (n) => n === "MSG" }).parse(body, true) as Record<string, unknown>;
+    doc = new XMLParser({ parseTagValue: false, trimValues: true, isArray: (n) => n === "MSG" }).parse(
+      body,
+      true,
+    ) as Record<string, unknown>;
   } catch (e) {
     return { ok: false, error: `XML is not well formed: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -95,7 +112,13 @@ export function parseDeliveryReports(body: string): ReportParse {
   for (const m of list) {
     if (text(m.RCV) === "") return { ok: false, error: "Missing element RCV under MSGLST/MSG" };
     if (text(m.STATE) === "") return { ok: false, error: "Missing element STATE under MSGLST/MSG" };
-    reports.push({ id: text(m.ID), ref: text(m.REF) || null, receiver: text(m.RCV), state: text(m.STATE).toUpperCase(), deliveryTime: text(m.DELIVERYTIME) || null });
+    reports.push({
+      id: text(m.ID),
+      ref: text(m.REF) || null,
+      receiver: text(m.RCV),
+      state: text(m.STATE).toUpperCase(),
+      deliveryTime: text(m.DELIVERYTIME) || null,
+    });
   }
   return { ok: true, reports };
 }

@@ -18,13 +18,22 @@ interface Summary {
 }
 
 async function order(v: Varsel, body: unknown): Promise<string> {
-  const res = await fetch(`${v.base}${ORDERS}/sms`, { method: "POST", headers: { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${v.base}${ORDERS}/sms`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { orderId: string }).orderId;
 }
 
 async function summary(v: Varsel, orderId: string): Promise<Summary> {
-  const res = await fetch(`${v.base}${ORDERS}/${orderId}/notifications/sms`, { headers: { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}` } });
+  const res = await fetch(`${v.base}${ORDERS}/${orderId}/notifications/sms`, {
+    headers: { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}` },
+  });
   return (await res.json()) as Summary;
 }
 
@@ -44,7 +53,11 @@ describe("npm start with the built-in SMS catcher", () => {
 
   it("sends the SMS to the catcher, which shows it and reports DELIVRD back: the SMS ends Delivered", async () => {
     const text = `Hei $recipientName$, kode ${crypto.randomUUID().slice(0, 8)} – æøå`;
-    const orderId = await order(varsel, { body: text, senderNumber: "Varsel", recipients: [{ nationalIdentityNumber: DEMO.person }, { mobileNumber: "+47 40 00 00 01" }] });
+    const orderId = await order(varsel, {
+      body: text,
+      senderNumber: "Varsel",
+      recipients: [{ nationalIdentityNumber: DEMO.person }, { mobileNumber: "+47 40 00 00 01" }],
+    });
     const done = await waitFor(
       async () => {
         const s = await summary(varsel, orderId);
@@ -54,12 +67,20 @@ describe("npm start with the built-in SMS catcher", () => {
       "both SMS Delivered",
     );
     expect(done.succeeded).toBe(2);
-    const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as { sender: string; receiver: string; text: string; segments: number; report: { state: string; status: string } }[];
+    const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as {
+      sender: string;
+      receiver: string;
+      text: string;
+      segments: number;
+      report: { state: string; status: string };
+    }[];
     const mine = caught.filter((s) => s.text.includes(text.slice(-14)));
-    expect(mine.map((s) => [s.receiver, s.sender, s.segments, s.report.state, s.report.status]).sort()).toEqual([
-      ["+4799999999", "Varsel", 1, "DELIVRD", "reported"],
-      ["+47 40 00 00 01", "Varsel", 1, "DELIVRD", "reported"],
-    ].sort());
+    expect(mine.map((s) => [s.receiver, s.sender, s.segments, s.report.state, s.report.status]).sort()).toEqual(
+      [
+        ["+4799999999", "Varsel", 1, "DELIVRD", "reported"],
+        ["+47 40 00 00 01", "Varsel", 1, "DELIVRD", "reported"],
+      ].sort(),
+    );
     expect(mine.find((s) => s.receiver === "+4799999999")!.text).toBe(text.replace("$recipientName$", "Kari Nordmann"));
     // The e-mail inbox lists the latest SMS under the e-mails, links to the SMS page and serves it.
     const inboxPage = await (await fetch(mailInbox)).text();
@@ -68,7 +89,11 @@ describe("npm start with the built-in SMS catcher", () => {
     const page = await (await fetch(`${mailInbox}/sms`)).text();
     expect(page).toContain("+47 40 00 00 01");
     expect(page).toContain("Kari Nordmann");
-    const status = (await (await fetch(`${varsel.base}${ORDERS}/${orderId}/status`, { headers: { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}` } })).json()) as Record<string, any>;
+    const status = (await (
+      await fetch(`${varsel.base}${ORDERS}/${orderId}/status`, {
+        headers: { authorization: `Bearer ${await token({ org: "ttd", scope: SCOPE })}` },
+      })
+    ).json()) as Record<string, any>;
     expect(status.processingStatus.status).toBe("Completed");
     expect(status.notificationsStatusSummary.sms).toMatchObject({ generated: 2, succeeded: 2 });
   });
@@ -88,7 +113,7 @@ describe("npm start with SMS_GATEWAY_URL: a fake PSWin gateway on loopback", () 
       req.setEncoding("utf8");
       req.on("data", (c) => (body += c));
       req.on("end", () => {
-        if (!up) return refused++, res.writeHead(503).end("down for maintenance");
+        if (!up) return (refused++, res.writeHead(503).end("down for maintenance"));
         const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "MSG" }).parse(body);
         sessions.push({ raw: body, contentType: req.headers["content-type"], ...doc.SESSION });
         const logon = doc.SESSION.CLIENT === "gw-user" && doc.SESSION.PW === "gw-pass";
@@ -98,7 +123,9 @@ describe("npm start with SMS_GATEWAY_URL: a fake PSWin gateway on loopback", () 
           return `<MSG><ID>${m.ID}</ID><STATUS>OK</STATUS><INFO></INFO><REF>${ref}</REF></MSG>`;
         });
         res.writeHead(200, { "content-type": "text/xml" });
-        res.end(`<?xml version="1.0"?><SESSION><LOGON>${logon ? "OK" : "FAIL"}</LOGON><REASON></REASON><MSGLST>${msgs.join("")}</MSGLST></SESSION>`);
+        res.end(
+          `<?xml version="1.0"?><SESSION><LOGON>${logon ? "OK" : "FAIL"}</LOGON><REASON></REASON><MSGLST>${msgs.join("")}</MSGLST></SESSION>`,
+        );
       });
     });
     await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", () => r()));
@@ -128,7 +155,11 @@ describe("npm start with SMS_GATEWAY_URL: a fake PSWin gateway on loopback", () 
     await waitFor(() => refused >= 2, 60_000, "the gateway refusing two attempts");
     expect((await summary(varsel, orderId)).notifications[0]!.sendStatus.status).not.toBe("Accepted");
     up = true;
-    await waitFor(async () => (await summary(varsel, orderId)).notifications[0]!.sendStatus.status === "Accepted", 90_000, "Accepted");
+    await waitFor(
+      async () => (await summary(varsel, orderId)).notifications[0]!.sendStatus.status === "Accepted",
+      90_000,
+      "Accepted",
+    );
     const session = sessions.find((s) => s.raw.includes("+4790000000"))!;
     expect(session.raw.startsWith('<?xml version="1.0" encoding="iso-8859-1"?>')).toBe(true);
     expect(session.raw).toContain("<TEXT>Hei &amp; velkommen &lt;3</TEXT>");
@@ -138,11 +169,23 @@ describe("npm start with SMS_GATEWAY_URL: a fake PSWin gateway on loopback", () 
     const ref = refs.find((r) => r.rcv === "+4790000000")!.ref;
     const dr = `<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><REF>${ref}</REF><RCV>4790000000</RCV><STATE>DELIVRD</STATE><DELIVERYTIME>2026.11.29 10:00:00</DELIVERYTIME></MSG></MSGLST>`;
     const reports = `${varsel.base}/notifications/api/v1/sms/reports`;
-    expect((await fetch(reports, { method: "POST", headers: { "content-type": "application/xml" }, body: dr })).status).toBe(401);
-    const ok = await fetch(reports, { method: "POST", headers: { "content-type": "application/xml", authorization: `Basic ${Buffer.from("reporter:report-pass").toString("base64")}` }, body: dr });
+    expect(
+      (await fetch(reports, { method: "POST", headers: { "content-type": "application/xml" }, body: dr })).status,
+    ).toBe(401);
+    const ok = await fetch(reports, {
+      method: "POST",
+      headers: {
+        "content-type": "application/xml",
+        authorization: `Basic ${Buffer.from("reporter:report-pass").toString("base64")}`,
+      },
+      body: dr,
+    });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("<STATUS>OK</STATUS>");
     const s = await summary(varsel, orderId);
-    expect(s.notifications[0]!.sendStatus).toMatchObject({ status: "Delivered", description: "The SMS was successfully delivered to its destination." });
+    expect(s.notifications[0]!.sendStatus).toMatchObject({
+      status: "Delivered",
+      description: "The SMS was successfully delivered to its destination.",
+    });
   });
 });

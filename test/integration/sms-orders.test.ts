@@ -1,4 +1,11 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { XMLParser } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
@@ -26,18 +33,33 @@ function fakeGateway() {
     if (down) throw new Error("connect ECONNREFUSED");
     const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "MSG" }).parse(String(init?.body));
     const msgs = (doc.SESSION.MSGLST.MSG as Record<string, string>[]).map((m) => {
-      if (m.RCV!.startsWith("+4741")) return `<MSG><ID>${m.ID}</ID><STATUS>FAIL</STATUS><INFO>Invalid RCV ${m.RCV}</INFO></MSG>`;
+      if (m.RCV!.startsWith("+4741"))
+        return `<MSG><ID>${m.ID}</ID><STATUS>FAIL</STATUS><INFO>Invalid RCV ${m.RCV}</INFO></MSG>`;
       const ref = `ref-${crypto.randomUUID()}`;
       received.push({ text: m.TEXT!, snd: m.SND!, rcv: m.RCV!, ttl: m.TTL!, ref });
       return `<MSG><ID>${m.ID}</ID><STATUS>OK</STATUS><INFO></INFO><REF>${ref}</REF></MSG>`;
     });
-    return new Response(`<?xml version="1.0"?><SESSION><LOGON>OK</LOGON><REASON></REASON><MSGLST>${msgs.join("")}</MSGLST></SESSION>`, { headers: { "content-type": "text/xml" } });
+    return new Response(
+      `<?xml version="1.0"?><SESSION><LOGON>OK</LOGON><REASON></REASON><MSGLST>${msgs.join("")}</MSGLST></SESSION>`,
+      { headers: { "content-type": "text/xml" } },
+    );
   }) as typeof fetch;
-  return { received, provider: linkMobilityProvider("https://gateway.test/", "u", "p", fetcher), setDown: (d: boolean) => (down = d) };
+  return {
+    received,
+    provider: linkMobilityProvider("https://gateway.test/", "u", "p", fetcher),
+    setDown: (d: boolean) => (down = d),
+  };
 }
 
-async function place(body: Record<string, unknown>, headers = ttd): Promise<{ orderId: string; recipientLookup?: unknown }> {
-  const res = await postJson(`${ORDERS}/sms`, { body: "Hei $recipientName$ ($recipientNumber$)", requestedSendTime: new Date(DUE).toISOString(), ...body }, headers);
+async function place(
+  body: Record<string, unknown>,
+  headers = ttd,
+): Promise<{ orderId: string; recipientLookup?: unknown }> {
+  const res = await postJson(
+    `${ORDERS}/sms`,
+    { body: "Hei $recipientName$ ($recipientNumber$)", requestedSendTime: new Date(DUE).toISOString(), ...body },
+    headers,
+  );
   if (res.status !== 202) throw new Error(`order: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -48,8 +70,22 @@ async function tick(when: Date, e: typeof env = env): Promise<void> {
   await waitOnExecutionContext(ctx);
 }
 
-async function consume(ids: string[], provider: ReturnType<typeof fakeGateway>["provider"], now: Date, attempts = 1, e: typeof env = env) {
-  const batch = createMessageBatch("varsel-sms", ids.map((notificationId) => ({ id: `m-${crypto.randomUUID()}`, timestamp: now, attempts, body: { notificationId } })));
+async function consume(
+  ids: string[],
+  provider: ReturnType<typeof fakeGateway>["provider"],
+  now: Date,
+  attempts = 1,
+  e: typeof env = env,
+) {
+  const batch = createMessageBatch(
+    "varsel-sms",
+    ids.map((notificationId) => ({
+      id: `m-${crypto.randomUUID()}`,
+      timestamp: now,
+      attempts,
+      body: { notificationId },
+    })),
+  );
   const ctx = createExecutionContext();
   await consumeSmsBatch(batch, e, provider, () => now);
   return getQueueResult(batch, ctx);
@@ -63,7 +99,13 @@ interface Row {
   gateway_reference: string | null;
 }
 async function rows(orderId: string): Promise<Row[]> {
-  return (await env.DB.prepare("SELECT id, mobile_number, status, attempts, gateway_reference FROM sms_notifications WHERE order_id = ?1 ORDER BY seq").bind(orderId).all<Row>()).results;
+  return (
+    await env.DB.prepare(
+      "SELECT id, mobile_number, status, attempts, gateway_reference FROM sms_notifications WHERE order_id = ?1 ORDER BY seq",
+    )
+      .bind(orderId)
+      .all<Row>()
+  ).results;
 }
 async function getJson<T = Record<string, unknown>>(path: string): Promise<T> {
   const res = await call(path, { headers: ttd });
@@ -71,7 +113,11 @@ async function getJson<T = Record<string, unknown>>(path: string): Promise<T> {
   return res.json() as Promise<T>;
 }
 const report = (ref: string, state: string, headers: Record<string, string> = REPORT_AUTH) =>
-  call(REPORTS, { method: "POST", headers: { "content-type": "application/xml", ...headers }, body: `<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><REF>${ref}</REF><RCV>4799999999</RCV><STATE>${state}</STATE></MSG></MSGLST>` });
+  call(REPORTS, {
+    method: "POST",
+    headers: { "content-type": "application/xml", ...headers },
+    body: `<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><REF>${ref}</REF><RCV>4799999999</RCV><STATE>${state}</STATE></MSG></MSGLST>`,
+  });
 
 beforeAll(async () => {
   ttd = bearer(await altinnToken({ org: "ttd", scope: SCOPE }));
@@ -88,36 +134,81 @@ describe("POST /orders/sms", () => {
     const body = { body: "x", recipients: [{ mobileNumber: "+4799999999" }], requestedSendTime: inMinutes(60) };
     expect((await postJson(`${ORDERS}/sms`, body)).status).toBe(401);
     expect((await postJson(`${ORDERS}/sms`, body, bearer(await altinnToken({ org: "ttd" })))).status).toBe(403);
-    expect((await postJson(`${ORDERS}/sms`, body, { platformaccesstoken: await platformToken("ttd", "apps-test") })).status).toBe(202);
+    expect(
+      (await postJson(`${ORDERS}/sms`, body, { platformaccesstoken: await platformToken("ttd", "apps-test") })).status,
+    ).toBe(202);
   });
 
   it("answers 202 with Location, and recipientLookup only when a recipient needed a look-up", async () => {
-    const res = await postJson(`${ORDERS}/sms`, { body: "x", recipients: [{ mobileNumber: "+4799999999" }], requestedSendTime: inMinutes(60) }, ttd);
+    const res = await postJson(
+      `${ORDERS}/sms`,
+      { body: "x", recipients: [{ mobileNumber: "+4799999999" }], requestedSendTime: inMinutes(60) },
+      ttd,
+    );
     expect(res.status).toBe(202);
     const { orderId, ...rest } = (await res.json()) as { orderId: string };
     expect(rest).toEqual({});
     expect(res.headers.get("location")).toBe(`${BASE}${ORDERS}/${orderId}`);
-    const looked = await place({ recipients: [{ nationalIdentityNumber: "01019012345" }, { nationalIdentityNumber: "02029012345" }, { organizationNumber: "999999998" }], requestedSendTime: inMinutes(60) });
-    expect(looked.recipientLookup).toEqual({ status: "PartialSuccess", isReserved: ["02029012345"], missingContact: ["999999998"] });
+    const looked = await place({
+      recipients: [
+        { nationalIdentityNumber: "01019012345" },
+        { nationalIdentityNumber: "02029012345" },
+        { organizationNumber: "999999998" },
+      ],
+      requestedSendTime: inMinutes(60),
+    });
+    expect(looked.recipientLookup).toEqual({
+      status: "PartialSuccess",
+      isReserved: ["02029012345"],
+      missingContact: ["999999998"],
+    });
   });
 
   it("refuses bad input with the reference's texts as a problem", async () => {
     const res = await postJson(`${ORDERS}/sms`, { body: "x", recipients: [{ mobileNumber: "90000000" }] }, ttd);
     expect(res.status).toBe(400);
-    expect((await problem(res)).errors).toEqual({ Recipients: ["Mobile number can contain only '+' and numeric characters, and it must adhere to the E.164 standard."] });
+    expect((await problem(res)).errors).toEqual({
+      Recipients: [
+        "Mobile number can contain only '+' and numeric characters, and it must adhere to the E.164 standard.",
+      ],
+    });
     expect((await postJson(`${ORDERS}/sms`, "{not json", ttd)).status).toBe(400);
   });
 
   it("is read, listed, summarised and cancelled through the v1 order endpoints; another org gets 404", async () => {
     const ref = `sms-ref-${crypto.randomUUID()}`;
-    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999999" }], sendersReference: ref, senderNumber: "Varsel", requestedSendTime: inMinutes(60) });
+    const { orderId } = await place({
+      recipients: [{ mobileNumber: "+4799999999" }],
+      sendersReference: ref,
+      senderNumber: "Varsel",
+      requestedSendTime: inMinutes(60),
+    });
     const order = await getJson(`${ORDERS}/${orderId}`);
-    expect(order).toMatchObject({ id: orderId, notificationChannel: "Sms", emailTemplate: null, smsTemplate: { senderNumber: "Varsel", body: "Hei $recipientName$ ($recipientNumber$)" } });
+    expect(order).toMatchObject({
+      id: orderId,
+      notificationChannel: "Sms",
+      emailTemplate: null,
+      smsTemplate: { senderNumber: "Varsel", body: "Hei $recipientName$ ($recipientNumber$)" },
+    });
     expect((order.recipients as unknown[])[0]).toMatchObject({ mobileNumber: "+4799999999" });
     const status = await getJson(`${ORDERS}/${orderId}/status`);
-    expect(status).toMatchObject({ processingStatus: { status: "Registered" }, notificationsStatusSummary: { sms: { generated: 0, succeeded: 0, links: { self: `${BASE}${ORDERS}/${orderId}/notifications/sms` } } } });
-    expect(await getJson(`${ORDERS}?sendersReference=${ref}`)).toMatchObject({ count: 1, orders: [{ id: orderId, notificationChannel: "Sms" }] });
-    expect(await getJson(`${ORDERS}/${orderId}/notifications/sms`)).toEqual({ orderId, sendersReference: ref, generated: 0, succeeded: 0, notifications: [] });
+    expect(status).toMatchObject({
+      processingStatus: { status: "Registered" },
+      notificationsStatusSummary: {
+        sms: { generated: 0, succeeded: 0, links: { self: `${BASE}${ORDERS}/${orderId}/notifications/sms` } },
+      },
+    });
+    expect(await getJson(`${ORDERS}?sendersReference=${ref}`)).toMatchObject({
+      count: 1,
+      orders: [{ id: orderId, notificationChannel: "Sms" }],
+    });
+    expect(await getJson(`${ORDERS}/${orderId}/notifications/sms`)).toEqual({
+      orderId,
+      sendersReference: ref,
+      generated: 0,
+      succeeded: 0,
+      notifications: [],
+    });
     expect((await call(`${ORDERS}/${orderId}/notifications/sms`, { headers: other })).status).toBe(404);
     const cancelled = await call(`${ORDERS}/${orderId}/cancel`, { method: "PUT", headers: ttd });
     expect(cancelled.status).toBe(200);
@@ -125,7 +216,10 @@ describe("POST /orders/sms", () => {
   });
 
   it("defaults the sender to Altinn", async () => {
-    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999999" }], requestedSendTime: inMinutes(60) });
+    const { orderId } = await place({
+      recipients: [{ mobileNumber: "+4799999999" }],
+      requestedSendTime: inMinutes(60),
+    });
     expect(await getJson(`${ORDERS}/${orderId}`)).toMatchObject({ smsTemplate: { senderNumber: "Altinn" } });
   });
 });
@@ -133,7 +227,15 @@ describe("POST /orders/sms", () => {
 describe("SMS processing, sending and delivery reports", () => {
   it("order → SMS per number → gateway Accepted with REF → DELIVRD report → Delivered, order Completed", async () => {
     const gw = fakeGateway();
-    const { orderId } = await place({ recipients: [{ nationalIdentityNumber: "01019012345" }, { nationalIdentityNumber: "02029012345" }, { organizationNumber: "930000111" }, { mobileNumber: "+4741000000" }, { mobileNumber: "0047 98765432" }] });
+    const { orderId } = await place({
+      recipients: [
+        { nationalIdentityNumber: "01019012345" },
+        { nationalIdentityNumber: "02029012345" },
+        { organizationNumber: "930000111" },
+        { mobileNumber: "+4741000000" },
+        { mobileNumber: "0047 98765432" },
+      ],
+    });
     await tick(at(60_000));
     const made = await rows(orderId);
     expect(made.map((r) => [r.mobile_number, r.status])).toEqual([
@@ -142,7 +244,11 @@ describe("SMS processing, sending and delivery reports", () => {
       ["+4796543210", "New"],
       ["+4741000000", "New"],
     ]);
-    const results = await consume(made.filter((r) => r.status === "New").map((r) => r.id), gw.provider, at(61_000));
+    const results = await consume(
+      made.filter((r) => r.status === "New").map((r) => r.id),
+      gw.provider,
+      at(61_000),
+    );
     expect(results.explicitAcks).toHaveLength(3);
     expect(gw.received.map((m) => [m.rcv, m.text, m.snd])).toEqual([
       ["+4798765432", "Hei Ola Mobil ()", "Altinn"],
@@ -150,14 +256,30 @@ describe("SMS processing, sending and delivery reports", () => {
     ]);
     expect(Number(gw.received[0]!.ttl)).toBeGreaterThan(2870);
     const sent = await rows(orderId);
-    expect(sent.map((r) => r.status)).toEqual(["Accepted", "Failed_RecipientReserved", "Accepted", "Failed_InvalidRecipient"]);
-    expect(await getJson(`${ORDERS}/${orderId}/status`)).toMatchObject({ processingStatus: { status: "Completed" }, notificationsStatusSummary: { sms: { generated: 4, succeeded: 2 } } });
+    expect(sent.map((r) => r.status)).toEqual([
+      "Accepted",
+      "Failed_RecipientReserved",
+      "Accepted",
+      "Failed_InvalidRecipient",
+    ]);
+    expect(await getJson(`${ORDERS}/${orderId}/status`)).toMatchObject({
+      processingStatus: { status: "Completed" },
+      notificationsStatusSummary: { sms: { generated: 4, succeeded: 2 } },
+    });
 
     const r1 = await report(gw.received[0]!.ref, "DELIVRD");
     expect(r1.status).toBe(200);
     expect(await r1.text()).toBe('<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><STATUS>OK</STATUS></MSG></MSGLST>');
     expect((await report(gw.received[1]!.ref, "BARRED")).status).toBe(200);
-    const summary = await getJson<{ generated: number; succeeded: number; notifications: { succeeded: boolean; recipient: Record<string, unknown>; sendStatus: { status: string; description: string } }[] }>(`${ORDERS}/${orderId}/notifications/sms`);
+    const summary = await getJson<{
+      generated: number;
+      succeeded: number;
+      notifications: {
+        succeeded: boolean;
+        recipient: Record<string, unknown>;
+        sendStatus: { status: string; description: string };
+      }[];
+    }>(`${ORDERS}/${orderId}/notifications/sms`);
     expect(summary.generated).toBe(4);
     expect(summary.succeeded).toBe(1);
     expect(summary.notifications.map((n) => [n.recipient, n.sendStatus.status, n.succeeded])).toEqual([
@@ -166,7 +288,9 @@ describe("SMS processing, sending and delivery reports", () => {
       [{ organizationNumber: "930000111", mobileNumber: "+4796543210" }, "Failed_BarredReceiver", false],
       [{ mobileNumber: "+4741000000" }, "Failed_InvalidRecipient", false],
     ]);
-    expect(summary.notifications[0]!.sendStatus.description).toBe("The SMS was successfully delivered to its destination.");
+    expect(summary.notifications[0]!.sendStatus.description).toBe(
+      "The SMS was successfully delivered to its destination.",
+    );
     // The reserved person's number is nowhere in the answers.
     expect(JSON.stringify(summary)).not.toContain("97654321");
   });
@@ -179,7 +303,10 @@ describe("SMS processing, sending and delivery reports", () => {
     gw.setDown(true);
     const down = await consume(ids, gw.provider, at(121_000));
     expect(down.retryMessages).toHaveLength(2);
-    expect((await rows(orderId)).map((r) => [r.status, r.attempts])).toEqual([["New", 1], ["New", 1]]);
+    expect((await rows(orderId)).map((r) => [r.status, r.attempts])).toEqual([
+      ["New", 1],
+      ["New", 1],
+    ]);
     gw.setDown(false);
     await consume(ids, gw.provider, at(200_000), 2);
     await consume(ids, gw.provider, at(201_000), 3); // a duplicate delivery sends nothing again
@@ -194,13 +321,20 @@ describe("SMS processing, sending and delivery reports", () => {
     const [a] = await rows(orderId);
     await consume([a!.id], gw.provider, at(181_000));
     await tick(at(49 * 3600_000));
-    const summary = await getJson<{ notifications: { sendStatus: { status: string; description: string } }[] }>(`${ORDERS}/${orderId}/notifications/sms`);
+    const summary = await getJson<{ notifications: { sendStatus: { status: string; description: string } }[] }>(
+      `${ORDERS}/${orderId}/notifications/sms`,
+    );
     expect(summary.notifications.map((n) => n.sendStatus)).toEqual([
-      expect.objectContaining({ status: "Failed", description: "The SMS was in indefinite state Accepted for too long (TTL), and was subsequently set to failed." }),
+      expect.objectContaining({
+        status: "Failed",
+        description: "The SMS was in indefinite state Accepted for too long (TTL), and was subsequently set to failed.",
+      }),
       expect.objectContaining({ status: "Failed" }),
     ]);
     expect((await rows(orderId)).map((r) => r.status)).toEqual(["Failed_TTL", "Failed_TTL"]);
-    expect((await getJson(`${ORDERS}/${orderId}/status`)) as unknown).toMatchObject({ processingStatus: { status: "Completed" } });
+    expect((await getJson(`${ORDERS}/${orderId}/status`)) as unknown).toMatchObject({
+      processingStatus: { status: "Completed" },
+    });
     // A report after expiry is acknowledged and ignored.
     expect((await report(gw.received[0]!.ref, "DELIVRD")).status).toBe(200);
     expect((await rows(orderId))[0]!.status).toBe("Failed_TTL");
@@ -217,7 +351,12 @@ describe("the Daytime window", () => {
     const gw = fakeGateway();
     const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999995" }] });
     await tick(night, day);
-    const [sms] = await env.DB.prepare("SELECT id, status, due_at, enqueued_at FROM sms_notifications WHERE order_id = ?1").bind(orderId).all<{ id: string; status: string; due_at: string; enqueued_at: string | null }>().then((r) => r.results);
+    const [sms] = await env.DB.prepare(
+      "SELECT id, status, due_at, enqueued_at FROM sms_notifications WHERE order_id = ?1",
+    )
+      .bind(orderId)
+      .all<{ id: string; status: string; due_at: string; enqueued_at: string | null }>()
+      .then((r) => r.results);
     expect(sms).toMatchObject({ status: "New", due_at: morning.toISOString(), enqueued_at: null });
     // A message arriving at night (a redelivery, say) sends nothing and leaves the SMS waiting.
     await consume([sms!.id], gw.provider, new Date(night.getTime() + 60_000), 1, day);
@@ -235,7 +374,11 @@ describe("POST /sms/reports", () => {
     expect((await report("x", "DELIVRD", { authorization: `Basic ${btoa("gateway:wrong")}` })).status).toBe(401);
     const empty = await call(REPORTS, { method: "POST", headers: REPORT_AUTH, body: "" });
     expect([empty.status, await empty.text()]).toEqual([400, "Error: Content is empty"]);
-    const noState = await call(REPORTS, { method: "POST", headers: REPORT_AUTH, body: "<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>" });
+    const noState = await call(REPORTS, {
+      method: "POST",
+      headers: REPORT_AUTH,
+      body: "<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>",
+    });
     expect([noState.status, await noState.text()]).toEqual([400, "Missing element STATE under MSGLST/MSG"]);
     expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD")).status).toBe(503);
     expect((await report("x", "ZEROBAL")).status).toBe(500);

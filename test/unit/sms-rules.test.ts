@@ -5,8 +5,32 @@ import { e164, isValidMobileNumber, registryNumber } from "../../src/sms/phone";
 import { segmentCount, urlEncodedLength } from "../../src/sms/segments";
 
 describe("mobile numbers (reference §1.1's table)", () => {
-  const accepted = ["+4740000001", "+4790000000", "004740000000", "004790000002", "+233242426224", "+47 99999999", "+47 9999 9999", "+47 99 99 99 99", "+4799999999 ", "+47 99999999 "];
-  const refused = ["40000001", "90000000", "12345678", "+4750000004", "+47900000001", "+14790000000", "+4712345678", "111100000", " +4799999999", "++4740000000", "", "+47abc"];
+  const accepted = [
+    "+4740000001",
+    "+4790000000",
+    "004740000000",
+    "004790000002",
+    "+233242426224",
+    "+47 99999999",
+    "+47 9999 9999",
+    "+47 99 99 99 99",
+    "+4799999999 ",
+    "+47 99999999 ",
+  ];
+  const refused = [
+    "40000001",
+    "90000000",
+    "12345678",
+    "+4750000004",
+    "+47900000001",
+    "+14790000000",
+    "+4712345678",
+    "111100000",
+    " +4799999999",
+    "++4740000000",
+    "",
+    "+47abc",
+  ];
   for (const n of accepted) it(`accepts ${JSON.stringify(n)}`, () => expect(isValidMobileNumber(n)).toBe(true));
   for (const n of refused) it(`refuses ${JSON.stringify(n)}`, () => expect(isValidMobileNumber(n)).toBe(false));
 
@@ -74,7 +98,8 @@ describe("Daytime window (SMS_DAYTIME in SMS_TIME_ZONE)", () => {
 
   it("00-24 is always; other zones and half-hour offsets work", () => {
     const always = daytimeWindow("00-24", "Europe/Oslo");
-    for (const t of ["2026-03-29T01:30:00Z", "2026-10-25T01:30:00Z", "2026-07-01T23:59:59Z"]) expect(nextAllowedSendTime(at(t), always).toISOString()).toBe(new Date(t).toISOString());
+    for (const t of ["2026-03-29T01:30:00Z", "2026-10-25T01:30:00Z", "2026-07-01T23:59:59Z"])
+      expect(nextAllowedSendTime(at(t), always).toISOString()).toBe(new Date(t).toISOString());
     const kolkata = daytimeWindow("09-17", "Asia/Kolkata"); // UTC+5:30
     expect(nextAllowedSendTime(at("2026-01-15T00:00:00Z"), kolkata).toISOString()).toBe("2026-01-15T03:30:00.000Z");
   });
@@ -97,8 +122,12 @@ describe("segment count (reference §6.1)", () => {
 describe("SMS statuses", () => {
   it("has the fourteen statuses with Altinn's descriptions; v1 reports Failed_TTL as Failed", () => {
     expect(SMS_STATUSES).toHaveLength(14);
-    expect(SMS_STATUS_DESCRIPTIONS.Failed_BarredReceiver).toBe("The SMS was not delivered because the recipient's number is barred, blocked or not in use.");
-    expect(SMS_STATUS_DESCRIPTIONS.Failed_TTL).toBe("The SMS was in indefinite state Accepted for too long (TTL), and was subsequently set to failed.");
+    expect(SMS_STATUS_DESCRIPTIONS.Failed_BarredReceiver).toBe(
+      "The SMS was not delivered because the recipient's number is barred, blocked or not in use.",
+    );
+    expect(SMS_STATUS_DESCRIPTIONS.Failed_TTL).toBe(
+      "The SMS was in indefinite state Accepted for too long (TTL), and was subsequently set to failed.",
+    );
     expect(v1StatusName("Failed_TTL")).toBe("Failed");
     expect(v1StatusName("Delivered")).toBe("Delivered");
   });

@@ -1,15 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { XMLParser } from "fast-xml-parser";
 import { decodeReportBody, reportAuthorized } from "../../src/sms/reports";
-import { buildSession, parseDeliveryReports, parseSessionReply, reportReply, reportStatus, sendStatusOf } from "../../src/sms/xml";
+import {
+  buildSession,
+  parseDeliveryReports,
+  parseSessionReply,
+  reportReply,
+  reportStatus,
+  sendStatusOf,
+} from "../../src/sms/xml";
 
 describe("PSWin session (reference §6.2)", () => {
   it("builds SESSION/CLIENT/PW/MSGLST/MSG with ID, TEXT, SND, RCV, TTL in minutes, text escaped", () => {
-    const xml = buildSession("user", "p<w>", [{ id: "1", text: "Hei & <velkommen> æøå", sender: "Altinn", receiver: "+4799999999", ttlMinutes: 2880 }]);
+    const xml = buildSession("user", "p<w>", [
+      { id: "1", text: "Hei & <velkommen> æøå", sender: "Altinn", receiver: "+4799999999", ttlMinutes: 2880 },
+    ]);
     expect(xml.startsWith('<?xml version="1.0" encoding="iso-8859-1"?><SESSION>')).toBe(true);
     expect(xml).toContain("<TEXT>Hei &amp; &lt;velkommen&gt; æøå</TEXT>");
     const doc = new XMLParser({ parseTagValue: false }).parse(xml);
-    expect(doc.SESSION).toMatchObject({ CLIENT: "user", PW: "p<w>", MSGLST: { MSG: { ID: "1", SND: "Altinn", RCV: "+4799999999", TTL: "2880", TEXT: "Hei & <velkommen> æøå" } } });
+    expect(doc.SESSION).toMatchObject({
+      CLIENT: "user",
+      PW: "p<w>",
+      MSGLST: { MSG: { ID: "1", SND: "Altinn", RCV: "+4799999999", TTL: "2880", TEXT: "Hei & <velkommen> æøå" } },
+    });
   });
 
   it("parses the reply: OK → Accepted with REF, Invalid RCV → Failed_InvalidRecipient, else Failed; a failed LOGON fails all", () => {
@@ -19,7 +32,11 @@ describe("PSWin session (reference §6.2)", () => {
         <MSG><ID>2</ID><STATUS>FAIL</STATUS><INFO>Invalid RCV 123</INFO></MSG>
         <MSG><ID>3</ID><STATUS>FAIL</STATUS><INFO>Something else</INFO></MSG></MSGLST></SESSION>`,
     )!;
-    expect(reply.messages.map((m) => sendStatusOf(m, reply))).toEqual(["Accepted", "Failed_InvalidRecipient", "Failed"]);
+    expect(reply.messages.map((m) => sendStatusOf(m, reply))).toEqual([
+      "Accepted",
+      "Failed_InvalidRecipient",
+      "Failed",
+    ]);
     expect(reply.messages[0]!.ref).toBe("abc-1");
     const logonFail = parseSessionReply("<SESSION><LOGON>FAIL</LOGON><REASON>Wrong password</REASON></SESSION>")!;
     expect(logonFail).toMatchObject({ logonOk: false, reason: "Wrong password" });
@@ -31,18 +48,33 @@ describe("PSWin session (reference §6.2)", () => {
 
 describe("delivery reports (reference §6.3)", () => {
   it("reads MSGLST/MSG with RCV and STATE required and answers the reference's texts", () => {
-    const ok = parseDeliveryReports("<?xml version=\"1.0\"?><MSGLST><MSG><ID>1</ID><REF>r1</REF><RCV>4799999999</RCV><STATE>DELIVRD</STATE><DELIVERYTIME>2026.08.01 10:00:05</DELIVERYTIME></MSG></MSGLST>");
-    expect(ok).toEqual({ ok: true, reports: [{ id: "1", ref: "r1", receiver: "4799999999", state: "DELIVRD", deliveryTime: "2026.08.01 10:00:05" }] });
+    const ok = parseDeliveryReports(
+      '<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><REF>r1</REF><RCV>4799999999</RCV><STATE>DELIVRD</STATE><DELIVERYTIME>2026.08.01 10:00:05</DELIVERYTIME></MSG></MSGLST>',
+    );
+    expect(ok).toEqual({
+      ok: true,
+      reports: [{ id: "1", ref: "r1", receiver: "4799999999", state: "DELIVRD", deliveryTime: "2026.08.01 10:00:05" }],
+    });
     expect(parseDeliveryReports("  ")).toEqual({ ok: false, error: "Error: Content is empty" });
-    expect(parseDeliveryReports("<MSGLST><MSG><ID>1</ID><STATE>DELIVRD</STATE></MSG></MSGLST>")).toEqual({ ok: false, error: "Missing element RCV under MSGLST/MSG" });
-    expect(parseDeliveryReports("<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>")).toEqual({ ok: false, error: "Missing element STATE under MSGLST/MSG" });
+    expect(parseDeliveryReports("<MSGLST><MSG><ID>1</ID><STATE>DELIVRD</STATE></MSG></MSGLST>")).toEqual({
+      ok: false,
+      error: "Missing element RCV under MSGLST/MSG",
+    });
+    expect(parseDeliveryReports("<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>")).toEqual({
+      ok: false,
+      error: "Missing element STATE under MSGLST/MSG",
+    });
     const bad = parseDeliveryReports("<MSGLST><MSG></MSGLST>");
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.startsWith("XML is not well formed: ")).toBe(true);
   });
 
   it("maps states as Altinn's SmsSendResultMapper; BARREDA and ZEROBAL are unhandled", () => {
-    expect(["DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "REJECTD", "BARRED", "FAILED", "NULL", "UNKNOWN", "WHATEVER"].map(reportStatus)).toEqual([
+    expect(
+      ["DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "REJECTD", "BARRED", "FAILED", "NULL", "UNKNOWN", "WHATEVER"].map(
+        reportStatus,
+      ),
+    ).toEqual([
       "Delivered",
       "Failed_Expired",
       "Failed_Deleted",
