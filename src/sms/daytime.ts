@@ -66,3 +66,13 @@ export function nextAllowedSendTime(at: Date, w: DaytimeWindow): Date {
   }
   return at; // unreachable for a non-empty window
 }
+
+/**
+ * When an SMS sent under the Daytime policy expires (reference §5.2, Altinn's GetSmsExpirationDateTime):
+ * `ttlMs` after the first allowed instant at or after the reference time — inside the window +48 h,
+ * before it: the window's start that day +48 h, after it: the next start +48 h. (v1 orders use
+ * requestedSendTime + 48 h instead, reference §1.1; this is for Daytime shipments of the current API.)
+ */
+export function daytimeExpiry(reference: Date, w: DaytimeWindow, ttlMs: number): Date {
+  return new Date(nextAllowedSendTime(reference, w).getTime() + ttlMs);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daytimeWindow, isWithinDaytime, nextAllowedSendTime } from "../../src/sms/daytime";
+import { daytimeExpiry, daytimeWindow, isWithinDaytime, nextAllowedSendTime } from "../../src/sms/daytime";
 import { SMS_STATUS_DESCRIPTIONS, SMS_STATUSES, v1StatusName } from "../../src/sms/model";
 import { e164, isValidMobileNumber, registryNumber } from "../../src/sms/phone";
 import { segmentCount, urlEncodedLength } from "../../src/sms/segments";
@@ -102,6 +102,16 @@ describe("Daytime window (SMS_DAYTIME in SMS_TIME_ZONE)", () => {
       expect(nextAllowedSendTime(at(t), always).toISOString()).toBe(new Date(t).toISOString());
     const kolkata = daytimeWindow("09-17", "Asia/Kolkata"); // UTC+5:30
     expect(nextAllowedSendTime(at("2026-01-15T00:00:00Z"), kolkata).toISOString()).toBe("2026-01-15T03:30:00.000Z");
+  });
+});
+
+describe("Daytime expiry (reference §5.2)", () => {
+  const oslo = daytimeWindow(undefined, undefined);
+  const H48 = 48 * 3600_000;
+  it("inside the window +48 h; before it the start that day +48 h; after it the next start +48 h", () => {
+    expect(daytimeExpiry(new Date("2026-01-15T12:00:00Z"), oslo, H48).toISOString()).toBe("2026-01-17T12:00:00.000Z");
+    expect(daytimeExpiry(new Date("2026-01-15T05:00:00Z"), oslo, H48).toISOString()).toBe("2026-01-17T08:00:00.000Z");
+    expect(daytimeExpiry(new Date("2026-01-15T17:00:00Z"), oslo, H48).toISOString()).toBe("2026-01-18T08:00:00.000Z");
   });
 });
 
