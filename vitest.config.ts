@@ -33,6 +33,10 @@ export default defineConfig(async () => {
                   // Every org's Platform Access Tokens verify with the test key (SPEC §2 allows this locally).
                   PLATFORM_JWKS: JSON.stringify({ "*": jwks }),
                   ALLOW_INSECURE_ENDPOINTS: "true",
+                  // SMS tests run at any hour; the Daytime rule itself has unit tests.
+                  SMS_DAYTIME: "00-24",
+                  SMS_REPORT_USER: "gateway",
+                  SMS_REPORT_PASSWORD: "report-secret",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },

@@ -11,6 +11,7 @@ import { DEV_DIR, DEV_ISSUER, ROOT, devKeys } from "./lib/devkeys.mjs";
 import { seed, seedSubscription } from "./lib/seed.mjs";
 import { startMailCatcher } from "./lib/mail-catcher.mjs";
 import { buildConsole } from "./build-console.mjs";
+import { startSmsCatcher } from "./lib/sms-catcher.mjs";
 
 const env = process.env;
 const port = Number(env.PORT ?? 8787);
@@ -45,11 +46,35 @@ if (migrate.status !== 0) {
   process.exit(1);
 }
 
+// SMS_GATEWAY_URL set: SMS go to that PSWin gateway and no SMS catcher runs. Otherwise the catcher
+// speaks the gateway protocol on loopback and reports DELIVRD back (SPEC §5.7).
+const sms = {
+  gatewayUrl: env.SMS_GATEWAY_URL,
+  user: env.SMS_GATEWAY_USER ?? (env.SMS_GATEWAY_URL ? "" : "varsel"),
+  password: env.SMS_GATEWAY_PASSWORD ?? (env.SMS_GATEWAY_URL ? "" : "local-gateway"),
+  reportUser: env.SMS_REPORT_USER ?? (env.SMS_GATEWAY_URL ? "" : "varsel-reports"),
+  reportPassword: env.SMS_REPORT_PASSWORD ?? (env.SMS_GATEWAY_URL ? "" : "local-reports"),
+};
+let smsCatcher = null;
+if (!sms.gatewayUrl) {
+  smsCatcher = await startSmsCatcher({
+    port: Number(env.SMS_CATCHER_PORT ?? 1090),
+    user: sms.user,
+    password: sms.password,
+    reportUrl: `http://127.0.0.1:${port}/notifications/api/v1/sms/reports`,
+    reportUser: sms.reportUser,
+    reportPassword: sms.reportPassword,
+  });
+  closers.push(smsCatcher.close);
+  sms.gatewayUrl = smsCatcher.gatewayUrl;
+  log(`SMS catcher: PSWin gateway at ${smsCatcher.gatewayUrl}, SMS page at http://localhost:${smsCatcher.port}/sms`);
+}
+
 // SMTP_HOST or SMTP_PORT set: mail goes there (host defaulting to this machine), and no catcher runs.
 let smtpHost = env.SMTP_HOST || (env.SMTP_PORT ? "127.0.0.1" : undefined);
 let smtpPort = env.SMTP_PORT;
 if (!smtpHost) {
-  const catcher = await startMailCatcher({ smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080) });
+  const catcher = await startMailCatcher({ smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080), sms: smsCatcher });
   closers.push(catcher.close);
   smtpHost = "127.0.0.1";
   smtpPort = String(catcher.smtpPort);
@@ -74,6 +99,15 @@ const vars = {
   ...(env.EMAIL_API_URL ? { EMAIL_API_URL: env.EMAIL_API_URL } : {}),
   ...(env.EMAIL_API_KEY ? { EMAIL_API_KEY: env.EMAIL_API_KEY } : {}),
   ...(env.EMAIL_WEBHOOK_SECRET ? { EMAIL_WEBHOOK_SECRET: env.EMAIL_WEBHOOK_SECRET } : {}),
+  SMS_PROVIDER: env.SMS_PROVIDER ?? "linkmobility",
+  SMS_GATEWAY_URL: sms.gatewayUrl,
+  SMS_GATEWAY_USER: sms.user,
+  SMS_GATEWAY_PASSWORD: sms.password,
+  SMS_REPORT_USER: sms.reportUser,
+  SMS_REPORT_PASSWORD: sms.reportPassword,
+  // Locally SMS go out at any hour unless SMS_DAYTIME says otherwise (production default: 09-17).
+  SMS_DAYTIME: env.SMS_DAYTIME ?? "00-24",
+  ...Object.fromEntries(["SMS_TIME_ZONE", "SMS_RETRY_SCHEDULE", "SMS_DEFAULT_SENDER"].filter((k) => env[k]).map((k) => [k, env[k]])),
   ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES", "EMAIL_RETRY_SCHEDULE", "MAX_SUBSCRIPTIONS_PER_CONSUMER"].filter((k) => env[k]).map((k) => [k, env[k]])),
 };
 mkdirSync(DEV_DIR, { recursive: true });

@@ -8,6 +8,7 @@ import { registerSystemRoutes } from "./http/system-routes";
 import { registerOrderRoutes } from "./notifications/routes";
 import { registerEmailWebhookRoutes } from "./notifications/webhook-routes";
 import { registerResourceRoutes } from "./resources/routes";
+import { registerSmsRoutes } from "./sms/routes";
 import { registerSubscriptionRoutes } from "./subscriptions/routes";
 import { registerLiveRoutes } from "./subscriptions/live-routes";
 import { registerOrderListRoutes } from "./notifications/list-routes";
@@ -24,6 +25,7 @@ export function buildRouter(): AppRouter {
   registerReadRoutes(router);
   registerOrderRoutes(router);
   registerEmailWebhookRoutes(router);
+  registerSmsRoutes(router);
   registerSubscriptionRoutes(router);
   registerConsoleRoutes(router);
   registerLiveRoutes(router);

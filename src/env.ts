@@ -3,6 +3,7 @@ export interface Env {
   DB: D1Database;
   EVENTS_QUEUE: Queue<unknown>;
   EMAIL_QUEUE: Queue<unknown>;
+  SMS_QUEUE: Queue<unknown>;
   SUBSCRIPTION_DO: DurableObjectNamespace;
   /** The console's static assets (wrangler.toml `[assets]`, built from console/); absent in unit tests. */
   ASSETS?: Fetcher;
@@ -51,6 +52,22 @@ export interface Env {
   VARSEL_TEST_ROUTES?: string;
   /** Comma-separated seconds between attempts after a transient e-mail provider failure. */
   EMAIL_RETRY_SCHEDULE?: string;
+
+  /** SMS (SPEC §5.7): provider (`linkmobility`), the PSWin XML gateway and its credentials. */
+  SMS_PROVIDER?: string;
+  SMS_GATEWAY_URL?: string;
+  SMS_GATEWAY_USER?: string;
+  SMS_GATEWAY_PASSWORD?: string;
+  /** HTTP Basic credentials the gateway uses for delivery reports; unset = every report is 401. */
+  SMS_REPORT_USER?: string;
+  SMS_REPORT_PASSWORD?: string;
+  /** The Daytime window `HH-HH` (default 09-17, 00-24 = always) and its time zone (default Europe/Oslo). */
+  SMS_DAYTIME?: string;
+  SMS_TIME_ZONE?: string;
+  /** Comma-separated seconds between attempts after a transient gateway failure. */
+  SMS_RETRY_SCHEDULE?: string;
+  /** Default sender when an order names none (default `Altinn`). */
+  SMS_DEFAULT_SENDER?: string;
 
   /** Retention durations (SPEC §7.2): `90d`, `12h`, `30m`, `30s`; read by src/retention/settings.ts. */
   RETENTION_EVENTS?: string;

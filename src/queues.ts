@@ -1,6 +1,7 @@
 import { handleEventsBatch } from "./delivery/matcher";
 import type { Env } from "./env";
 import { handleEmailBatch } from "./notifications/email-queue";
+import { handleSmsBatch } from "./sms/queue";
 
 /** Routes each queue's batches to its consumer; the queue name tells which pipeline it is. */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, exec: ExecutionContext): Promise<void> {
@@ -10,6 +11,10 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
   }
   if (batch.queue.startsWith("varsel-email")) {
     await handleEmailBatch(batch, env);
+    return;
+  }
+  if (batch.queue.startsWith("varsel-sms")) {
+    await handleSmsBatch(batch, env);
     return;
   }
   console.error(JSON.stringify({ msg: "message from an unknown queue", queue: batch.queue }));

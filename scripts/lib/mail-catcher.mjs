@@ -63,7 +63,7 @@ function listen(server, port) {
   });
 }
 
-function inboxPage(messages) {
+function inboxPage(messages, sms) {
   const rows = messages
     .slice()
     .reverse()
@@ -71,12 +71,12 @@ function inboxPage(messages) {
     .map((m) => `<tr><td>${esc(m.receivedAt)}</td><td>${esc(m.from)}</td><td>${esc(m.envelope.to.join(", "))}</td><td><a href="/messages/${m.id}">${esc(m.subject || "(no subject)")}</a></td></tr>`)
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Varsel inbox (${messages.length})</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}</style></head>
-<body><h1>Varsel local inbox</h1><p>${messages.length} message(s). <a href="/">Refresh</a> · <a href="/api/messages">JSON</a></p>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}pre{margin:0;white-space:pre-wrap;font:inherit}</style></head>
+<body><h1>Varsel local inbox</h1><p>${messages.length} message(s). <a href="/">Refresh</a> · <a href="/api/messages">JSON</a>${sms ? ` · <a href="/sms">SMS (${sms.messages.length})</a>` : ""}</p>
 <form method="post" action="/clear"><button>Delete all</button></form>
 <table><thead><tr><th>Received</th><th>From</th><th>To</th><th>Subject</th></tr></thead><tbody>
 ${rows}
-</tbody></table></body></html>`;
+</tbody></table>${sms ? `<h2>SMS (${sms.messages.length}) <small><a href="/sms">all</a></small></h2>${sms.table(50)}` : ""}</body></html>`;
 }
 
 function messagePage(m) {
@@ -91,7 +91,8 @@ ${m.text ? `<h2>Text</h2><pre>${esc(m.text)}</pre>` : ""}${html}
 <h2>Headers</h2><table>${headers}</table></body></html>`;
 }
 
-export async function startMailCatcher({ smtpPort = 1025, webPort = 1080 } = {}) {
+/** `sms`: the SMS catcher (scripts/lib/sms-catcher.mjs), whose pages this inbox serves and links to. */
+export async function startMailCatcher({ smtpPort = 1025, webPort = 1080, sms = null } = {}) {
   const messages = [];
   const raws = new Map();
   let nextId = 1;
@@ -150,7 +151,8 @@ export async function startMailCatcher({ smtpPort = 1025, webPort = 1080 } = {})
     const json = (status, body) => send(status, "application/json; charset=utf-8", JSON.stringify(body));
     const byId = (id) => messages.find((m) => m.id === id);
     let m;
-    if (req.method === "GET" && url.pathname === "/") return send(200, "text/html; charset=utf-8", inboxPage(messages));
+    if (req.method === "GET" && url.pathname === "/") return send(200, "text/html; charset=utf-8", inboxPage(messages, sms));
+    if (sms?.handle(req, res, url)) return;
     if (req.method === "GET" && (m = url.pathname.match(/^\/messages\/(\d+)$/))) {
       const msg = byId(m[1]);
       return msg ? send(200, "text/html; charset=utf-8", messagePage(msg)) : send(404, "text/plain", "No such message");

@@ -8,7 +8,7 @@ export const DEMO = {
   // Contact register (SPEC §5.3): who receives what when an order names these.
   person: "01017012345", // Kari Nordmann, kari.nordmann@example.no
   reservedPerson: "02017012345", // Ola Reservert: reserved against digital notifications
-  orgNo: "910000001", // Testdepartementet: post@ttd.example.no, varsel@ttd.example.no
+  orgNo: "910000001", // Testdepartementet: post@ttd.example.no, varsel@ttd.example.no, mobile +4791000001
   orgUser: "1337", // registered for 910000001, opted in to the demo resource, read grant above
 };
 
@@ -31,8 +31,8 @@ export async function seed(base, keys) {
   const contacts = "/admin/api/v1/contacts";
   await put(base, admin, `${contacts}/persons/${DEMO.person}`, { name: "Kari Nordmann", email: "kari.nordmann@example.no", mobile: "+4799999999", reserved: false });
   await put(base, admin, `${contacts}/persons/${DEMO.reservedPerson}`, { name: "Ola Reservert", email: "ola.reservert@example.no", reserved: true });
-  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, { name: "Testdepartementet", emails: ["post@ttd.example.no", "varsel@ttd.example.no"] });
-  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { email: "user1337@ttd.example.no", resources: [`urn:altinn:resource:${DEMO.resource}`] });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, { name: "Testdepartementet", emails: ["post@ttd.example.no", "varsel@ttd.example.no"], mobiles: ["+4791000001"] });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { email: "user1337@ttd.example.no", mobile: "+4792000002", resources: [`urn:altinn:resource:${DEMO.resource}`] });
 }
 
 /** The demo subscription: ttd's demo events pushed to `npm start`'s receiver. Its secret is null when it already existed. */

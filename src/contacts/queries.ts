@@ -36,19 +36,19 @@ export async function storePersons(env: Env, records: PersonRecord[], now: Date)
   await runBatches(env, jsonStatements(env, UPSERT_PERSONS, rows));
 }
 
-const UPSERT_ORGS = `INSERT INTO contact_organizations (org_no, name, emails, updated_at)
-  SELECT value->>'orgNo', value->>'name', value->>'emails', value->>'at' FROM json_each(?1) WHERE true
-  ON CONFLICT (org_no) DO UPDATE SET name = excluded.name, emails = excluded.emails, updated_at = excluded.updated_at`;
+const UPSERT_ORGS = `INSERT INTO contact_organizations (org_no, name, emails, mobiles, updated_at)
+  SELECT value->>'orgNo', value->>'name', value->>'emails', value->>'mobiles', value->>'at' FROM json_each(?1) WHERE true
+  ON CONFLICT (org_no) DO UPDATE SET name = excluded.name, emails = excluded.emails, mobiles = excluded.mobiles, updated_at = excluded.updated_at`;
 
 export async function storeOrganizations(env: Env, records: OrganizationRecord[], now: Date): Promise<void> {
   const at = now.toISOString();
-  const rows = records.map((r) => ({ orgNo: r.orgNo, name: r.name, emails: JSON.stringify(r.emails), at }));
+  const rows = records.map((r) => ({ orgNo: r.orgNo, name: r.name, emails: JSON.stringify(r.emails), mobiles: JSON.stringify(r.mobiles), at }));
   await runBatches(env, jsonStatements(env, UPSERT_ORGS, rows));
 }
 
-const UPSERT_USERS = `INSERT INTO contact_org_users (org_no, user_id, email, updated_at)
-  SELECT value->>'o', value->>'u', value->>'email', value->>'at' FROM json_each(?1) WHERE true
-  ON CONFLICT (org_no, user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at`;
+const UPSERT_USERS = `INSERT INTO contact_org_users (org_no, user_id, email, mobile, updated_at)
+  SELECT value->>'o', value->>'u', value->>'email', value->>'mobile', value->>'at' FROM json_each(?1) WHERE true
+  ON CONFLICT (org_no, user_id) DO UPDATE SET email = excluded.email, mobile = excluded.mobile, updated_at = excluded.updated_at`;
 const CLEAR_OPT_INS = `DELETE FROM contact_org_user_resources
   WHERE (org_no, user_id) IN (SELECT value->>'o', value->>'u' FROM json_each(?1))`;
 const INSERT_OPT_INS = `INSERT INTO contact_org_user_resources (org_no, user_id, resource_id)
@@ -58,7 +58,7 @@ const INSERT_OPT_INS = `INSERT INTO contact_org_user_resources (org_no, user_id,
 /** Upserts users and replaces their opt-ins (a PUT replaces the whole record). */
 export async function storeOrgUsers(env: Env, records: OrgUserRecord[], now: Date): Promise<void> {
   const at = now.toISOString();
-  const users = records.map((r) => ({ o: r.orgNo, u: r.userId, email: r.email, at }));
+  const users = records.map((r) => ({ o: r.orgNo, u: r.userId, email: r.email, mobile: r.mobile, at }));
   const keys = records.map((r) => ({ o: r.orgNo, u: r.userId }));
   const optIns = records.flatMap((r) => r.resources.map((id) => ({ o: r.orgNo, u: r.userId, r: id })));
   // Per chunk of users: upsert, clear their opt-ins, insert the new ones, in one transaction.
@@ -77,7 +77,7 @@ export async function getPerson(env: Env, nin: string): Promise<PersonRecord | n
 
 export async function getOrganization(env: Env, orgNo: string): Promise<OrganizationRecord | null> {
   const [row] = await drizzle(env.DB).select().from(contactOrganizations).where(eq(contactOrganizations.orgNo, orgNo)).limit(1);
-  return row ? { orgNo: row.orgNo, name: row.name, emails: JSON.parse(row.emails) as string[] } : null;
+  return row ? { orgNo: row.orgNo, name: row.name, emails: JSON.parse(row.emails) as string[], mobiles: JSON.parse(row.mobiles) as string[] } : null;
 }
 
 export async function getOrgUser(env: Env, orgNo: string, userId: string): Promise<OrgUserRecord | null> {
@@ -89,7 +89,7 @@ export async function getOrgUser(env: Env, orgNo: string, userId: string): Promi
     .from(contactOrgUserResources)
     .where(and(eq(contactOrgUserResources.orgNo, orgNo), eq(contactOrgUserResources.userId, userId)))
     .orderBy(contactOrgUserResources.resourceId);
-  return { orgNo: row.orgNo, userId: row.userId, email: row.email, resources: optIns.map((o) => o.resourceId) };
+  return { orgNo: row.orgNo, userId: row.userId, email: row.email, mobile: row.mobile, resources: optIns.map((o) => o.resourceId) };
 }
 
 export async function deletePerson(env: Env, nin: string): Promise<boolean> {

@@ -13,6 +13,7 @@ export const contactOrganizations = sqliteTable("contact_organizations", {
   orgNo: text("org_no").primaryKey(),
   name: text("name").notNull(),
   emails: text("emails").notNull(),
+  mobiles: text("mobiles").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
 
@@ -22,6 +23,7 @@ export const contactOrgUsers = sqliteTable(
     orgNo: text("org_no").notNull(),
     userId: text("user_id").notNull(),
     email: text("email").notNull(),
+    mobile: text("mobile"),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgNo, t.userId] })],

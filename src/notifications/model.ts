@@ -35,6 +35,10 @@ export interface Order {
   conditionEndpoint: string | null;
   status: OrderStatus;
   lastUpdate: string;
+  /** "Sms" for a v1 SMS order (src/sms: body is the SMS text, recipients may be mobile numbers); else e-mail. */
+  notificationChannel?: "Email" | "Sms";
+  /** An SMS order's sender. */
+  senderNumber?: string | null;
 }
 
 export interface EmailNotification {

@@ -11,6 +11,7 @@ import { EMAIL_TTL_MS } from "./model";
 import { claimOrders, completeOrders, expireNotifications, finishOrder, markNotEnqueued, postponeOrder, releaseOrder, saveChunk, takeStragglers, type ClaimedOrder } from "./queries";
 import { resolveRecipients } from "./resolve";
 import { errorText } from "../lib/errors";
+import { generateSms } from "../sms/processing";
 
 /** Recipients resolved per chunk (one contacts look-up and one insert statement each). */
 export const CHUNK = 500;
@@ -44,6 +45,7 @@ export async function enqueue(env: Env, ids: string[]): Promise<void> {
 
 /** Generates the claimed order's notifications from where it left off, until done or out of time. */
 async function generate(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
+  if (order.notificationChannel === "Sms") return generateSms(env, order, clock, deadline);
   const expiresAt = new Date(Date.parse(order.requestedSendTime) + EMAIL_TTL_MS).toISOString();
   let next = order.nextRecipient;
   while (next < order.recipients.length) {

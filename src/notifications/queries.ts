@@ -26,6 +26,8 @@ interface OrderRow {
   claim_token: string | null;
   next_recipient: number;
   condition_attempts: number;
+  notification_channel?: string;
+  sender_number?: string | null;
 }
 
 export function toOrder(r: OrderRow): Order {
@@ -45,6 +47,7 @@ export function toOrder(r: OrderRow): Order {
     conditionEndpoint: r.condition_endpoint,
     status: r.status as OrderStatus,
     lastUpdate: r.last_update,
+    ...(r.notification_channel === "Sms" ? { notificationChannel: "Sms" as const, senderNumber: r.sender_number ?? null } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { fail } from "../http/problem";
 import { json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
 import { parseQuery, parseWith } from "../http/validate";
+import { smsStatusCounts } from "../sms/queries";
 import { requireCreator, requireNotifyRight } from "./auth";
 import { loadContacts } from "./contacts";
 import { cancelDecision, FIVE_MINUTES_MS, type Order } from "./model";
@@ -27,7 +28,8 @@ async function ownOrder(req: { params: Record<string, string | undefined> }, app
 }
 
 async function statusBody(app: AppContext, order: Order) {
-  return orderStatusView(order, await statusCounts(app.env, order.id), app.baseUrl);
+  const counts = order.notificationChannel === "Sms" ? await smsStatusCounts(app.env, order.id) : await statusCounts(app.env, order.id);
+  return orderStatusView(order, counts, app.baseUrl);
 }
 
 const auth = ["bearer", "platformAccessToken"] as ("bearer" | "platformAccessToken")[];

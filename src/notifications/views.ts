@@ -14,7 +14,7 @@ function orderFields(o: Order) {
     sendersReference: o.sendersReference,
     requestedSendTime: o.requestedSendTime,
     created: o.created,
-    notificationChannel: "Email" as const,
+    notificationChannel: o.notificationChannel ?? "Email",
     ignoreReservation: o.ignoreReservation,
     resourceId: o.resourceId,
     conditionEndpoint: o.conditionEndpoint,
@@ -24,17 +24,18 @@ function orderFields(o: Order) {
 /** `GET /orders/{id}`: the order as stored. */
 export function orderView(o: Order, baseUrl: string) {
   const self = orderUrl(baseUrl, o.id);
+  const sms = o.notificationChannel === "Sms";
   return {
     ...orderFields(o),
     recipients: o.recipients.map((r) => ({
       emailAddress: "emailAddress" in r ? r.emailAddress : null,
-      mobileNumber: null,
+      mobileNumber: "mobileNumber" in r ? (r as { mobileNumber: string }).mobileNumber : null,
       organizationNumber: "organizationNumber" in r ? r.organizationNumber : null,
       nationalIdentityNumber: "nationalIdentityNumber" in r ? r.nationalIdentityNumber : null,
       isReserved: null,
     })),
-    emailTemplate: { fromAddress: o.fromAddress, subject: o.subject, body: o.body, contentType: o.contentType },
-    smsTemplate: null,
+    emailTemplate: sms ? null : { fromAddress: o.fromAddress, subject: o.subject, body: o.body, contentType: o.contentType },
+    smsTemplate: sms ? { senderNumber: o.senderNumber ?? "", body: o.body } : null,
     links: { self, status: `${self}/status` },
   };
 }
@@ -45,7 +46,11 @@ export function orderStatusView(o: Order, counts: StatusCounts, baseUrl: string)
     ...orderFields(o),
     processingStatus: { status: o.status, description: ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
     notificationsStatusSummary: {
-      email: { links: { self: `${orderUrl(baseUrl, o.id)}/notifications/email` }, generated: counts.generated, succeeded: counts.succeeded },
+      [o.notificationChannel === "Sms" ? "sms" : "email"]: {
+        links: { self: `${orderUrl(baseUrl, o.id)}/notifications/${o.notificationChannel === "Sms" ? "sms" : "email"}` },
+        generated: counts.generated,
+        succeeded: counts.succeeded,
+      },
     },
   };
 }

@@ -41,6 +41,7 @@ export async function startVarsel(env: Record<string, string> = {}): Promise<Var
       VARSEL_STATE_DIR: stateDir,
       MAIL_CATCHER_SMTP_PORT: "0",
       MAIL_CATCHER_WEB_PORT: "0",
+      SMS_CATCHER_PORT: "0",
       CRON_TICK_SECONDS: "1",
       ...env,
     },

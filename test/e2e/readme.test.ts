@@ -39,3 +39,18 @@ describe("README quick start", () => {
     expect(out).toContain('{"subject":"/user/1337","actions":["read","subscribe"]}');
   });
 });
+
+describe("README: Sending an SMS", () => {
+  it("works verbatim: three SMS Delivered through the local SMS catcher", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const script = shellBlocks(section(readme, "Sending an SMS")).join("\n").replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, encoding: "utf8", timeout: 90_000 });
+    expect(out).toMatch(/^order [0-9a-f-]{36}$/m);
+    const summary = JSON.parse(out.split("\n").find((l) => l.startsWith("{"))!) as { generated: number; notifications: { recipient: { mobileNumber: string }; sendStatus: { status: string } }[] };
+    expect(summary.notifications.map((n) => [n.recipient.mobileNumber, n.sendStatus.status])).toEqual([
+      ["+4740000001", "Delivered"],
+      ["+4799999999", "Delivered"],
+      ["+4791000001", "Delivered"],
+    ]);
+  });
+});

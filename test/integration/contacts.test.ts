@@ -26,12 +26,12 @@ describe("contact register admin API", () => {
     res = await putJson(`${C}/organizations/910000001`, { name: "Testdepartementet", emails: ["post@ttd.no", "post@ttd.no", "varsel@ttd.no"] }, admin);
     expect(res.status).toBe(200);
     res = await call(`${C}/organizations/910000001`, { headers: admin });
-    expect(await res.json()).toEqual({ orgNo: "910000001", name: "Testdepartementet", emails: ["post@ttd.no", "varsel@ttd.no"] });
+    expect(await res.json()).toEqual({ orgNo: "910000001", name: "Testdepartementet", emails: ["post@ttd.no", "varsel@ttd.no"], mobiles: [] });
 
     res = await putJson(`${C}/organizations/910000001/users/1001`, { email: "ola@ttd.no", resources: ["urn:altinn:resource:contacts-a", "app_ttd_some-app"] }, admin);
     expect(res.status).toBe(200);
     res = await call(`${C}/organizations/910000001/users/1001`, { headers: admin });
-    expect(await res.json()).toEqual({ orgNo: "910000001", userId: "1001", email: "ola@ttd.no", resources: ["urn:altinn:resource:app_ttd_some-app", "urn:altinn:resource:contacts-a"] });
+    expect(await res.json()).toEqual({ orgNo: "910000001", userId: "1001", email: "ola@ttd.no", mobile: null, resources: ["urn:altinn:resource:app_ttd_some-app", "urn:altinn:resource:contacts-a"] });
 
     // A PUT replaces the opt-ins.
     await putJson(`${C}/organizations/910000001/users/1001`, { email: "ola@ttd.no", resources: [] }, admin);

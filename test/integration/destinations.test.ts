@@ -69,3 +69,16 @@ describe("order conditionEndpoint", () => {
     expect(res.status).toBe(202);
   });
 });
+
+describe("SMS order conditionEndpoint", () => {
+  it.each(BYPASSES)("refuses %s with the reference's text", async (conditionEndpoint) => {
+    const h = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
+    const res = await post(
+      "/notifications/api/v1/orders/sms",
+      { body: "b", recipients: [{ mobileNumber: "+4740000001" }], conditionEndpoint },
+      h,
+    );
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors).toEqual({ ConditionEndpoint: ["The condition endpoint must be a valid URL."] });
+  });
+});

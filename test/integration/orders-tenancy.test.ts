@@ -58,6 +58,27 @@ describe("an order's resourceId must be the orderer's, or granted to it with not
     expect(await listed.json()).toEqual({ count: 0, orders: [] });
   });
 
+  it("holds for SMS orders too: another org's resource is 403, the owner's and a notify grant's are accepted", async () => {
+    const sms = (resourceId: string, sendersReference: string) => ({
+      body: "b",
+      recipients: [{ organizationNumber: ORG_NO }],
+      requestedSendTime: new Date(Date.now() + 3600_000).toISOString(),
+      resourceId,
+      sendersReference,
+    });
+    for (const resourceId of ["urn:altinn:resource:ttd-audience", "app_ttd_audience-app"]) {
+      const res = await postJson(`${ORDERS}/sms`, sms(resourceId, "evil-sms"), evil);
+      expect(res.status, resourceId).toBe(403);
+      expect((await problem(res)).detail).toMatch(/notify/);
+    }
+    expect(await (await call(`${ORDERS}?sendersReference=evil-sms`, { headers: evil })).json()).toEqual({
+      count: 0,
+      orders: [],
+    });
+    expect((await postJson(`${ORDERS}/sms`, sms("urn:altinn:resource:ttd-audience", "p"), partner)).status).toBe(202);
+    expect((await postJson(`${ORDERS}/sms`, sms("urn:altinn:resource:ttd-audience", "t"), ttd)).status).toBe(202);
+  });
+
   it("refuses an app's Platform Access Token for another org's resource", async () => {
     const res = await postJson(`${ORDERS}/email`, order({ resourceId: "urn:altinn:resource:ttd-audience" }), {
       platformaccesstoken: await platformToken("evil", "app"),

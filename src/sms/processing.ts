@@ -1,0 +1,85 @@
+/**
+ * SMS order processing (SPEC §5.3/§5.4): the shared order claim and send condition
+ * (src/notifications/processing.ts) hand an SMS order to `generateSms`, which resolves its recipients
+ * chunk by chunk into SMS, due at the next time the Daytime window allows. The cron's `sweepSms`
+ * hands due SMS to the queue again and fails those past their time to live.
+ */
+import type { Env } from "../env";
+import { CHUNK, LEASE_MS, REQUEUE_AFTER_MS } from "../notifications/processing";
+import { releaseOrder, type ClaimedOrder } from "../notifications/queries";
+import { loadSmsContacts } from "./contacts";
+import { daytimeWindow, nextAllowedSendTime } from "./daytime";
+import { SMS_EXPIRY_OFFSET_MS, SMS_TTL_MS } from "./model";
+import { completeSmsOrders, expireSms, markSmsNotEnqueued, saveSmsChunk, takeSmsStragglers } from "./queries";
+import { resolveSmsRecipients } from "./resolve";
+import type { SmsRecipient } from "./schemas";
+
+/** The queue message: one per SMS. */
+export interface SmsMessage {
+  notificationId: string;
+}
+
+export async function enqueueSms(env: Env, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 100) {
+    const part = ids.slice(i, i + 100);
+    try {
+      await env.SMS_QUEUE.sendBatch(
+        part.map((notificationId) => ({ body: { notificationId } satisfies SmsMessage, contentType: "json" as const })),
+      );
+    } catch (e) {
+      // The sweep hands them over on a later tick; nothing is lost.
+      console.error(
+        JSON.stringify({ msg: "SMS queue send failed; the sweep will retry", count: part.length, error: String(e) }),
+      );
+      await markSmsNotEnqueued(env, ids.slice(i));
+      return;
+    }
+  }
+}
+
+/** Generates the claimed SMS order's notifications from where it left off, until done or out of time. */
+export async function generateSms(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
+  const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
+  // A v1 SMS order expires 48 h after its requested send time (reference §1.1).
+  const expiresAt = new Date(Date.parse(order.requestedSendTime) + SMS_TTL_MS).toISOString();
+  const recipients = order.recipients as unknown as SmsRecipient[];
+  let next = order.nextRecipient;
+  while (next < recipients.length) {
+    if (Date.now() > deadline) return; // the lease runs out and a later tick continues
+    const chunk = recipients.slice(next, next + CHUNK);
+    const drafts = resolveSmsRecipients(
+      chunk,
+      await loadSmsContacts(env, chunk, order.resourceId),
+      order.ignoreReservation,
+    );
+    next += chunk.length;
+    const now = clock();
+    const ids = await saveSmsChunk(env, {
+      orderId: order.id,
+      token: order.claimToken,
+      drafts,
+      nextRecipient: next,
+      now,
+      dueAt: nextAllowedSendTime(now, window),
+      expiresAt,
+      leaseUntil: new Date(now.getTime() + LEASE_MS),
+    });
+    await enqueueSms(env, ids);
+  }
+  await releaseOrder(env, order.id, order.claimToken);
+  await completeSmsOrders(env, [order.id], clock());
+}
+
+/** Fails SMS past their time to live, then hands due stragglers (Daytime waits included) to the queue. */
+export async function sweepSms(env: Env, now: Date): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const touched = await expireSms(env, now, SMS_EXPIRY_OFFSET_MS, 1000);
+    await completeSmsOrders(env, touched, now);
+    if (touched.length < 1000) break;
+  }
+  for (let round = 0; round < 10; round++) {
+    const ids = await takeSmsStragglers(env, now, new Date(now.getTime() - REQUEUE_AFTER_MS), 500);
+    await enqueueSms(env, ids);
+    if (ids.length < 500) break;
+  }
+}
