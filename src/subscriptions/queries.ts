@@ -1,13 +1,17 @@
 import { and, asc, eq, inArray, isNull, sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
-import { subscriptionGeneration, subscriptions, type SubscriptionRow } from "./table";
+import { subscriptions, type SubscriptionRow } from "./table";
 
 export type NewSubscription = Omit<SubscriptionRow, "id" | "validated" | "disabled" | "disabledReason">;
 
 const db = (env: Env) => drizzle(env.DB);
 
-const bumpGeneration = (env: Env) => db(env).update(subscriptionGeneration).set({ gen: sql`${subscriptionGeneration.gen} + 1` }).where(eq(subscriptionGeneration.id, 1));
+/** Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts), by resource or by subscription id. */
+const bumpResource = (env: Env, resource: string) =>
+  db(env).run(sql`INSERT INTO subscription_resource_generations (resource, gen) VALUES (${resource}, 1) ON CONFLICT (resource) DO UPDATE SET gen = gen + 1`);
+const bumpResourceOf = (env: Env, id: number) =>
+  db(env).run(sql`INSERT INTO subscription_resource_generations (resource, gen) SELECT resource_filter, 1 FROM subscriptions WHERE id = ${id} ON CONFLICT (resource) DO UPDATE SET gen = gen + 1`);
 
 function same(column: Column, value: string | null): SQL {
   return value === null ? isNull(column) : eq(column, value);
@@ -36,7 +40,7 @@ export async function findIdentical(env: Env, s: NewSubscription): Promise<Subsc
 export async function insertSubscription(env: Env, s: NewSubscription): Promise<SubscriptionRow> {
   const [rows] = await db(env).batch([
     db(env).insert(subscriptions).values({ ...s, validated: false, disabled: false }).returning(),
-    bumpGeneration(env),
+    bumpResource(env, s.resourceFilter),
   ]);
   return rows[0]!;
 }
@@ -51,7 +55,7 @@ export async function listSubscriptions(env: Env, consumer: string): Promise<Sub
 }
 
 export async function deleteSubscription(env: Env, id: number): Promise<void> {
-  await db(env).batch([db(env).delete(subscriptions).where(eq(subscriptions.id, id)), bumpGeneration(env)]);
+  await db(env).batch([bumpResourceOf(env, id), db(env).delete(subscriptions).where(eq(subscriptions.id, id))]);
 }
 
 export async function markValidated(env: Env, id: number): Promise<void> {
@@ -59,12 +63,16 @@ export async function markValidated(env: Env, id: number): Promise<void> {
 }
 
 export async function markDisabled(env: Env, id: number, reason: string): Promise<void> {
-  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpGeneration(env)]);
+  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResourceOf(env, id)]);
 }
 
-export async function generation(env: Env): Promise<number> {
-  const rows = await db(env).select({ gen: subscriptionGeneration.gen }).from(subscriptionGeneration).where(eq(subscriptionGeneration.id, 1));
-  return rows[0]?.gen ?? 0;
+/** The matcher's cache generation of each resource (absent: 0). */
+export async function resourceGenerations(env: Env, resources: string[]): Promise<Map<string, number>> {
+  if (!resources.length) return new Map();
+  const { results } = await env.DB.prepare("SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(resources))
+    .all<{ resource: string; gen: number }>();
+  return new Map(results.map((r) => [r.resource, r.gen]));
 }
 
 /** Candidate subscriptions for events of these resources, through the resource index. */
