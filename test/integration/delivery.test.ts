@@ -185,24 +185,31 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     expect(await stub.enqueue([{ seq: 4_000_002, event: ev(resource) }])).toBe(0);
   });
 
-  it("keeps dead letters but forgets delivered pushes after the retention time", async () => {
+  it("forgets delivered and dead-lettered pushes with their attempts once past retention, counted from their final state", async () => {
     const ns = env.SUBSCRIPTION_DO as unknown as DurableObjectNamespace;
     const lists = await runInDurableObject(ns.get(ns.idFromName(`prune-${crypto.randomUUID()}`)), (_i, state) => {
       const store = new PushStore(state.storage.sql);
       const r = { statusCode: 500, durationMs: 1, error: null, retryAfterSeconds: null, responseSnippet: "no" };
       store.add(1, "old-delivered", "{}", 1_000);
       store.add(2, "old-failed", "{}", 1_000);
-      store.add(3, "new-delivered", "{}", 5_000);
-      for (const seq of [1, 2, 3]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 2 ? 500 : 200 }, new Date());
-      store.delivered(1);
-      store.deadLetter(2, "HTTP 500", 1_000);
-      store.delivered(3);
-      store.pruneDelivered(2_000);
-      return store.list({ beforeSeq: 100, size: 10 }).map((d) => [d.eventId, d.status, d.attempts.length]);
+      store.add(3, "new-delivered", "{}", 1_000);
+      store.add(4, "pending", "{}", 1_000);
+      for (const seq of [1, 2, 3, 4]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 1 || seq === 3 ? 200 : 500 }, new Date());
+      store.delivered(1, 1_500);
+      store.deadLetter(2, "HTTP 500", 1_500);
+      store.delivered(3, 5_000);
+      const pruned = store.pruneFinished(2_000, 500);
+      const left = store.list({ beforeSeq: 100, size: 10 }).map((d) => [d.eventId, d.status, d.attempts.length]);
+      const orphans = state.storage.sql.exec("SELECT COUNT(*) AS n FROM attempts WHERE seq IN (1, 2)").one().n;
+      return { pruned, left, orphans };
     });
-    expect(lists).toEqual([
-      ["new-delivered", "delivered", 1],
-      ["old-failed", "failed", 1],
-    ]);
+    expect(lists).toEqual({
+      pruned: 2,
+      left: [
+        ["pending", "pending", 1],
+        ["new-delivered", "delivered", 1],
+      ],
+      orphans: 0,
+    });
   });
 });
