@@ -1,17 +1,23 @@
 import { and, asc, eq, inArray, isNull, sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
-import { subscriptions, type SubscriptionRow } from "./table";
+import { subscriptionResourceGenerations, subscriptions, type SubscriptionRow } from "./table";
 
 export type NewSubscription = Omit<SubscriptionRow, "id" | "validated" | "disabled" | "disabledReason">;
 
 const db = (env: Env) => drizzle(env.DB);
 
-/** Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts), by resource or by subscription id. */
+/** Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts). */
 const bumpResource = (env: Env, resource: string) =>
-  db(env).run(sql`INSERT INTO subscription_resource_generations (resource, gen) VALUES (${resource}, 1) ON CONFLICT (resource) DO UPDATE SET gen = gen + 1`);
-const bumpResourceOf = (env: Env, id: number) =>
-  db(env).run(sql`INSERT INTO subscription_resource_generations (resource, gen) SELECT resource_filter, 1 FROM subscriptions WHERE id = ${id} ON CONFLICT (resource) DO UPDATE SET gen = gen + 1`);
+  db(env)
+    .insert(subscriptionResourceGenerations)
+    .values({ resource, gen: 1 })
+    .onConflictDoUpdate({ target: subscriptionResourceGenerations.resource, set: { gen: sql`${subscriptionResourceGenerations.gen} + 1` } });
+
+async function resourceOf(env: Env, id: number): Promise<string> {
+  const rows = await db(env).select({ r: subscriptions.resourceFilter }).from(subscriptions).where(eq(subscriptions.id, id)).limit(1);
+  return rows[0]?.r ?? "";
+}
 
 function same(column: Column, value: string | null): SQL {
   return value === null ? isNull(column) : eq(column, value);
@@ -55,7 +61,7 @@ export async function listSubscriptions(env: Env, consumer: string): Promise<Sub
 }
 
 export async function deleteSubscription(env: Env, id: number): Promise<void> {
-  await db(env).batch([bumpResourceOf(env, id), db(env).delete(subscriptions).where(eq(subscriptions.id, id))]);
+  await db(env).batch([bumpResource(env, await resourceOf(env, id)), db(env).delete(subscriptions).where(eq(subscriptions.id, id))]);
 }
 
 export async function markValidated(env: Env, id: number): Promise<void> {
@@ -63,7 +69,7 @@ export async function markValidated(env: Env, id: number): Promise<void> {
 }
 
 export async function markDisabled(env: Env, id: number, reason: string): Promise<void> {
-  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResourceOf(env, id)]);
+  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResource(env, await resourceOf(env, id))]);
 }
 
 /** The matcher's cache generation of each resource (absent: 0). */
