@@ -8,46 +8,7 @@ import { PushStore } from "../../src/delivery/store";
 import { putResource } from "../helpers/admin";
 import { call, postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
-
-const SUBS = "/events/api/v1/subscriptions";
-const ENDPOINT = "http://127.0.0.1:9/hook"; // refused: every attempt fails
-
-async function poll<T>(probe: () => Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Marks the handshake as done, as if the endpoint had answered 2xx, once the first (failing) one is over. */
-async function markValidated(id: number, validatedSeq: number): Promise<void> {
-  // Let the first handshake finish, so it cannot overwrite what we set; the next is 30 s away.
-  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, state) => (new PushStore(state.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation attempt");
-  await runInDurableObject(deliveryStub(env, id), (_i, state) => {
-    const store = new PushStore(state.storage.sql);
-    store.saveState({ ...store.state()!, validated: true, validatedSeq, validationDueAt: null });
-  });
-}
-
-/** A subscription whose handshake we mark as done by hand, as if the endpoint had answered 2xx. */
-async function validatedSubscription(validatedSeq: number): Promise<{ id: number; resource: string; headers: Record<string, string> }> {
-  const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
-  await putResource(rid, "ttd");
-  const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe altinn:events.publish" }));
-  const res = await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers);
-  const { id } = (await res.json()) as { id: number };
-  await markValidated(id, validatedSeq);
-  return { id, resource: `urn:altinn:resource:${rid}`, headers };
-}
-
-const ev = (resource: string, id = crypto.randomUUID()) => ({ id, type: "it.happened", source: "https://it.example/x", specversion: "1.0" as const, time: new Date().toISOString(), resource });
-
-async function deliveries(id: number, headers: Record<string, string>) {
-  return ((await (await call(`${SUBS}/${id}/deliveries`, { headers })).json()) as { deliveries: { eventId: string; status: string; attempts: { statusCode: number | null; error: string | null }[]; nextAttemptAt: string | null }[] }).deliveries;
-}
+import { deliveries, ENDPOINT, ev, markValidated, poll, SUBS, validatedSubscription } from "../helpers/delivery";
 
 describe("subscription Durable Object", { timeout: 20_000 }, () => {
   it("keeps its queue in storage: after the instance is torn down the failed push is still pending with its retry alarm", async () => {

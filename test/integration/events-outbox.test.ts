@@ -57,7 +57,7 @@ describe("events outbox", () => {
     await waitOnExecutionContext(ctx);
     const [oldDue, freshDue] = await dueOf([old!, fresh!]);
     // Sent (leased, or already confirmed by the matcher) versus untouched.
-    expect(oldDue === null || oldDue > Date.now()).toBe(true);
+    expect(oldDue === null || oldDue! > Date.now()).toBe(true);
     expect(freshDue).toBeLessThanOrEqual(Date.now() + OUTBOX_GRACE_MS);
     expect(freshDue).not.toBeNull();
   });

@@ -25,7 +25,7 @@ describe("pickNext", () => {
     const order: string[] = [];
     let last: "first" | "retry" | null = null;
     while (first.length || retry.length) {
-      const p = pickNext(first[0] ?? null, retry[0] ?? null, last)!;
+      const p: { push: string; kind: "first" | "retry" } = pickNext(first[0] ?? null, retry[0] ?? null, last)!;
       (p.kind === "first" ? first : retry).shift();
       order.push(p.push);
       last = p.kind;
