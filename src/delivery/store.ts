@@ -103,9 +103,10 @@ type Row = Record<string, SqlStorageValue>;
 
 // The hot queries, named so the query-plan tests check exactly these (no SCAN, no TEMP B-TREE).
 export const NEXT_FIRST_SQL = "SELECT * FROM pushes WHERE status = 'pending' AND attempts = 0 AND due_at <= ? ORDER BY seq LIMIT 1";
-export const NEXT_RETRY_SQL = "SELECT * FROM pushes WHERE status = 'pending' AND attempts > 0 AND due_at <= ? ORDER BY due_at, seq LIMIT 1";
+// INDEXED BY: with few rows the planner would otherwise pick pushes_pending and sort (USE TEMP B-TREE).
+export const NEXT_RETRY_SQL = "SELECT * FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 AND due_at <= ? ORDER BY due_at, seq LIMIT 1";
 export const FIRST_DUE_AT_SQL = "SELECT MIN(due_at) AS at FROM pushes WHERE status = 'pending' AND attempts = 0";
-export const RETRY_DUE_AT_SQL = "SELECT due_at AS at FROM pushes WHERE status = 'pending' AND attempts > 0 ORDER BY due_at, seq LIMIT 1";
+export const RETRY_DUE_AT_SQL = "SELECT due_at AS at FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 ORDER BY due_at, seq LIMIT 1";
 export const OLDEST_DONE_SQL = "SELECT done_at AS at FROM pushes WHERE done_at IS NOT NULL ORDER BY done_at LIMIT 1";
 export const PRUNE_PICK_SQL = "SELECT seq FROM pushes WHERE done_at IS NOT NULL AND done_at < ? ORDER BY done_at LIMIT ?";
 

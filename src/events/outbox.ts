@@ -15,6 +15,13 @@ export const OUTBOX_LEASE_MS = 10 * 60_000;
 /** A sweep send that failed is tried again after this long (the pieces behind it go on). */
 export const OUTBOX_RETRY_MS = 60_000;
 
+// The statements, named so the query-plan tests check exactly these.
+export const LEASE_SQL =
+  "UPDATE events SET outbox_due_at = ?1 WHERE seq IN (SELECT seq FROM events WHERE outbox_due_at <= ?2 ORDER BY outbox_due_at, seq LIMIT ?3) RETURNING seq, cloudevent";
+export const RESCHEDULE_SQL = "UPDATE events SET outbox_due_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
+export const CONFIRM_SQL = "UPDATE events SET outbox_due_at = NULL, dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
+export const BY_SEQ_SQL = "SELECT seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq";
+
 export interface OutboxEvent {
   seq: number;
   event: CloudEvent;
@@ -22,11 +29,7 @@ export interface OutboxEvent {
 
 /** Due events, oldest due first, leased to this sweep (due again after the lease) in the same step. */
 export async function leaseDueEvents(env: Env, now: number, limit: number): Promise<OutboxEvent[]> {
-  const { results } = await env.DB.prepare(
-    `UPDATE events SET outbox_due_at = ?1 WHERE seq IN
-       (SELECT seq FROM events WHERE outbox_due_at <= ?2 ORDER BY outbox_due_at, seq LIMIT ?3)
-     RETURNING seq, cloudevent`,
-  )
+  const { results } = await env.DB.prepare(LEASE_SQL)
     .bind(now + OUTBOX_LEASE_MS, now, limit)
     .all<{ seq: number; cloudevent: string }>();
   return results.sort((a, b) => a.seq - b.seq).map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
@@ -35,7 +38,7 @@ export async function leaseDueEvents(env: Env, now: number, limit: number): Prom
 /** Sets when these (unconfirmed) events are due for the sweep; `at` = now puts them back at once. */
 export async function rescheduleOutbox(env: Env, seqs: number[], at: number): Promise<void> {
   if (!seqs.length) return;
-  await env.DB.prepare("UPDATE events SET outbox_due_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL")
+  await env.DB.prepare(RESCHEDULE_SQL)
     .bind(at, JSON.stringify(seqs))
     .run();
 }
@@ -43,7 +46,7 @@ export async function rescheduleOutbox(env: Env, seqs: number[], at: number): Pr
 /** Every matching subscription holds these events: they leave the outbox. */
 export async function confirmHandedOver(env: Env, seqs: number[], now: Date): Promise<void> {
   if (!seqs.length) return;
-  await env.DB.prepare("UPDATE events SET outbox_due_at = NULL, dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL")
+  await env.DB.prepare(CONFIRM_SQL)
     .bind(now.toISOString(), JSON.stringify(seqs))
     .run();
 }
@@ -51,7 +54,7 @@ export async function confirmHandedOver(env: Env, seqs: number[], now: Date): Pr
 /** Stored events by position (queue messages too large to carry their event name only its position). */
 export async function eventsBySeq(env: Env, seqs: number[]): Promise<OutboxEvent[]> {
   if (!seqs.length) return [];
-  const { results } = await env.DB.prepare("SELECT seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq")
+  const { results } = await env.DB.prepare(BY_SEQ_SQL)
     .bind(JSON.stringify(seqs))
     .all<{ seq: number; cloudevent: string }>();
   return results.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));

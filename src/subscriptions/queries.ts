@@ -72,21 +72,27 @@ export async function markDisabled(env: Env, id: number, reason: string): Promis
   await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResource(env, await resourceOf(env, id))]);
 }
 
+export const RESOURCE_GENERATIONS_SQL = "SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))";
+
 /** The matcher's cache generation of each resource (absent: 0). */
 export async function resourceGenerations(env: Env, resources: string[]): Promise<Map<string, number>> {
   if (!resources.length) return new Map();
-  const { results } = await env.DB.prepare("SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))")
+  const { results } = await env.DB.prepare(RESOURCE_GENERATIONS_SQL)
     .bind(JSON.stringify(resources))
     .all<{ resource: string; gen: number }>();
   return new Map(results.map((r) => [r.resource, r.gen]));
 }
+
+/** The matcher's candidate read for up to 50 resources (exported for its query-plan test). */
+export const candidatesQuery = (env: Env, resources: string[]) =>
+  db(env).select().from(subscriptions).where(and(inArray(subscriptions.resourceFilter, resources), eq(subscriptions.disabled, false)));
 
 /** Candidate subscriptions for events of these resources, through the resource index. */
 export async function subscriptionsForResources(env: Env, resources: string[]): Promise<SubscriptionRow[]> {
   const out: SubscriptionRow[] = [];
   for (let i = 0; i < resources.length; i += 50) {
     const chunk = resources.slice(i, i + 50);
-    out.push(...(await db(env).select().from(subscriptions).where(and(inArray(subscriptions.resourceFilter, chunk), eq(subscriptions.disabled, false)))));
+    out.push(...(await candidatesQuery(env, chunk)));
   }
   return out;
 }
