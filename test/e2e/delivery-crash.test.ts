@@ -23,8 +23,8 @@ it("kill -9 right after the last publish: after a restart on the same state ever
   const config = { VARSEL_STATE_DIR: stateDir, PUSH_RETRY_SCHEDULE: "1,1,1,1,1,1,1,1,1,1,1" };
   rx = await startReceiver();
   varsel = await startVarsel(config);
-  const fan = await setUpFanOut(varsel.base, Array.from({ length: 12 }, (_, i) => `${rx!.url}?sub=${i}`), "e2e-crash");
-  const ids = await publishMany(varsel.base, fan, 150, { parallel: 10 });
+  const fan = await setUpFanOut(varsel.base, Array.from({ length: 50 }, (_, i) => `${rx!.url}?sub=${i}`), "e2e-crash");
+  const ids = await publishMany(varsel.base, fan, 200, { parallel: 20 });
   await varsel.kill();
   const before = tally([rx], fan, ids);
 
@@ -32,5 +32,5 @@ it("kill -9 right after the last publish: after a restart on the same state ever
   await waitFor(() => tally([rx!], fan, ids).missing === 0, 240_000, "every push after the restart");
   const after = tally([rx], fan, ids);
   console.log(JSON.stringify({ beforeRestart: before, afterRestart: after }));
-  expect(after).toMatchObject({ expected: 1800, received: 1800, missing: 0 });
+  expect(after).toMatchObject({ expected: 10_000, received: 10_000, missing: 0 });
 });
