@@ -6,14 +6,14 @@ import { publishMany, settle, setUpFanOut, start, startReceiver, tally } from ".
 
 export default {
   name: "kill-9-mid-fan-out",
-  description: "10 subscriptions, 40 events; kill -9 of npm start right after the last publish answered 200; restart",
+  description: "50 subscriptions, 200 events; kill -9 of npm start right after the last publish answered 200; restart",
   async run() {
     const stateDir = mkdtempSync(join(tmpdir(), "varsel-chaos-kill-"));
     const rx = await startReceiver();
     let varsel = await start({ VARSEL_STATE_DIR: stateDir });
     try {
-      const fan = await setUpFanOut(varsel.base, Array.from({ length: 10 }, (_, i) => `${rx.url}?sub=${i}`), "chaos-kill");
-      const ids = await publishMany(varsel.base, fan, 40);
+      const fan = await setUpFanOut(varsel.base, Array.from({ length: 50 }, (_, i) => `${rx.url}?sub=${i}`), "chaos-kill");
+      const ids = await publishMany(varsel.base, fan, 200, { parallel: 20 });
       await varsel.kill();
       const atKill = tally([rx], fan, ids);
       const t0 = Date.now();
