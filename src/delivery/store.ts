@@ -94,7 +94,7 @@ CREATE INDEX IF NOT EXISTS pushes_retry ON pushes (due_at, seq) WHERE status = '
 CREATE INDEX IF NOT EXISTS pushes_done ON pushes (done_at) WHERE done_at IS NOT NULL;`;
 
 /** What an attempt is recorded as before its request is sent: if nothing follows, it was cut off. */
-export const CUT_OFF_ERROR = "The attempt was cut off before an answer (the object was evicted or restarted).";
+export const CUT_OFF_ERROR = "No answer recorded: the attempt is under way, or was cut off by an eviction or a restart.";
 
 /** Before an attempt's request: the state to keep if no answer is ever recorded. */
 export type Provisional = { kind: "retry"; at: number; reason: string } | { kind: "dead"; reason: string };
