@@ -81,10 +81,16 @@ CREATE TABLE IF NOT EXISTS attempts (
 );`;
 
 /** Columns added after the first release: objects created before get them in ensureSchema. */
-const ADDED_COLUMNS: [table: string, column: string, ddl: string][] = [
+const ADDED_COLUMNS: [table: string, column: string, ddl: string, backfill?: string][] = [
   ["pushes", "cycle_start", "ALTER TABLE pushes ADD COLUMN cycle_start INTEGER NOT NULL DEFAULT 0"],
   // When the push reached its final state (delivered or dead-lettered): retention counts from it.
-  ["pushes", "done_at", "ALTER TABLE pushes ADD COLUMN done_at INTEGER"],
+  // Pushes finished before the column existed count from their failure or, delivered, their enqueueing.
+  [
+    "pushes",
+    "done_at",
+    "ALTER TABLE pushes ADD COLUMN done_at INTEGER",
+    "UPDATE pushes SET done_at = COALESCE(failed_at, enqueued_at), body = '' WHERE status IN ('delivered', 'failed')",
+  ],
   ["attempts", "response", "ALTER TABLE attempts ADD COLUMN response TEXT"],
 ];
 
@@ -115,9 +121,11 @@ export class PushStore {
 
   ensureSchema(): void {
     this.sql.exec(SCHEMA);
-    for (const [table, column, ddl] of ADDED_COLUMNS) {
+    for (const [table, column, ddl, backfill] of ADDED_COLUMNS) {
       const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-      if (!columns.some((c) => c.name === column)) this.sql.exec(ddl);
+      if (columns.some((c) => c.name === column)) continue;
+      this.sql.exec(ddl);
+      if (backfill) this.sql.exec(backfill);
     }
     this.sql.exec(LATER_INDEXES);
   }

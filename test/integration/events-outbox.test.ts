@@ -97,3 +97,25 @@ describe("events outbox", () => {
     expect(q.sent).toEqual([{ seq: big }]);
   });
 });
+
+describe("the cron's events work", () => {
+  it("a failing outbox sweep does not stop retention: each piece catches its own error", async () => {
+    const { runEventsScheduled } = await import("../../src/scheduled");
+    const [old] = await storeEvents(1, 10, Date.now() - 200 * 86_400_000);
+    const sweepBroken = {
+      ...env,
+      DB: new Proxy(env.DB, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop);
+          if (prop === "prepare") return (sql: string) => {
+            if (sql.startsWith("UPDATE events SET outbox_due_at = ?1")) throw new Error("D1_ERROR: injected");
+            return target.prepare(sql);
+          };
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    } as typeof env;
+    await expect(runEventsScheduled(sweepBroken, new Date())).resolves.toBeUndefined();
+    expect(await dueOf([old!])).toEqual([]);
+  });
+});

@@ -66,4 +66,22 @@ describe("push retention in the subscription's object", () => {
     }));
     expect(after).toEqual({ left: ["recent"], alarm: now - DAY + keep, bodies: 0 });
   });
+
+  it("an object created before retention counted from the final state gets its finished pushes dated and expiring", async () => {
+    const ns = env.SUBSCRIPTION_DO;
+    const out = await runInDurableObject(ns.get(ns.idFromName(`old-${crypto.randomUUID()}`)), (_i, state) => {
+      // The first release's tables (replacing what the object's constructor made), one delivered and one pending push.
+      state.storage.sql.exec(`DROP TABLE pushes; DROP TABLE attempts;
+        CREATE TABLE pushes (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER, reason TEXT, last_status INTEGER, last_body TEXT, enqueued_at INTEGER NOT NULL, failed_at INTEGER);
+        CREATE TABLE attempts (seq INTEGER NOT NULL, attempt INTEGER NOT NULL, status_code INTEGER, duration_ms INTEGER NOT NULL, time TEXT NOT NULL,
+        error TEXT, PRIMARY KEY (seq, attempt));
+        INSERT INTO pushes (seq, event_id, body, status, attempts, enqueued_at) VALUES (1, 'old', '{"big":1}', 'delivered', 1, 1000), (2, 'wait', '{}', 'pending', 0, 2000);`);
+      const store = new PushStore(state.storage.sql);
+      store.ensureSchema();
+      const pruned = store.pruneFinished(5000, 10);
+      return { pruned, left: state.storage.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM pushes").toArray() };
+    });
+    expect(out).toEqual({ pruned: 1, left: [{ seq: 2, body: "{}" }] });
+  });
 });
