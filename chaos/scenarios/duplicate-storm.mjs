@@ -9,9 +9,15 @@ export default {
     const varsel = await start();
     const rx = await startReceiver();
     try {
-      const fan = await setUpFanOut(varsel.base, [0, 1, 2].map((i) => `${rx.url}?sub=${i}`), "chaos-dupes");
+      const fan = await setUpFanOut(
+        varsel.base,
+        [0, 1, 2].map((i) => `${rx.url}?sub=${i}`),
+        "chaos-dupes",
+      );
       const unique = Array.from({ length: 20 }, () => crypto.randomUUID());
-      const storm = Array.from({ length: 10 }, () => unique).flat().sort(() => Math.random() - 0.5);
+      const storm = Array.from({ length: 10 }, () => unique)
+        .flat()
+        .sort(() => Math.random() - 0.5);
       const t0 = Date.now();
       await publishMany(varsel.base, fan, storm.length, { ids: storm, parallel: 10 });
       const published = Date.now() - t0;
@@ -19,7 +25,11 @@ export default {
       const settleMs = ms === null ? 120_000 : Date.now() - t0;
       // Linger: a duplicate would arrive after the originals.
       await sleep(10_000);
-      return { ...tally([rx], fan, unique), settleMs, notes: `200 publish calls answered 200 in ${published / 1000} s; settle counted from the first publish` };
+      return {
+        ...tally([rx], fan, unique),
+        settleMs,
+        notes: `200 publish calls answered 200 in ${published / 1000} s; settle counted from the first publish`,
+      };
     } finally {
       await rx.close();
       await varsel.stop();

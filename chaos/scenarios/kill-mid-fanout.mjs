@@ -12,7 +12,11 @@ export default {
     const rx = await startReceiver();
     let varsel = await start({ VARSEL_STATE_DIR: stateDir });
     try {
-      const fan = await setUpFanOut(varsel.base, Array.from({ length: 50 }, (_, i) => `${rx.url}?sub=${i}`), "chaos-kill");
+      const fan = await setUpFanOut(
+        varsel.base,
+        Array.from({ length: 50 }, (_, i) => `${rx.url}?sub=${i}`),
+        "chaos-kill",
+      );
       const ids = await publishMany(varsel.base, fan, 200, { parallel: 20 });
       await varsel.kill();
       const atKill = tally([rx], fan, ids);

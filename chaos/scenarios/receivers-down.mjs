@@ -11,7 +11,11 @@ export default {
     const ports = receivers.map((r) => r.port);
     const history = [];
     try {
-      const fan = await setUpFanOut(varsel.base, receivers.map((r) => r.url), "chaos-down");
+      const fan = await setUpFanOut(
+        varsel.base,
+        receivers.map((r) => r.url),
+        "chaos-down",
+      );
       for (const r of receivers) await r.close();
       history.push(...receivers);
       const ids = await publishMany(varsel.base, fan, 20);
@@ -19,7 +23,11 @@ export default {
       receivers = await Promise.all(ports.map((port) => startReceiver({ port })));
       const all = () => [...history, ...receivers];
       const ms = await settle(() => tally(all(), fan, ids).missing === 0, 180_000);
-      return { ...tally(all(), fan, ids), settleMs: ms ?? 180_000, notes: `retries ${FAST_RETRIES} s; settle counted from the receivers' return` };
+      return {
+        ...tally(all(), fan, ids),
+        settleMs: ms ?? 180_000,
+        notes: `retries ${FAST_RETRIES} s; settle counted from the receivers' return`,
+      };
     } finally {
       for (const r of receivers) await r.close().catch(() => {});
       await varsel.stop();

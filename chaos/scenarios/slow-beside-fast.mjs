@@ -23,10 +23,11 @@ async function slowReceiver(delayMs) {
   return {
     url: `http://127.0.0.1:${port}/slow`,
     pushes: () => all,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -43,7 +44,8 @@ export default {
       const ids = await publishMany(varsel.base, fan, 15);
       const fastSub = { ...fan, subscriptionIds: [fan.subscriptionIds[0]] };
       const fastMs = await settle(() => tally([fast], fastSub, ids).missing === 0, 120_000);
-      const slowMs = (fastMs ?? 0) + ((await settle(() => tally([fast, slow], fan, ids).missing === 0, 180_000)) ?? 180_000);
+      const slowMs =
+        (fastMs ?? 0) + ((await settle(() => tally([fast, slow], fan, ids).missing === 0, 180_000)) ?? 180_000);
       return {
         ...tally([fast, slow], fan, ids),
         settleMs: Date.now() - t0,

@@ -12,8 +12,16 @@ export const GAP_HEADERS_SQL =
   "SELECT seq, id, source, resource, type, subject, alternativesubject FROM events WHERE resource = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?";
 
 /** One resource's events strictly between two positions, oldest first, through `events_resource_seq`. */
-export async function eventHeadersBetween(env: Env, resource: string, afterSeq: number, beforeSeq: number, limit: number): Promise<EventHeader[]> {
-  const { results } = await env.DB.prepare(GAP_HEADERS_SQL).bind(resource, afterSeq, beforeSeq, limit).all<Record<string, string | number | null>>();
+export async function eventHeadersBetween(
+  env: Env,
+  resource: string,
+  afterSeq: number,
+  beforeSeq: number,
+  limit: number,
+): Promise<EventHeader[]> {
+  const { results } = await env.DB.prepare(GAP_HEADERS_SQL)
+    .bind(resource, afterSeq, beforeSeq, limit)
+    .all<Record<string, string | number | null>>();
   return results.map((r) => ({
     seq: r.seq as number,
     header: {

@@ -18,9 +18,12 @@ export const OUTBOX_RETRY_MS = 60_000;
 // The statements, named so the query-plan tests check exactly these.
 export const LEASE_SQL =
   "UPDATE events SET outbox_due_at = ?1 WHERE seq IN (SELECT seq FROM events WHERE outbox_due_at <= ?2 ORDER BY outbox_due_at, seq LIMIT ?3) RETURNING seq, cloudevent";
-export const RESCHEDULE_SQL = "UPDATE events SET outbox_due_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
-export const CONFIRM_SQL = "UPDATE events SET outbox_due_at = NULL, dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
-export const BY_SEQ_SQL = "SELECT seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq";
+export const RESCHEDULE_SQL =
+  "UPDATE events SET outbox_due_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
+export const CONFIRM_SQL =
+  "UPDATE events SET outbox_due_at = NULL, dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
+export const BY_SEQ_SQL =
+  "SELECT seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq";
 
 export interface OutboxEvent {
   seq: number;
@@ -32,23 +35,21 @@ export async function leaseDueEvents(env: Env, now: number, limit: number): Prom
   const { results } = await env.DB.prepare(LEASE_SQL)
     .bind(now + OUTBOX_LEASE_MS, now, limit)
     .all<{ seq: number; cloudevent: string }>();
-  return results.sort((a, b) => a.seq - b.seq).map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+  return results
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }
 
 /** Sets when these (unconfirmed) events are due for the sweep; `at` = now puts them back at once. */
 export async function rescheduleOutbox(env: Env, seqs: number[], at: number): Promise<void> {
   if (!seqs.length) return;
-  await env.DB.prepare(RESCHEDULE_SQL)
-    .bind(at, JSON.stringify(seqs))
-    .run();
+  await env.DB.prepare(RESCHEDULE_SQL).bind(at, JSON.stringify(seqs)).run();
 }
 
 /** Every matching subscription holds these events: they leave the outbox. */
 export async function confirmHandedOver(env: Env, seqs: number[], now: Date): Promise<void> {
   if (!seqs.length) return;
-  await env.DB.prepare(CONFIRM_SQL)
-    .bind(now.toISOString(), JSON.stringify(seqs))
-    .run();
+  await env.DB.prepare(CONFIRM_SQL).bind(now.toISOString(), JSON.stringify(seqs)).run();
 }
 
 /** Stored events by position (queue messages too large to carry their event name only its position). */

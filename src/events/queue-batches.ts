@@ -15,7 +15,10 @@ export function jsonBytes(body: unknown): number {
  * Splits sized items into consecutive pieces within the limits, order kept. An item larger than
  * `maxMessageBytes` on its own must be shrunk by the caller before it is sent (see dispatch.ts).
  */
-export function splitBatches<T>(items: readonly { item: T; bytes: number }[], limits: QueueLimits = QUEUE_LIMITS): T[][] {
+export function splitBatches<T>(
+  items: readonly { item: T; bytes: number }[],
+  limits: QueueLimits = QUEUE_LIMITS,
+): T[][] {
   const pieces: T[][] = [];
   let piece: T[] = [];
   let bytes = 0;

@@ -20,4 +20,5 @@ export async function pruneEvents(env: Env, now: Date, retentionMs: number, limi
   return deleted;
 }
 
-export const PRUNE_EVENTS_SQL = "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE stored_at < ? ORDER BY stored_at LIMIT ?)";
+export const PRUNE_EVENTS_SQL =
+  "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE stored_at < ? ORDER BY stored_at LIMIT ?)";

@@ -19,11 +19,17 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-it("kill -9 right after the last publish: after a restart on the same state every push arrives", { timeout: 420_000 }, async () => {
+it("kill -9 right after the last publish: after a restart on the same state every push arrives", {
+  timeout: 420_000,
+}, async () => {
   const config = { VARSEL_STATE_DIR: stateDir, PUSH_RETRY_SCHEDULE: "1,1,1,1,1,1,1,1,1,1,1" };
   rx = await startReceiver();
   varsel = await startVarsel(config);
-  const fan = await setUpFanOut(varsel.base, Array.from({ length: 50 }, (_, i) => `${rx!.url}?sub=${i}`), "e2e-crash");
+  const fan = await setUpFanOut(
+    varsel.base,
+    Array.from({ length: 50 }, (_, i) => `${rx!.url}?sub=${i}`),
+    "e2e-crash",
+  );
   const ids = await publishMany(varsel.base, fan, 200, { parallel: 20 });
   await varsel.kill();
   const before = tally([rx], fan, ids);

@@ -27,18 +27,33 @@ export async function setUpFanOut(base: string, endpoints: string[], name = `fan
     subscriptionIds.push(r.body.id);
   }
   for (const id of subscriptionIds) {
-    await waitFor(async () => (await api.get(subscriber, `/events/api/v1/subscriptions/${id}`)).body.validated, 90_000, `subscription ${id} validated`);
+    await waitFor(
+      async () => (await api.get(subscriber, `/events/api/v1/subscriptions/${id}`)).body.validated,
+      90_000,
+      `subscription ${id} validated`,
+    );
   }
   return { resource, subscriptionIds, publisher, subscriber };
 }
 
 /** Publishes `n` events (a few at a time); resolves with their ids once every publish answered 200. */
-export async function publishMany(base: string, f: FanOut, n: number, opts: { parallel?: number; ids?: string[] } = {}): Promise<string[]> {
+export async function publishMany(
+  base: string,
+  f: FanOut,
+  n: number,
+  opts: { parallel?: number; ids?: string[] } = {},
+): Promise<string[]> {
   const api = varselClient(base);
   const ids = opts.ids ?? Array.from({ length: n }, () => crypto.randomUUID());
   const parallel = opts.parallel ?? 5;
   for (let i = 0; i < ids.length; i += parallel) {
-    await Promise.all(ids.slice(i, i + parallel).map((id) => api.publish(f.publisher, { id, type: "fan.out", source: "https://fan.example/out", resource: f.resource })));
+    await Promise.all(
+      ids
+        .slice(i, i + parallel)
+        .map((id) =>
+          api.publish(f.publisher, { id, type: "fan.out", source: "https://fan.example/out", resource: f.resource }),
+        ),
+    );
   }
   return ids;
 }

@@ -23,7 +23,10 @@ function endpoint(answer: () => Promise<Response> | "hang") {
 }
 
 const attemptsHeld = (id: number) =>
-  runInDurableObject(deliveryStub(env, id), (_i, s) => s.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM attempts").one().n);
+  runInDurableObject(
+    deliveryStub(env, id),
+    (_i, s) => s.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM attempts").one().n,
+  );
 
 describe("push attempts", { timeout: 60_000 }, () => {
   it("an attempt cut off by an eviction mid-request is counted, and the twelfth ends the push", async () => {

@@ -34,7 +34,10 @@ describe("tenants in the matcher", { timeout: 60_000 }, () => {
     const created = await postJson(SUBS, { endPoint: `${ENDPOINT}?second`, resourceFilter: a.resource }, a.headers);
     const { id: second } = (await created.json()) as { id: number };
     // Validated now: everything stored so far was published before it (as the real handshake records).
-    await markValidated(second, (await env.DB.prepare("SELECT MAX(seq) AS seq FROM events").first<{ seq: number }>())!.seq);
+    await markValidated(
+      second,
+      (await env.DB.prepare("SELECT MAX(seq) AS seq FROM events").first<{ seq: number }>())!.seq,
+    );
     const next = ev(a.resource);
     await match(env, [next, ev(b.resource)]);
     expect(candidateLoads.get(a.resource)).toBe(before.a + 1);
@@ -52,7 +55,11 @@ describe("tenants in the matcher", { timeout: 60_000 }, () => {
     await putResource(rid, "ttd");
     const ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe altinn:events.publish" }));
     for (let i = 0; i < 60; i++) {
-      const r = await postJson(SUBS, { endPoint: `${ENDPOINT}?burst=${i}`, resourceFilter: `urn:altinn:resource:${rid}` }, ttd);
+      const r = await postJson(
+        SUBS,
+        { endPoint: `${ENDPOINT}?burst=${i}`, resourceFilter: `urn:altinn:resource:${rid}` },
+        ttd,
+      );
       expect(r.status).toBe(201);
     }
     const other = await validatedSubscription(0, { org: "digdir" });
@@ -86,7 +93,8 @@ describe("a subscription object's own queue", () => {
       const store = new PushStore(state.storage.sql);
       for (const seq of [1, 2, 3, 4, 5]) store.add(seq, `e${seq}`, "{}", 0);
       // 1 and 2 failed once and are due again; 3, 4 and 5 were never tried.
-      for (const seq of [1, 2]) store.beginAttempt(seq, 1, new Date(0), { kind: "retry", at: 10 + seq, reason: "HTTP 500" });
+      for (const seq of [1, 2])
+        store.beginAttempt(seq, 1, new Date(0), { kind: "retry", at: 10 + seq, reason: "HTTP 500" });
       const order: string[] = [];
       let last: "first" | "retry" | null = null;
       for (let p = store.nextDue(1000, last); p; p = store.nextDue(1000, last)) {

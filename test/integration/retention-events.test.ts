@@ -16,8 +16,17 @@ import { altinnToken, bearer } from "../helpers/tokens";
 const DAY = 86_400_000;
 
 async function storeAt(e: ReturnType<typeof ev>, storedAt: Date): Promise<number> {
-  return (await env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING seq")
-    .bind(e.id, e.source, e.resource, e.type, storedAt.toISOString(), JSON.stringify({ ...e, time: storedAt.toISOString() }))
+  return (await env.DB.prepare(
+    "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING seq",
+  )
+    .bind(
+      e.id,
+      e.source,
+      e.resource,
+      e.type,
+      storedAt.toISOString(),
+      JSON.stringify({ ...e, time: storedAt.toISOString() }),
+    )
     .first<{ seq: number }>())!.seq;
 }
 
@@ -38,7 +47,10 @@ describe("events retention", () => {
     expect(await pruneEvents(env, now, keep, { batch: 10, maxBatches: 2, budgetMs: 10_000 })).toBe(0);
 
     const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
-    const res = await call(`/events/api/v1/events?resource=${encodeURIComponent(resource)}&after=${encodeCursor(old[3]!)}`, { headers });
+    const res = await call(
+      `/events/api/v1/events?resource=${encodeURIComponent(resource)}&after=${encodeCursor(old[3]!)}`,
+      { headers },
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { id: string }[]).map((e) => e.id)).toEqual(kept.map((e) => e.id));
   });
@@ -60,7 +72,10 @@ describe("push retention in the subscription's object", () => {
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = await runInDurableObject(stub, async (_i, state) => ({
-      left: state.storage.sql.exec<{ event_id: string }>("SELECT event_id FROM pushes").toArray().map((r) => r.event_id),
+      left: state.storage.sql
+        .exec<{ event_id: string }>("SELECT event_id FROM pushes")
+        .toArray()
+        .map((r) => r.event_id),
       alarm: await state.storage.getAlarm(),
       bodies: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM pushes WHERE body <> ''").one().n,
     }));
@@ -80,7 +95,10 @@ describe("push retention in the subscription's object", () => {
       const store = new PushStore(state.storage.sql);
       store.ensureSchema();
       const pruned = store.pruneFinished(5000, 10);
-      return { pruned, left: state.storage.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM pushes").toArray() };
+      return {
+        pruned,
+        left: state.storage.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM pushes").toArray(),
+      };
     });
     expect(out).toEqual({ pruned: 1, left: [{ seq: 2, body: "{}" }] });
   });

@@ -13,7 +13,8 @@ describe("splitBatches", () => {
     const fat = Array.from({ length: 100 }, (_, i) => ({ item: i, bytes: 5_000 }));
     const pieces = splitBatches(fat);
     expect(pieces.length).toBeGreaterThan(1);
-    for (const p of pieces) expect(p.length * (5_000 + QUEUE_LIMITS.overheadBytes)).toBeLessThanOrEqual(QUEUE_LIMITS.maxBatchBytes);
+    for (const p of pieces)
+      expect(p.length * (5_000 + QUEUE_LIMITS.overheadBytes)).toBeLessThanOrEqual(QUEUE_LIMITS.maxBatchBytes);
     expect(pieces.flat()).toEqual(fat.map((f) => f.item));
   });
 });
@@ -58,7 +59,10 @@ describe("readBounded", () => {
 
   it("keeps a short body whole, and never splits a character at the bound", async () => {
     expect(await readBounded(new Response("short"), 4096)).toEqual({ text: "short", truncated: false });
-    expect(await readBounded(new Response("x".repeat(4096)), 4096)).toEqual({ text: "x".repeat(4096), truncated: false });
+    expect(await readBounded(new Response("x".repeat(4096)), 4096)).toEqual({
+      text: "x".repeat(4096),
+      truncated: false,
+    });
     const cut = await readBounded(new Response("ab€€"), 5);
     expect(cut).toEqual({ text: "ab€", truncated: true });
     expect(await readBounded(new Response(null), 10)).toEqual({ text: "", truncated: false });
