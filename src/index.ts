@@ -1,12 +1,11 @@
 import { buildRouter } from "./app";
 import type { Env } from "./env";
-import { sweepOutbox } from "./events/dispatch";
 import type { AppContext } from "./http/context";
 import { collapseSlashes } from "./http/path";
 import { HttpFailure, problemResponse } from "./http/problem";
 import { traceIdFor } from "./http/trace";
 import { handleQueueBatch } from "./queues";
-import { runScheduled } from "./scheduled";
+import { runEventsScheduled, runScheduled } from "./scheduled";
 import { errorText } from "./lib/errors";
 import { serveAsset } from "./console/assets";
 
@@ -43,6 +42,6 @@ export default {
 
   async scheduled(controller: ScheduledController, env: Env, exec: ExecutionContext): Promise<void> {
     await runScheduled(env, new Date(controller.scheduledTime), exec);
-    await sweepOutbox(env, new Date());
+    await runEventsScheduled(env, new Date());
   },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,9 @@ import type { Env } from "./env";
 import { runNotificationTick } from "./notifications/processing";
 import { errorText } from "./lib/errors";
 import { sweepSms } from "./sms/processing";
+import { sweepOutbox } from "./events/dispatch";
+import { pruneEvents } from "./events/retention";
+import { retentionSettings } from "./retention/settings";
 
 /** The cron's work besides the events outbox sweep: due notification orders and the e-mail outbox. */
 export async function runScheduled(env: Env, now: Date, exec: ExecutionContext): Promise<void> {
@@ -16,5 +19,23 @@ export async function runScheduled(env: Env, now: Date, exec: ExecutionContext):
     await sweepSms(env, now);
   } catch (e) {
     console.error(JSON.stringify({ msg: "SMS sweep failed", error: errorText(e) }));
+  }
+}
+
+/**
+ * The cron's events work: the outbox sweep, then retention. Each piece catches its own errors, so a
+ * failing one never stops the others, and the next tick tries again.
+ */
+export async function runEventsScheduled(env: Env, now: Date): Promise<void> {
+  const pieces: [string, () => Promise<unknown>][] = [
+    ["events outbox sweep", () => sweepOutbox(env, now)],
+    ["events retention", () => pruneEvents(env, now, retentionSettings(env).eventsMs)],
+  ];
+  for (const [name, run] of pieces) {
+    try {
+      await run();
+    } catch (e) {
+      console.error(JSON.stringify({ msg: `${name} failed; the next tick retries`, error: errorText(e) }));
+    }
   }
 }

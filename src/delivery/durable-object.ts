@@ -4,13 +4,15 @@ import type { CloudEvent } from "../events/cloudevent";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { getSubscription, latestEventSeq, markDisabled, markValidated } from "../subscriptions/queries";
-import { eventsBetween } from "../events/queries";
 import { callerOfConsumer, matches, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { parseSchedule } from "../lib/schedule";
-import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason } from "./schedule";
+import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, type AttemptResult, type PushKind } from "./schedule";
 import { postSigned, pushTimeoutMs } from "./send";
-import { PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus } from "./store";
+import { CUT_OFF_ERROR, PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus, type Provisional } from "./store";
+import { eventHeadersBetween } from "./gaps";
+import { eventsBySeq } from "../events/outbox";
+import { retentionSettings } from "../retention/settings";
 import { errorText } from "../lib/errors";
 import { LiveFeed } from "./live";
 
@@ -19,8 +21,8 @@ import { LiveFeed } from "./live";
  * request is still running is harmless: the alarm waits for the run under way (`kick`).
  */
 const WATCHDOG_MS = 10_000;
-/** Delivered pushes and their attempt log are kept this long; dead letters are kept until deleted. */
-const KEEP_DELIVERED_MS = 30 * 24 * 3600_000;
+/** Finished pushes forgotten per run (retention, SPEC §7.2); more are left to the next alarm. */
+const PRUNE_BATCH = 500;
 /** At most this many older events are filled in per hand-over; the queue brings any beyond it. */
 const GAP_FILL_LIMIT = 500;
 /** One alarm run works at most this long, then hands over to the next alarm. */
@@ -42,6 +44,8 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   private destroyed = false;
   /** Open live views of this subscription's pushes (SSE, src/delivery/live.ts). */
   private readonly live = new LiveFeed();
+  /** The kind of the last push attempted, for the fair interleave of first attempts and retries. */
+  private lastKind: PushKind | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,16 +91,18 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   /**
    * Gap filling, so first attempts keep publish order even when the queue hands an older event
    * over after a newer one (a batch retried after a failed hand-over): the subscription's matching
-   * events stored between the last position handed over and `firstSeq` that this object has not
-   * seen yet. Positions it already holds are ignored on insert, so the late message adds nothing.
+   * events stored between the last position handed over and `firstSeq` that this object does not
+   * hold yet. Only the subscription's own resource is read, its filters are checked on the events'
+   * header columns, and only the bodies of events actually missing are read (issue 8 point 5).
    */
   private async missingBefore(state: DeliveryState, firstSeq: number | undefined): Promise<QueuedEvent[]> {
     const from = Math.max(state.seenSeq ?? 0, state.validatedSeq);
     if (firstSeq === undefined || firstSeq <= from + 1) return [];
     const sub = await getSubscription(this.env, state.subscriptionId);
     if (!sub || sub.disabled) return [];
-    const between = await eventsBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT);
-    return between.filter((e) => matches(sub, e.event));
+    const candidates = (await eventHeadersBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT)).filter((h) => matches(sub, h.header));
+    const held = this.store.held(candidates.map((c) => c.seq));
+    return eventsBySeq(this.env, candidates.filter((c) => !held.has(c.seq)).map((c) => c.seq));
   }
 
   async deliveries(q: { status?: PushStatus; beforeSeq: number; size: number }): Promise<DeliveryView[]> {
@@ -161,8 +167,9 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const started = Date.now();
     for (;;) {
       const state = this.store.state();
-      if (this.destroyed || !state || state.disabled) return;
+      if (this.destroyed || !state) return;
       const now = Date.now();
+      if (state.disabled) return this.idle(now, null);
       if (now - started > RUN_BUDGET_MS) return void (await this.ctx.storage.setAlarm(now));
       if (!state.validated) {
         if (state.validationDueAt === null) return;
@@ -170,16 +177,25 @@ export class SubscriptionDelivery extends DurableObject<Env> {
         await this.validate(state);
         continue;
       }
-      const push = this.store.nextDue(now);
-      if (!push) {
-        this.store.pruneDelivered(now - KEEP_DELIVERED_MS);
-        const next = this.store.nextDueAt();
-        if (next === null) await this.ctx.storage.deleteAlarm();
-        else await this.ctx.storage.setAlarm(next);
-        return;
-      }
+      const push = this.store.nextDue(now, this.lastKind);
+      if (!push) return this.idle(now, this.store.nextDueAt());
+      this.lastKind = push.kind;
       await this.attempt(state, push);
     }
+  }
+
+  /**
+   * Nothing due: forget finished pushes past retention (SPEC §7.2) in a bounded batch, and sleep until
+   * the next push is due or the oldest finished one expires, so an idle object's storage shrinks too.
+   */
+  private async idle(now: number, nextDue: number | null): Promise<void> {
+    const keepMs = retentionSettings(this.env).deliveriesMs;
+    const pruned = this.store.pruneFinished(now - keepMs, PRUNE_BATCH);
+    const oldest = this.store.oldestDoneAt();
+    const expiry = pruned === PRUNE_BATCH ? now : oldest === null ? null : oldest + keepMs;
+    const next = nextDue === null ? expiry : expiry === null ? nextDue : Math.min(nextDue, expiry);
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   /** The subscription row as it is now, or null (and everything forgotten) when it was deleted. */
@@ -234,18 +250,26 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.deadLetter(push.seq, "The consumer no longer has the subscribe right on the resource.", Date.now());
       return;
     }
+    const body = push.body || (await this.bodyFromD1(push.seq));
+    if (body === null) {
+      this.store.deadLetter(push.seq, "The event is past retention and can no longer be pushed.", Date.now());
+      return;
+    }
     const attempt = push.attempts + 1;
-    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
-    const time = new Date();
-    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, push.body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
-    if (this.destroyed) return;
-    this.store.logAttempt(push.seq, attempt, r, time);
     const schedule = parseSchedule(this.env.PUSH_RETRY_SCHEDULE, DEFAULT_PUSH_SCHEDULE);
+    const time = new Date();
+    // Counted before the request is sent (SPEC §4.5): cut off by an eviction or a crash, the attempt
+    // stays recorded as failed without an answer, with its retry (or dead letter) already decided.
+    this.store.beginAttempt(push.seq, attempt, time, provisional(decide(attempt - push.cycleStart, CUT_OFF, schedule, time.getTime())));
+    await this.ctx.storage.setAlarm(time.getTime() + WATCHDOG_MS);
+    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
+    if (this.destroyed) return;
+    this.store.finishAttempt(push.seq, attempt, r);
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
     this.live.attempt({ eventId: push.eventId, attempt, statusCode: r.statusCode, durationMs: r.durationMs, error: r.error, outcome: outcome.kind, time: time.toISOString() });
     switch (outcome.kind) {
       case "delivered":
-        this.store.delivered(push.seq);
+        this.store.delivered(push.seq, Date.now());
         return;
       case "retry":
         this.store.retryAt(push.seq, outcome.at, outcome.reason);
@@ -261,4 +285,18 @@ export class SubscriptionDelivery extends DurableObject<Env> {
         return;
     }
   }
+
+  /** A finished push queued again no longer holds the event's body: it comes from D1 (null: past retention). */
+  private async bodyFromD1(seq: number): Promise<string | null> {
+    const [found] = await eventsBySeq(this.env, [seq]);
+    return found ? JSON.stringify(found.event) : null;
+  }
+}
+
+/** An attempt that never got an answer. */
+const CUT_OFF: AttemptResult = { statusCode: null, durationMs: 0, error: CUT_OFF_ERROR, retryAfterSeconds: null, responseSnippet: null };
+
+function provisional(o: ReturnType<typeof decide>): Provisional {
+  if (o.kind === "retry") return o;
+  return { kind: "dead", reason: o.kind === "dead" ? o.reason : "Gave up." };
 }

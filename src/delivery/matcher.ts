@@ -1,39 +1,58 @@
 /**
  * The `varsel-events` queue consumer: matches each stored event against the subscriptions of its
  * resource and hands it to each matching subscription's Durable Object, which persists it before
- * answering. Candidates come from the resource index and are cached per isolate; the cache is
- * dropped whenever the subscriptions' generation (bumped on create, delete, disable) moves.
+ * answering. Only then does the event leave the outbox (SPEC §7.1): a message that fails past its
+ * retries, or is lost, is sent again by the cron's outbox sweep. Candidates come from the resource
+ * index and are cached per isolate and per resource: a change to one resource's subscriptions bumps
+ * that resource's generation only, so other tenants' entries stay cached (issue 7 point 7).
  */
 import type { Env } from "../env";
+import type { CloudEvent } from "../events/cloudevent";
 import type { EventMessage } from "../events/dispatch";
-import { generation, subscriptionsForResources } from "../subscriptions/queries";
+import { confirmHandedOver, eventsBySeq, rescheduleOutbox } from "../events/outbox";
+import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
-import { markDispatched } from "../events/queries";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
+import { interleaveBy } from "./fair";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
-/** Queue attempts before a failed hand-over goes back to the outbox (below the consumer's max_retries of 10). */
+/** Queue attempts before a failed message goes back to the outbox (below the consumer's max_retries of 10). */
 export const RETURN_TO_OUTBOX_AFTER = 8;
+/** Resources kept in the per-isolate cache; beyond this it starts over. */
+const CACHE_RESOURCES = 10_000;
 
-let cache: { gen: number; byResource: Map<string, SubscriptionRow[]> } = { gen: -1, byResource: new Map() };
+const cache = new Map<string, { gen: number; subs: SubscriptionRow[] }>();
+/** Resources whose candidates were (re)loaded from D1, by resource: lets tests see what a change invalidated. */
+export const candidateLoads = new Map<string, number>();
 
 async function candidates(env: Env, resources: string[]): Promise<Map<string, SubscriptionRow[]>> {
-  const gen = await generation(env);
-  if (gen !== cache.gen) cache = { gen, byResource: new Map() };
-  const missing = resources.filter((r) => !cache.byResource.has(r));
-  if (missing.length) {
-    for (const r of missing) cache.byResource.set(r, []);
-    for (const sub of await subscriptionsForResources(env, missing)) cache.byResource.get(sub.resourceFilter)?.push(sub);
+  const gens = await resourceGenerations(env, resources);
+  const stale = resources.filter((r) => cache.get(r)?.gen !== (gens.get(r) ?? 0));
+  if (stale.length) {
+    if (cache.size + stale.length > CACHE_RESOURCES) cache.clear();
+    const fresh = new Map(stale.map((r) => [r, [] as SubscriptionRow[]]));
+    for (const sub of await subscriptionsForResources(env, stale)) fresh.get(sub.resourceFilter)?.push(sub);
+    for (const [r, subs] of fresh) {
+      cache.set(r, { gen: gens.get(r) ?? 0, subs });
+      candidateLoads.set(r, (candidateLoads.get(r) ?? 0) + 1);
+    }
   }
-  return cache.byResource;
+  return new Map(resources.map((r) => [r, cache.get(r)?.subs ?? []]));
 }
 
 function isEventMessage(body: unknown): body is EventMessage {
   const b = body as EventMessage | null;
-  return typeof b === "object" && b !== null && Number.isSafeInteger(b.seq) && typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string";
+  if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
+  return b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string");
+}
+
+interface Item {
+  message: Message<EventMessage>;
+  seq: number;
+  event: CloudEvent;
 }
 
 export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -43,36 +62,72 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
     m.ack();
     return false;
   }) as Message<EventMessage>[];
-  messages.sort((a, b) => a.body.seq - b.body.seq);
-  const byResource = await candidates(env, [...new Set(messages.map((m) => m.body.event.resource))]);
+  let items: Item[];
+  let byResource: Map<string, SubscriptionRow[]>;
+  try {
+    items = await withEvents(env, messages);
+    byResource = await candidates(env, [...new Set(items.map((i) => i.event.resource))]);
+  } catch (e) {
+    // D1 trouble before any hand-over: the whole batch waits (and goes back to the outbox late).
+    console.error(JSON.stringify({ msg: "matching a batch failed; the queue retries", error: errorText(e) }));
+    await settle(env, messages, new Set(messages));
+    return;
+  }
+  items.sort((a, b) => a.seq - b.seq);
 
-  const perSubscription = new Map<number, { items: EventMessage[]; messages: Message<EventMessage>[] }>();
-  for (const m of messages) {
-    for (const sub of byResource.get(m.body.event.resource) ?? []) {
-      if (!matches(sub, m.body.event)) continue;
-      const entry = perSubscription.get(sub.id) ?? { items: [], messages: [] };
-      entry.items.push(m.body);
-      entry.messages.push(m);
+  const perSubscription = new Map<number, { sub: SubscriptionRow; items: Item[] }>();
+  for (const item of items) {
+    for (const sub of byResource.get(item.event.resource) ?? []) {
+      if (!matches(sub, item.event)) continue;
+      const entry = perSubscription.get(sub.id) ?? { sub, items: [] };
+      entry.items.push(item);
       perSubscription.set(sub.id, entry);
     }
   }
 
   const failed = new Set<Message<EventMessage>>();
-  await mapLimited([...perSubscription], PARALLEL_HANDOVERS, async ([id, entry]) => {
+  const handovers = interleaveBy([...perSubscription.values()], (e) => e.sub.consumer);
+  await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, items: mine }) => {
     try {
-      await deliveryStub(env, id).enqueue(entry.items);
+      await deliveryStub(env, sub.id).enqueue(mine.map((i) => ({ seq: i.seq, event: i.event })));
     } catch (e) {
-      console.error(JSON.stringify({ msg: "handing events to a subscription failed; the queue retries", subscription: id, error: e instanceof Error ? e.message : String(e) }));
-      for (const m of entry.messages) failed.add(m);
+      console.error(JSON.stringify({ msg: "handing events to a subscription failed; the queue retries", subscription: sub.id, error: errorText(e) }));
+      for (const i of mine) failed.add(i.message);
     }
   });
-  // Backing off 2, 4, 8 … 256 s over the queue's retries; before the queue would drop the message
-  // (max_retries), the event goes back into the events outbox, which the cron sends again: an
-  // object unavailable for a long time loses nothing (objects ignore positions they already have).
-  const giveBack = new Set([...failed].filter((m) => m.attempts >= RETURN_TO_OUTBOX_AFTER));
-  if (giveBack.size) {
+  await settle(env, messages, failed);
+}
+
+/** The events of the messages; a message naming only a position reads it from D1 (gone: past retention). */
+async function withEvents(env: Env, messages: Message<EventMessage>[]): Promise<Item[]> {
+  const pointers = messages.filter((m) => !m.body.event);
+  const loaded = new Map((await eventsBySeq(env, pointers.map((m) => m.body.seq))).map((e) => [e.seq, e.event]));
+  const items: Item[] = [];
+  for (const m of messages) {
+    const event = m.body.event ?? loaded.get(m.body.seq);
+    if (event) items.push({ message: m, seq: m.body.seq, event });
+  }
+  return items;
+}
+
+/**
+ * Acknowledges what every matching subscription now holds (and takes it out of the outbox), and
+ * retries the rest with a back-off of 2, 4, 8 … 256 s. Before the queue would give a message up
+ * (max_retries), its event goes back into the outbox, which the cron sends again; if even that
+ * fails, the outbox's lease sends it later. Objects ignore positions they already hold.
+ */
+async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<Message<EventMessage>>): Promise<void> {
+  const done = messages.filter((m) => !failed.has(m));
+  try {
+    await confirmHandedOver(env, done.map((m) => m.body.seq), new Date());
+  } catch (e) {
+    // Still in the outbox: sent once more after its lease, and ignored by the objects that hold it.
+    console.error(JSON.stringify({ msg: "confirming hand-overs failed; the outbox sends them again", error: errorText(e) }));
+  }
+  const giveBack = [...failed].filter((m) => m.attempts >= RETURN_TO_OUTBOX_AFTER);
+  if (giveBack.length) {
     try {
-      await markDispatched(env, [...giveBack].map((m) => m.body.seq), null);
+      await rescheduleOutbox(env, giveBack.map((m) => m.body.seq), Date.now());
       for (const m of giveBack) failed.delete(m);
     } catch (e) {
       console.error(JSON.stringify({ msg: "returning events to the outbox failed; the queue retries", error: errorText(e) }));
@@ -81,5 +136,17 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   for (const m of messages) {
     if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
     else m.ack();
+  }
+}
+
+/** The events queue's dead-letter consumer: what the queue gave up on goes back into the outbox. */
+export async function handleEventsDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const seqs = batch.messages.map((m) => (m.body as EventMessage | null)?.seq).filter((s): s is number => Number.isSafeInteger(s));
+  try {
+    await rescheduleOutbox(env, seqs, Date.now());
+    batch.ackAll();
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "returning dead letters to the outbox failed; retried", error: errorText(e) }));
+    batch.retryAll({ delaySeconds: 60 });
   }
 }

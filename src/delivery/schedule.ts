@@ -58,3 +58,17 @@ export function decide(attempt: number, r: AttemptResult, schedule: readonly num
   if (honoured !== null) return { kind: "retry", at: answeredMs + honoured * 1000, reason };
   return { kind: "retry", at: startedMs + schedule[attempt - 1]! * 1000, reason };
 }
+
+export type PushKind = "first" | "retry";
+
+/**
+ * Fair interleave (issue 8 point 5): first attempts go in publish order, due retries are not starved
+ * by them. After a first attempt a due retry goes next, and the other way round; with only one kind
+ * due, that one goes.
+ */
+export function pickNext<T>(first: T | null, retry: T | null, last: PushKind | null): { push: T; kind: PushKind } | null {
+  if (first && retry) return last === "first" ? { push: retry, kind: "retry" } : { push: first, kind: "first" };
+  if (first) return { push: first, kind: "first" };
+  if (retry) return { push: retry, kind: "retry" };
+  return null;
+}

@@ -1,7 +1,10 @@
 import { parseRetryAfter, type AttemptResult } from "./schedule";
 import { webhookHeaders } from "./sign";
+import { readBounded } from "../lib/bounded-read";
 
 export const PUSH_TIMEOUT_MS = 30_000;
+/** At most this much of an endpoint's answer is read and kept (SPEC §4.5). */
+export const RESPONSE_KEPT_BYTES = 4096;
 
 /** `PUSH_TIMEOUT_SECONDS` when it is a positive number, else 30 s. */
 export function pushTimeoutMs(raw: string | undefined): number {
@@ -24,7 +27,7 @@ export async function postSigned(endPoint: string, secret: string, webhookId: st
     const res = await fetch(endPoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
     let snippet: string | null = null;
     try {
-      snippet = (await res.text()).slice(0, 500);
+      snippet = (await readBounded(res, RESPONSE_KEPT_BYTES)).text;
     } catch {
       snippet = null;
     }

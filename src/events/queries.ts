@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
 import type { CloudEvent } from "./cloudevent";
 import { wildcardGlob } from "./cursor";
+import { OUTBOX_GRACE_MS } from "./outbox";
 import { events } from "./table";
 
 export interface StoredEvent {
@@ -27,6 +28,7 @@ export async function insertEvent(env: Env, event: CloudEvent, now: Date): Promi
       time: new Date(event.time).toISOString(),
       cloudevent: JSON.stringify(event),
       storedAt: now.toISOString(),
+      outboxDueAt: now.getTime() + OUTBOX_GRACE_MS,
     })
     .onConflictDoNothing({ target: [events.source, events.id] })
     .returning({ seq: events.seq });

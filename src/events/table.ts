@@ -12,4 +12,6 @@ export const events = sqliteTable("events", {
   cloudevent: text("cloudevent").notNull(),
   storedAt: text("stored_at").notNull(),
   dispatchedAt: text("dispatched_at"),
+  /** Events outbox (migration 0006, src/events/outbox.ts): when the sweep sends it; NULL once handed over. */
+  outboxDueAt: integer("outbox_due_at"),
 });

@@ -1,7 +1,7 @@
 /**
- * Reads at most `maxBytes` of a response body, streamed: never `res.text()` of an unbounded body
- * (SPEC §4.5, §7.3). The rest of the body is cancelled, not read. Invalid UTF-8 becomes U+FFFD, and a
- * character cut at the bound is dropped rather than half kept.
+ * Reads at most `maxBytes` of a response body, streamed (SPEC §7.3): never `res.text()` of a body a
+ * remote party controls. The rest is cancelled unread. The text is the UTF-8 decoding of the bytes
+ * kept (a character cut at the bound is dropped).
  */
 export async function readBounded(res: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
   if (!res.body) return { text: "", truncated: false };
@@ -14,19 +14,15 @@ export async function readBounded(res: Response, maxBytes: number): Promise<{ te
       const { done, value } = await reader.read();
       if (done) break;
       const room = maxBytes - size;
-      if (value.byteLength > room) {
-        chunks.push(value.subarray(0, room));
-        size += room;
-        truncated = true;
-        break;
-      }
-      chunks.push(value);
-      size += value.byteLength;
+      if (value.byteLength > room) truncated = true;
+      const kept = value.byteLength > room ? value.subarray(0, room) : value;
+      chunks.push(kept);
+      size += kept.byteLength;
     }
     if (!truncated && size >= maxBytes) {
-      // Exactly at the bound: one more read tells whether anything follows.
-      const { done, value } = await reader.read();
-      truncated = !done && (value?.byteLength ?? 0) > 0;
+      // Exactly at the bound: anything more means the body was longer.
+      const next = await reader.read();
+      truncated = !next.done && next.value.byteLength > 0;
     }
   } finally {
     reader.cancel().catch(() => undefined);
@@ -37,20 +33,7 @@ export async function readBounded(res: Response, maxBytes: number): Promise<{ te
     bytes.set(c, at);
     at += c.byteLength;
   }
-  const text = new TextDecoder().decode(truncated ? trimPartialChar(bytes) : bytes);
+  // `stream: true` holds back an incomplete trailing character instead of emitting U+FFFD for it.
+  const text = new TextDecoder().decode(bytes, { stream: truncated });
   return { text, truncated };
-}
-
-/** Drops an incomplete UTF-8 sequence at the end (a character the bound cut in two). */
-function trimPartialChar(bytes: Uint8Array): Uint8Array {
-  let i = bytes.length - 1;
-  let continuation = 0;
-  while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && continuation < 3) {
-    i--;
-    continuation++;
-  }
-  if (i < 0) return bytes;
-  const lead = bytes[i]!;
-  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
-  return need > continuation ? bytes.subarray(0, i) : bytes;
 }

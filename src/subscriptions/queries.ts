@@ -1,13 +1,23 @@
 import { and, asc, eq, inArray, isNull, sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
-import { subscriptionGeneration, subscriptions, type SubscriptionRow } from "./table";
+import { subscriptionResourceGenerations, subscriptions, type SubscriptionRow } from "./table";
 
 export type NewSubscription = Omit<SubscriptionRow, "id" | "validated" | "disabled" | "disabledReason">;
 
 const db = (env: Env) => drizzle(env.DB);
 
-const bumpGeneration = (env: Env) => db(env).update(subscriptionGeneration).set({ gen: sql`${subscriptionGeneration.gen} + 1` }).where(eq(subscriptionGeneration.id, 1));
+/** Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts). */
+const bumpResource = (env: Env, resource: string) =>
+  db(env)
+    .insert(subscriptionResourceGenerations)
+    .values({ resource, gen: 1 })
+    .onConflictDoUpdate({ target: subscriptionResourceGenerations.resource, set: { gen: sql`${subscriptionResourceGenerations.gen} + 1` } });
+
+async function resourceOf(env: Env, id: number): Promise<string> {
+  const rows = await db(env).select({ r: subscriptions.resourceFilter }).from(subscriptions).where(eq(subscriptions.id, id)).limit(1);
+  return rows[0]?.r ?? "";
+}
 
 function same(column: Column, value: string | null): SQL {
   return value === null ? isNull(column) : eq(column, value);
@@ -46,8 +56,12 @@ export async function insertSubscription(env: Env, s: NewSubscription, limit: nu
      WHERE (SELECT COUNT(*) FROM subscriptions WHERE consumer = ?7) < ?12
      RETURNING id`,
   ).bind(s.endPoint, s.sourceFilter, s.resourceFilter, s.subjectFilter, s.alternativeSubjectFilter, s.typeFilter, s.consumer, s.consumerParty, s.createdBy, s.created, s.secret, limit);
-  // In the same transaction, the generation moves only when a row was inserted (changes() of the insert).
-  const bump = env.DB.prepare("UPDATE subscription_generation SET gen = gen + 1 WHERE id = 1 AND changes() > 0");
+  // In the same transaction, the resource's matcher generation moves only when a row was inserted
+  // (changes() of the insert), so a refused creation flushes no cache.
+  const bump = env.DB.prepare(
+    `INSERT INTO subscription_resource_generations (resource, gen) SELECT ?1, 1 WHERE changes() > 0
+     ON CONFLICT (resource) DO UPDATE SET gen = gen + 1`,
+  ).bind(s.resourceFilter);
   const [inserted] = await env.DB.batch<{ id: number }>([insert, bump]);
   const id = inserted?.results[0]?.id;
   return id === undefined ? null : getSubscription(env, id);
@@ -66,7 +80,7 @@ export async function listSubscriptions(env: Env, consumer: string): Promise<Sub
 }
 
 export async function deleteSubscription(env: Env, id: number): Promise<void> {
-  await db(env).batch([db(env).delete(subscriptions).where(eq(subscriptions.id, id)), bumpGeneration(env)]);
+  await db(env).batch([bumpResource(env, await resourceOf(env, id)), db(env).delete(subscriptions).where(eq(subscriptions.id, id))]);
 }
 
 export async function markValidated(env: Env, id: number): Promise<void> {
@@ -74,20 +88,30 @@ export async function markValidated(env: Env, id: number): Promise<void> {
 }
 
 export async function markDisabled(env: Env, id: number, reason: string): Promise<void> {
-  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpGeneration(env)]);
+  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResource(env, await resourceOf(env, id))]);
 }
 
-export async function generation(env: Env): Promise<number> {
-  const rows = await db(env).select({ gen: subscriptionGeneration.gen }).from(subscriptionGeneration).where(eq(subscriptionGeneration.id, 1));
-  return rows[0]?.gen ?? 0;
+export const RESOURCE_GENERATIONS_SQL = "SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))";
+
+/** The matcher's cache generation of each resource (absent: 0). */
+export async function resourceGenerations(env: Env, resources: string[]): Promise<Map<string, number>> {
+  if (!resources.length) return new Map();
+  const { results } = await env.DB.prepare(RESOURCE_GENERATIONS_SQL)
+    .bind(JSON.stringify(resources))
+    .all<{ resource: string; gen: number }>();
+  return new Map(results.map((r) => [r.resource, r.gen]));
 }
+
+/** The matcher's candidate read for up to 50 resources (exported for its query-plan test). */
+export const candidatesQuery = (env: Env, resources: string[]) =>
+  db(env).select().from(subscriptions).where(and(inArray(subscriptions.resourceFilter, resources), eq(subscriptions.disabled, false)));
 
 /** Candidate subscriptions for events of these resources, through the resource index. */
 export async function subscriptionsForResources(env: Env, resources: string[]): Promise<SubscriptionRow[]> {
   const out: SubscriptionRow[] = [];
   for (let i = 0; i < resources.length; i += 50) {
     const chunk = resources.slice(i, i + 50);
-    out.push(...(await db(env).select().from(subscriptions).where(and(inArray(subscriptions.resourceFilter, chunk), eq(subscriptions.disabled, false)))));
+    out.push(...(await candidatesQuery(env, chunk)));
   }
   return out;
 }

@@ -23,4 +23,10 @@ export const subscriptionGeneration = sqliteTable("subscription_generation", {
   gen: integer("gen").notNull(),
 });
 
+/** The matcher's cache generation per resource (migration 0006): bumped on create, delete, disable. */
+export const subscriptionResourceGenerations = sqliteTable("subscription_resource_generations", {
+  resource: text("resource").primaryKey(),
+  gen: integer("gen").notNull(),
+});
+
 export type SubscriptionRow = typeof subscriptions.$inferSelect;

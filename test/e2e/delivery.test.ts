@@ -133,8 +133,9 @@ describe("push delivery against wrangler dev", () => {
     }
     // Every push has failed at least once while the receiver was down.
     await waitFor(async () => {
-      const d = (await deliveries(subscriber, id)).body.deliveries as { attempts: unknown[] }[];
-      return d.length === 5 && d.every((x) => x.attempts.length >= 1);
+      const d = (await deliveries(subscriber, id)).body.deliveries as { attempts: { error: string | null }[] }[];
+      // An attempt is listed from before its request is sent (SPEC §4.5): wait for its failure.
+      return d.length === 5 && d.every((x) => x.attempts.some((a) => a.error && !a.error.startsWith("No answer recorded")));
     }, 30_000, "failed first attempts");
     const back = await receiver({ port });
     await waitFor(() => new Set(back.pushes().map((p) => p.json.id)).size >= 5, 60_000, "all five after the receiver came back");
@@ -152,10 +153,11 @@ describe("push delivery against wrangler dev", () => {
     const { id } = await validatedSubscription(subscriber, rx.url, resource);
     const e = event(resource, 1);
     await api.publish(publisher, e);
-    // The snapshot that first shows an attempt (read again later, a slow machine may have moved on).
+    // The snapshot that first shows an answered attempt (an attempt is listed from before its request
+    // is sent, SPEC §4.5; read again later, a slow machine may have moved on).
     const pending = await waitFor(async () => {
       const d = (await deliveries(subscriber, id)).body.deliveries[0];
-      return d?.attempts.length >= 1 ? d : null;
+      return d?.attempts.length >= 1 && d.attempts[0].statusCode !== null ? d : null;
     }, 30_000, "first attempt");
     expect(pending).toMatchObject({ eventId: e.id, status: "pending", attempts: [{ attempt: 1, statusCode: 429 }] });
     // The schedule says 1 s; the endpoint asked for 4 s.

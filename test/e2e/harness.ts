@@ -26,6 +26,8 @@ export interface Varsel {
   port: number;
   output: () => string;
   stop: () => Promise<void>;
+  /** `kill -9` of the whole `npm start` process tree (no clean shutdown); the state directory stays. */
+  kill: () => Promise<void>;
 }
 
 /** Starts `npm start` with the given environment and waits for "ready". */
@@ -70,6 +72,14 @@ export async function startVarsel(env: Record<string, string> = {}): Promise<Var
     }
     rmSync(stateDir, { recursive: true, force: true });
   };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+    await exited;
+  };
   const deadline = Date.now() + 150_000;
   while (!out.includes("[varsel] ready on")) {
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -78,7 +88,7 @@ export async function startVarsel(env: Record<string, string> = {}): Promise<Var
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { base: `http://localhost:${port}`, port, output: () => out, stop };
+  return { base: `http://localhost:${port}`, port, output: () => out, stop, kill };
 }
 
 export interface TokenOptions {

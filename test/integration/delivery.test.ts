@@ -8,46 +8,7 @@ import { PushStore } from "../../src/delivery/store";
 import { putResource } from "../helpers/admin";
 import { call, postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
-
-const SUBS = "/events/api/v1/subscriptions";
-const ENDPOINT = "http://127.0.0.1:9/hook"; // refused: every attempt fails
-
-async function poll<T>(probe: () => Promise<T | undefined | null | false>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Marks the handshake as done, as if the endpoint had answered 2xx, once the first (failing) one is over. */
-async function markValidated(id: number, validatedSeq: number): Promise<void> {
-  // Let the first handshake finish, so it cannot overwrite what we set; the next is 30 s away.
-  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, state) => (new PushStore(state.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation attempt");
-  await runInDurableObject(deliveryStub(env, id), (_i, state) => {
-    const store = new PushStore(state.storage.sql);
-    store.saveState({ ...store.state()!, validated: true, validatedSeq, validationDueAt: null });
-  });
-}
-
-/** A subscription whose handshake we mark as done by hand, as if the endpoint had answered 2xx. */
-async function validatedSubscription(validatedSeq: number): Promise<{ id: number; resource: string; headers: Record<string, string> }> {
-  const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
-  await putResource(rid, "ttd");
-  const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe altinn:events.publish" }));
-  const res = await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers);
-  const { id } = (await res.json()) as { id: number };
-  await markValidated(id, validatedSeq);
-  return { id, resource: `urn:altinn:resource:${rid}`, headers };
-}
-
-const ev = (resource: string, id = crypto.randomUUID()) => ({ id, type: "it.happened", source: "https://it.example/x", specversion: "1.0" as const, time: new Date().toISOString(), resource });
-
-async function deliveries(id: number, headers: Record<string, string>) {
-  return ((await (await call(`${SUBS}/${id}/deliveries`, { headers })).json()) as { deliveries: { eventId: string; status: string; attempts: { statusCode: number | null; error: string | null }[]; nextAttemptAt: string | null }[] }).deliveries;
-}
+import { deliveries, ENDPOINT, ev, markValidated, poll, SUBS, validatedSubscription } from "../helpers/delivery";
 
 describe("subscription Durable Object", { timeout: 20_000 }, () => {
   it("keeps its queue in storage: after the instance is torn down the failed push is still pending with its retry alarm", async () => {
@@ -185,24 +146,31 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     expect(await stub.enqueue([{ seq: 4_000_002, event: ev(resource) }])).toBe(0);
   });
 
-  it("keeps dead letters but forgets delivered pushes after the retention time", async () => {
+  it("forgets delivered and dead-lettered pushes with their attempts once past retention, counted from their final state", async () => {
     const ns = env.SUBSCRIPTION_DO as unknown as DurableObjectNamespace;
     const lists = await runInDurableObject(ns.get(ns.idFromName(`prune-${crypto.randomUUID()}`)), (_i, state) => {
       const store = new PushStore(state.storage.sql);
       const r = { statusCode: 500, durationMs: 1, error: null, retryAfterSeconds: null, responseSnippet: "no" };
       store.add(1, "old-delivered", "{}", 1_000);
       store.add(2, "old-failed", "{}", 1_000);
-      store.add(3, "new-delivered", "{}", 5_000);
-      for (const seq of [1, 2, 3]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 2 ? 500 : 200 }, new Date());
-      store.delivered(1);
-      store.deadLetter(2, "HTTP 500", 1_000);
-      store.delivered(3);
-      store.pruneDelivered(2_000);
-      return store.list({ beforeSeq: 100, size: 10 }).map((d) => [d.eventId, d.status, d.attempts.length]);
+      store.add(3, "new-delivered", "{}", 1_000);
+      store.add(4, "pending", "{}", 1_000);
+      for (const seq of [1, 2, 3, 4]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 1 || seq === 3 ? 200 : 500 }, new Date());
+      store.delivered(1, 1_500);
+      store.deadLetter(2, "HTTP 500", 1_500);
+      store.delivered(3, 5_000);
+      const pruned = store.pruneFinished(2_000, 500);
+      const left = store.list({ beforeSeq: 100, size: 10 }).map((d) => [d.eventId, d.status, d.attempts.length]);
+      const orphans = state.storage.sql.exec("SELECT COUNT(*) AS n FROM attempts WHERE seq IN (1, 2)").one().n;
+      return { pruned, left, orphans };
     });
-    expect(lists).toEqual([
-      ["new-delivered", "delivered", 1],
-      ["old-failed", "failed", 1],
-    ]);
+    expect(lists).toEqual({
+      pruned: 2,
+      left: [
+        ["pending", "pending", 1],
+        ["new-delivered", "delivered", 1],
+      ],
+      orphans: 0,
+    });
   });
 });
