@@ -18,11 +18,6 @@ export const subscriptions = sqliteTable("subscriptions", {
   secret: text("secret").notNull(),
 });
 
-export const subscriptionGeneration = sqliteTable("subscription_generation", {
-  id: integer("id").primaryKey(),
-  gen: integer("gen").notNull(),
-});
-
 /** The matcher's cache generation per resource (migration 0006): bumped on create, delete, disable. */
 export const subscriptionResourceGenerations = sqliteTable("subscription_resource_generations", {
   resource: text("resource").primaryKey(),

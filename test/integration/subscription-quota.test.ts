@@ -30,7 +30,9 @@ describe("subscriptions per consumer", () => {
     const vars = { MAX_SUBSCRIPTIONS_PER_CONSUMER: "3" };
     for (let i = 0; i < 3; i++) expect((await create(vars, "qa", i)).status).toBe(201);
     const gen = async () =>
-      (await env.DB.prepare("SELECT gen FROM subscription_generation").first<{ gen: number }>())!.gen;
+      (await env.DB.prepare("SELECT gen FROM subscription_resource_generations WHERE resource = ?")
+        .bind("urn:altinn:resource:quota-qa")
+        .first<{ gen: number }>())!.gen;
     const before = await gen();
     const over = await create(vars, "qa", 3);
     expect(over.status).toBe(400);
