@@ -27,6 +27,10 @@ export default defineConfig(async () => {
                   AUTH_JWKS: JSON.stringify(jwks),
                   AUTH_ISSUERS: "https://varsel.test/issuer",
                   ALLOW_INSECURE_ENDPOINTS: "true",
+                  // E-mail to a loopback port where nothing listens: every send is a transient refusal.
+                  EMAIL_PROVIDER: "smtp",
+                  SMTP_HOST: "127.0.0.1",
+                  SMTP_PORT: "1",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },

@@ -43,7 +43,7 @@ export function orderView(o: Order, baseUrl: string) {
 export function orderStatusView(o: Order, counts: StatusCounts, baseUrl: string) {
   return {
     ...orderFields(o),
-    processingStatus: { status: o.status, description: ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
+    processingStatus: { status: o.status, description: o.statusReason || ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
     notificationsStatusSummary: {
       email: { links: { self: `${orderUrl(baseUrl, o.id)}/notifications/email` }, generated: counts.generated, succeeded: counts.succeeded },
     },
@@ -66,7 +66,7 @@ export function notificationsView(o: Order, list: EmailNotification[]) {
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
         ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),
       },
-      sendStatus: { status: n.status, description: EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
+      sendStatus: { status: n.status, description: n.statusReason || EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
     })),
   };
 }
