@@ -25,6 +25,10 @@ export interface EmailMessage {
   notificationId: string;
 }
 
+/**
+ * One order's feed. In the window: e-mails being sent, and e-mails handed over when due (a retry handed
+ * over with a delay, enqueued before it is due, holds no place: it does not stand in the queue's line).
+ */
 const FEED_ORDER = `
 UPDATE email_notifications SET enqueued_at = ?2
  WHERE id IN (
@@ -33,7 +37,7 @@ UPDATE email_notifications SET enqueued_at = ?2
     LIMIT max(0, ?3
       - (SELECT count(*) FROM email_notifications WHERE order_id = ?1 AND status = 'Sending')
       - (SELECT count(*) FROM email_notifications
-          WHERE order_id = ?1 AND status = 'New' AND enqueued_at IS NOT NULL AND due_at <= ?2)))
+          WHERE order_id = ?1 AND status = 'New' AND enqueued_at IS NOT NULL AND due_at <= enqueued_at)))
  RETURNING id`;
 
 /** Hands each order's waiting e-mails to the queue, up to its free window. Returns how many were handed over. */
