@@ -11,25 +11,13 @@ import { FEED_WINDOW } from "../../src/notifications/email-outbox";
 import { MAX_ORDER_FAILURES, processDueOrders, sweepEmails } from "../../src/notifications/processing";
 import { call, postJson } from "../helpers/http";
 import { D1_MAX_VALUE_BYTES, limitedD1 } from "../helpers/d1-limits";
+import { recordingQueue } from "../helpers/recording-queue";
 import { altinnToken, bearer } from "../helpers/tokens";
 
 const ORDERS = "/notifications/api/v1/orders";
 const DUE = Date.now() + 10 * 60_000;
 let ttd: Record<string, string>;
 let skd: Record<string, string>;
-
-/** An e-mail queue that records the notification ids handed to it, in order, and delivers nothing. */
-export function recordingQueue(): { queue: Queue<unknown>; ids: string[] } {
-  const ids: string[] = [];
-  const take = (body: unknown) => ids.push((body as { notificationId: string }).notificationId);
-  const queue = {
-    send: async (body: unknown) => void take(body),
-    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      for (const m of messages) take(m.body);
-    },
-  } as unknown as Queue<unknown>;
-  return { queue, ids };
-}
 
 async function place(headers: Record<string, string>, body: Record<string, unknown>): Promise<string> {
   const res = await postJson(`${ORDERS}/email`, { subject: "s", body: "b", ...body }, headers);
