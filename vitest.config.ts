@@ -37,6 +37,10 @@ export default defineConfig(async () => {
                   SMS_DAYTIME: "00-24",
                   SMS_REPORT_USER: "gateway",
                   SMS_REPORT_PASSWORD: "report-secret",
+                  // E-mail to a loopback port where nothing listens: every send is a transient refusal.
+                  EMAIL_PROVIDER: "smtp",
+                  SMTP_HOST: "127.0.0.1",
+                  SMTP_PORT: "1",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },

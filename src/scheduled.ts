@@ -5,6 +5,7 @@ import { sweepSms } from "./sms/processing";
 import { sweepOutbox } from "./events/dispatch";
 import { pruneEvents } from "./events/retention";
 import { retentionSettings } from "./retention/settings";
+import { purgeOrders } from "./notifications/retention";
 
 /** The cron's work besides the events outbox sweep: due notification orders and the e-mail outbox. */
 export async function runScheduled(env: Env, now: Date, exec: ExecutionContext): Promise<void> {
@@ -19,6 +20,11 @@ export async function runScheduled(env: Env, now: Date, exec: ExecutionContext):
     await sweepSms(env, now);
   } catch (e) {
     console.error(JSON.stringify({ msg: "SMS sweep failed", error: errorText(e) }));
+  }
+  try {
+    await purgeOrders(env, now);
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "order retention failed; the next tick retries", error: errorText(e) }));
   }
 }
 

@@ -55,19 +55,35 @@ const INSERT_OPT_INS = `INSERT INTO contact_org_user_resources (org_no, user_id,
   SELECT value->>'o', value->>'u', value->>'r' FROM json_each(?1) WHERE true
   ON CONFLICT DO NOTHING`;
 
-/** Upserts users and replaces their opt-ins (a PUT replaces the whole record). */
+/** Opt-in rows per transaction: a group of users is written whole in one D1 batch (a user has at most 200). */
+const OPT_INS_PER_BATCH = 10_000;
+
+/**
+ * Upserts users and replaces their opt-ins (a PUT replaces the whole record). Users go in groups; each
+ * group's upsert, clear and insert is ONE D1 batch (one transaction), so a failure leaves every user
+ * with either the old opt-ins or the new ones, never none or part.
+ */
 export async function storeOrgUsers(env: Env, records: OrgUserRecord[], now: Date): Promise<void> {
   const at = now.toISOString();
-  const users = records.map((r) => ({ o: r.orgNo, u: r.userId, email: r.email, mobile: r.mobile, at }));
-  const keys = records.map((r) => ({ o: r.orgNo, u: r.userId }));
-  const optIns = records.flatMap((r) => r.resources.map((id) => ({ o: r.orgNo, u: r.userId, r: id })));
-  // Per chunk of users: upsert, clear their opt-ins, insert the new ones, in one transaction.
-  const statements: D1PreparedStatement[] = [
-    ...jsonStatements(env, UPSERT_USERS, users),
-    ...jsonStatements(env, CLEAR_OPT_INS, keys),
-    ...jsonStatements(env, INSERT_OPT_INS, optIns),
-  ];
-  await runBatches(env, statements);
+  const groups: OrgUserRecord[][] = [];
+  let group: OrgUserRecord[] = [];
+  let optIns = 0;
+  for (const r of records) {
+    if (group.length && (optIns + r.resources.length > OPT_INS_PER_BATCH || group.length >= ROWS_PER_STATEMENT)) {
+      groups.push(group);
+      group = [];
+      optIns = 0;
+    }
+    group.push(r);
+    optIns += r.resources.length;
+  }
+  if (group.length) groups.push(group);
+  for (const g of groups) {
+    const users = g.map((r) => ({ o: r.orgNo, u: r.userId, email: r.email, mobile: r.mobile, at }));
+    const keys = g.map((r) => ({ o: r.orgNo, u: r.userId }));
+    const rows = g.flatMap((r) => r.resources.map((id) => ({ o: r.orgNo, u: r.userId, r: id })));
+    await env.DB.batch([...jsonStatements(env, UPSERT_USERS, users), ...jsonStatements(env, CLEAR_OPT_INS, keys), ...jsonStatements(env, INSERT_OPT_INS, rows)]);
+  }
 }
 
 export async function getPerson(env: Env, nin: string): Promise<PersonRecord | null> {

@@ -15,8 +15,12 @@ export interface OutgoingEmail {
 
 export type SendResult =
   | { ok: true; providerMessageId: string }
-  /** transient: worth retrying (connection refused, 4xx SMTP reply, 429/5xx). invalidAddress: the recipient address was rejected as malformed. */
-  | { ok: false; transient: boolean; invalidAddress?: boolean; error: string };
+  /**
+   * transient: worth retrying (connection refused, 4xx SMTP reply, 429/5xx). invalidAddress: the recipient
+   * address was rejected as malformed. misconfigured: the provider's configuration is wrong (the operator's
+   * to fix); never transient.
+   */
+  | { ok: false; transient: boolean; invalidAddress?: boolean; misconfigured?: boolean; error: string };
 
 export interface EmailProvider {
   readonly name: string;

@@ -2,20 +2,24 @@
  * The e-mail queue consumer (SPEC §5.3). Each message names one notification. The move New→Sending
  * is one atomic statement, so a redelivered or duplicated message never sends an e-mail twice at
  * once, and a Succeeded e-mail is never sent again. Transient provider failures go back to New and
- * the message is retried later; nothing is acknowledged before its outcome is stored.
+ * the message is retried later; nothing is acknowledged before its outcome is stored, and each outcome is
+ * stored as soon as its send completes (a crash repeats at most the sends in flight). A misconfigured
+ * provider fails the e-mail at once with the reason on its status description (SPEC §7.5).
  */
 import type { EmailProvider, OutgoingEmail, SendResult } from "../email/provider";
 import type { Env } from "../env";
-import { mapLimited } from "../lib/parallel";
+import { sendEach } from "../lib/send-each";
 import { parseSchedule } from "../lib/schedule";
 import { DEFAULT_EMAIL_RETRY_SCHEDULE, retryDelaySeconds } from "./model";
-import type { EmailMessage } from "./processing";
-import { claimForSending, completeOrders, expireByIds, pendingStates, recordOutcomes, type PendingState, type SendJob, type SendOutcome } from "./queries";
+import { feedOrders, type EmailMessage } from "./email-outbox";
+import { claimForSending, completeOrders, expireByIds, pendingStates, recordOutcomes, releaseSends, type PendingState, type SendJob, type SendOutcome } from "./queries";
 import { substituteKeywords } from "./resolve";
 import { errorText } from "../lib/errors";
 
-/** A send is given this long before another delivery of its message may take it over. */
-export const SEND_LEASE_MS = 120_000;
+/** A claimed send is given this long before the sweep hands it over again (its consumer presumed dead). */
+export const SEND_LEASE_MS = 90_000;
+/** No send starts later than this before its lease ends (a send may take the provider's 30 s timeout). */
+export const LAST_START_BEFORE_LEASE_END_MS = 40_000;
 /** Queue retries used before the e-mail is left to the cron's sweep (the queue drops a message after max_retries). */
 export const MAX_QUEUE_ATTEMPTS = 8;
 /** Workers allow six simultaneous outgoing connections per invocation. */
@@ -39,9 +43,15 @@ export function composeEmail(job: SendJob): OutgoingEmail {
   };
 }
 
+/** The status description of an e-mail failed by a misconfigured provider (no secret is ever in `error`). */
+export function misconfiguredReason(error: string): string {
+  return `The email was not sent because the e-mail service is misconfigured. ${error.slice(0, 300)}`;
+}
+
 /** Pure: the stored outcome of one send attempt. */
 export function outcomeOf(job: SendJob, result: SendResult, now: Date, schedule: number[], queueAttempts: number): { outcome: SendOutcome; retryDelay?: number } {
   if (result.ok) return { outcome: { id: job.id, status: "Succeeded", providerMessageId: result.providerMessageId } };
+  if (result.misconfigured) return { outcome: { id: job.id, status: "Failed", error: result.error, reason: misconfiguredReason(result.error) } };
   if (result.invalidAddress) return { outcome: { id: job.id, status: "Failed_InvalidEmailFormat", error: result.error } };
   if (!result.transient) return { outcome: { id: job.id, status: "Failed", error: result.error } };
   const delay = retryDelaySeconds(schedule, job.attempts);
@@ -77,6 +87,13 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
     else m.ack(); // not ours to understand; retrying would not help
   }
   if (!byId.size) return;
+  const settled = new Set<string>();
+  const settle = (id: string, retryDelay?: number) => {
+    const m = byId.get(id)!;
+    if (retryDelay !== undefined) m.retry({ delaySeconds: retryDelay });
+    else m.ack();
+    settled.add(id);
+  };
   try {
     const now = clock();
     // Allow a little clock slack: a retry delivered a moment early is still due.
@@ -88,35 +105,51 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
     const expired: string[] = [];
     for (const id of unclaimed) {
       const action = unclaimedAction(states.get(id), now);
-      if (action.kind === "retry") byId.get(id)!.retry({ delaySeconds: action.delaySeconds });
+      if (action.kind === "retry") settle(id, action.delaySeconds);
       else {
         if (action.kind === "expire") expired.push(id);
-        byId.get(id)!.ack();
+        settle(id);
       }
     }
     await expireByIds(env, expired, now);
 
     const schedule = parseSchedule(env.EMAIL_RETRY_SCHEDULE, DEFAULT_EMAIL_RETRY_SCHEDULE);
-    let results: SendResult[];
+    const finals = new Set(expired.map((id) => states.get(id)!.orderId));
     try {
-      results = await mapLimited(jobs, CONCURRENCY, (job) => safeSend(provider, composeEmail(job)));
+      await sendEach(jobs, {
+        concurrency: CONCURRENCY,
+        stopStartingAt: now.getTime() + SEND_LEASE_MS - LAST_START_BEFORE_LEASE_END_MS,
+        now: () => clock().getTime(),
+        send: (job) => safeSend(provider, composeEmail(job)),
+        record: async (job, result) => {
+          const at = clock();
+          const d = outcomeOf(job, result, at, schedule, byId.get(job.id)!.attempts);
+          try {
+            await recordOutcomes(env, [d.outcome], at);
+          } catch (e) {
+            // Not stored: the lease runs out and the sweep hands it over again (the provider's idempotency key helps).
+            console.error(JSON.stringify({ msg: "e-mail outcome not stored", notificationId: job.id, error: errorText(e) }));
+            return;
+          }
+          settle(job.id, d.retryDelay);
+          if (d.outcome.status === "New") console.warn(JSON.stringify({ msg: "e-mail send failed; will retry", notificationId: job.id, provider: provider.name, error: d.outcome.error.slice(0, 200) }));
+          else finals.add(job.orderId);
+        },
+        handBack: async (left) => {
+          await releaseSends(env, left.map((j) => j.id), clock());
+          for (const j of left) settle(j.id, 1);
+        },
+      });
     } finally {
       await provider.close?.().catch(() => {});
     }
     const after = clock();
-    const decided = jobs.map((job, i) => ({ job, ...outcomeOf(job, results[i]!, after, schedule, byId.get(job.id)!.attempts) }));
-    await recordOutcomes(env, decided.map((d) => d.outcome), after);
-    for (const d of decided) {
-      const m = byId.get(d.job.id)!;
-      if (d.retryDelay !== undefined) m.retry({ delaySeconds: d.retryDelay });
-      else m.ack();
-      if (d.outcome.status === "New") console.warn(JSON.stringify({ msg: "e-mail send failed; will retry", notificationId: d.job.id, provider: provider.name, error: d.outcome.error.slice(0, 200) }));
-    }
-    const finals = decided.filter((d) => d.outcome.status !== "New").map((d) => d.job.orderId);
-    await completeOrders(env, [...finals, ...expired.map((id) => states.get(id)!.orderId)], after);
+    await completeOrders(env, [...finals], after);
+    // The window of each order sent from has room again: top it up (fairly, one window per order).
+    await feedOrders(env, [...new Set(jobs.map((j) => j.orderId))], after);
   } catch (e) {
-    // Storage trouble: nothing was acknowledged that is not stored; let the queue deliver again.
+    // Storage trouble: nothing was acknowledged that is not stored; let the queue deliver the rest again.
     console.error(JSON.stringify({ msg: "e-mail batch failed; retrying", error: errorText(e) }));
-    for (const m of byId.values()) m.retry({ delaySeconds: 10 });
+    for (const [id, m] of byId) if (!settled.has(id)) m.retry({ delaySeconds: 10 });
   }
 }

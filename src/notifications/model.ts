@@ -39,6 +39,8 @@ export interface Order {
   notificationChannel?: "Email" | "Sms";
   /** An SMS order's sender. */
   senderNumber?: string | null;
+  /** Why processing ended as it did, when the stock description does not say (shown as the description). */
+  statusReason?: string | null;
 }
 
 export interface EmailNotification {
@@ -50,6 +52,8 @@ export interface EmailNotification {
   isReserved: boolean | null;
   status: EmailStatus;
   lastUpdate: string;
+  /** Why the e-mail failed, when the stock description does not say (a misconfigured provider). */
+  statusReason?: string | null;
 }
 
 export const ORDER_STATUS_DESCRIPTIONS: Record<OrderStatus, string> = {

@@ -1,19 +1,24 @@
 /**
- * Order processing on the cron (SPEC §5.3): claim due orders atomically, check the send condition,
- * resolve recipients chunk by chunk (progress persisted, so 10,000 recipients spread over as many
- * invocations as it takes), store one notification per address and hand them to the e-mail queue.
+ * Order processing on the cron (SPEC §5.3): claim due orders atomically, check their send conditions
+ * (in parallel, within the lease), then resolve recipients chunk by chunk, one chunk per order in turn
+ * so a large order does not hold back a small one. Progress is persisted per chunk, so 10,000
+ * recipients spread over as many invocations as it takes; the e-mails made wait in the D1 outbox and
+ * the feeder hands each order a window of them to the queue (email-outbox.ts).
  */
 import type { Env } from "../env";
 import type { AppContext } from "../http/context";
+import { errorText } from "../lib/errors";
 import { checkCondition, conditionAction, CONDITION_RETRY_MS } from "./condition";
 import { loadContacts } from "./contacts";
+import { expireNew, feedOrders, processingOrders, resetLostMessages, resetStuckSends } from "./email-outbox";
 import { EMAIL_TTL_MS } from "./model";
-import { claimOrders, completeOrders, expireNotifications, finishOrder, markNotEnqueued, postponeOrder, releaseOrder, saveChunk, takeStragglers, type ClaimedOrder } from "./queries";
+import { claimOrders, completeOrders, finishOrder, postponeOrder, recordOrderFailure, releaseOrder, saveChunk, type ClaimedOrder } from "./queries";
 import { resolveRecipients } from "./resolve";
-import { errorText } from "../lib/errors";
-import { generateSms } from "../sms/processing";
+import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
 
-/** Recipients resolved per chunk (one contacts look-up and one insert statement each). */
+export type { EmailMessage } from "./email-outbox";
+
+/** Recipients resolved per chunk (one contacts look-up; the insert is split by bytes). */
 export const CHUNK = 500;
 /** How many orders one tick claims. */
 export const CLAIM_BATCH = 10;
@@ -21,55 +26,92 @@ export const CLAIM_BATCH = 10;
 export const LEASE_MS = 60_000;
 /** A tick stops starting new chunks after this long and leaves the rest to the next tick. */
 export const TICK_BUDGET_MS = 20_000;
-/** E-mails handed to the queue longer ago than this and still not sent are handed over again. */
-export const REQUEUE_AFTER_MS = 10 * 60_000;
+/** An order whose processing fails this many times in a row stops generating, with the reason. */
+export const MAX_ORDER_FAILURES = 5;
+/** Rows each sweep touches per statement, and statements per tick. */
+const SWEEP_LIMIT = 1000;
+const SWEEP_ROUNDS = 10;
 
-/** The queue message: one per e-mail. */
-export interface EmailMessage {
-  notificationId: string;
+interface Generation {
+  order: ClaimedOrder;
+  next: number;
+  expiresAt: string;
 }
 
-export async function enqueue(env: Env, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 100) {
-    const part = ids.slice(i, i + 100);
-    try {
-      await env.EMAIL_QUEUE.sendBatch(part.map((notificationId) => ({ body: { notificationId } satisfies EmailMessage, contentType: "json" as const })));
-    } catch (e) {
-      // The sweep hands them over on a later tick; nothing is lost.
-      console.error(JSON.stringify({ msg: "e-mail queue send failed; the sweep will retry", count: part.length, error: String(e) }));
-      await markNotEnqueued(env, ids.slice(i));
-      return;
-    }
-  }
+async function orderFailed(env: Env, order: ClaimedOrder, e: unknown, clock: () => Date): Promise<void> {
+  const now = clock();
+  const error = errorText(e);
+  const stopped = await recordOrderFailure(env, order.id, order.claimToken, error, MAX_ORDER_FAILURES, new Date(now.getTime() + LEASE_MS), now);
+  console.error(JSON.stringify({ msg: stopped ? "order processing failed for good; stopped" : "order processing failed; will be retried", orderId: order.id, error }));
+  if (stopped) await completeOrders(env, [order.id], now);
 }
 
-/** Generates the claimed order's notifications from where it left off, until done or out of time. */
-async function generate(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
-  if (order.notificationChannel === "Sms") return generateSms(env, order, clock, deadline);
-  const expiresAt = new Date(Date.parse(order.requestedSendTime) + EMAIL_TTL_MS).toISOString();
-  let next = order.nextRecipient;
-  while (next < order.recipients.length) {
-    if (Date.now() > deadline) return; // the lease runs out and a later tick continues
-    const chunk = order.recipients.slice(next, next + CHUNK);
-    const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
-    next += chunk.length;
-    const now = clock();
-    const ids = await saveChunk(env, order.id, order.claimToken, drafts, next, now, expiresAt, new Date(now.getTime() + LEASE_MS));
-    await enqueue(env, ids);
+/** One chunk of one order: resolve, store with progress, feed the queue. True when the order is done. */
+async function generateChunk(env: Env, g: Generation, clock: () => Date): Promise<boolean> {
+  const { order } = g;
+  if (order.notificationChannel === "Sms") {
+    g.next = await generateSmsChunk(env, order, g.next, clock);
+    if (g.next < order.recipients.length) return false;
+    await finishSmsGeneration(env, order, clock);
+    return true;
   }
+  const chunk = order.recipients.slice(g.next, g.next + CHUNK);
+  const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
+  const next = g.next + chunk.length;
+  const now = clock();
+  await saveChunk(env, order.id, order.claimToken, drafts, next, now, g.expiresAt, new Date(now.getTime() + LEASE_MS));
+  g.next = next;
+  await feedOrders(env, [order.id], clock());
+  if (g.next < order.recipients.length) return false;
   await releaseOrder(env, order.id, order.claimToken);
   // Everything may already be final (every recipient failed the look-up).
   await completeOrders(env, [order.id], clock());
+  return true;
 }
 
-async function processOrder(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
-  if (order.nextRecipient === 0 && order.conditionEndpoint) {
-    const action = conditionAction(await checkCondition(order.conditionEndpoint, env.ALLOW_INSECURE_ENDPOINTS === "true"), order.conditionAttempts);
-    const now = clock();
-    if (action === "skip") return finishOrder(env, order.id, order.claimToken, "SendConditionNotMet", now);
-    if (action === "retry") return postponeOrder(env, order.id, order.claimToken, new Date(now.getTime() + CONDITION_RETRY_MS), now);
+/** Generates the orders' notifications one chunk per order in turn, until all are done or time is up. */
+export async function generateFairly(env: Env, orders: ClaimedOrder[], clock: () => Date, deadline: number): Promise<void> {
+  let active: Generation[] = orders.map((order) => ({
+    order,
+    next: order.nextRecipient,
+    expiresAt: new Date(Date.parse(order.requestedSendTime) + EMAIL_TTL_MS).toISOString(),
+  }));
+  while (active.length && Date.now() <= deadline) {
+    const still: Generation[] = [];
+    for (const g of active) {
+      // Out of time: the lease runs out and a later tick continues where this one stopped.
+      if (Date.now() > deadline) return;
+      try {
+        if (!(await generateChunk(env, g, clock))) still.push(g);
+      } catch (e) {
+        await orderFailed(env, g.order, e, clock);
+      }
+    }
+    active = still;
   }
-  await generate(env, order, clock, deadline);
+}
+
+/** Checks the claimed orders' send conditions at once; returns the orders to generate now. */
+async function checkConditions(env: Env, claimed: ClaimedOrder[], clock: () => Date): Promise<ClaimedOrder[]> {
+  const decided = await Promise.all(
+    claimed.map(async (order) => {
+      if (order.nextRecipient !== 0 || !order.conditionEndpoint) return order;
+      try {
+        const action = conditionAction(
+          await checkCondition(order.conditionEndpoint, env.ALLOW_INSECURE_ENDPOINTS === "true"),
+          order.conditionAttempts,
+        );
+        const now = clock();
+        if (action === "skip") await finishOrder(env, order.id, order.claimToken, "SendConditionNotMet", now);
+        else if (action === "retry") await postponeOrder(env, order.id, order.claimToken, new Date(now.getTime() + CONDITION_RETRY_MS), now);
+        return action === "send" ? order : null;
+      } catch (e) {
+        await orderFailed(env, order, e, clock).catch(() => {});
+        return null;
+      }
+    }),
+  );
+  return decided.filter((o): o is ClaimedOrder => o !== null);
 }
 
 /**
@@ -86,31 +128,27 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
     const at = clock();
     const claimed = await claimOrders(env, at, crypto.randomUUID(), new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
     if (!claimed.length) break;
-    for (const order of claimed) {
-      try {
-        await processOrder(env, order, clock, deadline);
-      } catch (e) {
-        // The lease expires and a later tick takes the order over; stored notifications are not made twice.
-        console.error(JSON.stringify({ msg: "order processing failed; will be retried", orderId: order.id, error: errorText(e) }));
-      }
-      processed++;
-    }
+    await generateFairly(env, await checkConditions(env, claimed, clock), clock, deadline);
+    processed += claimed.length;
   }
   return processed;
 }
 
-/** Hands stragglers to the queue again and fails e-mails past their TTL. */
+/**
+ * The e-mail outbox sweep: sends whose consumer died and messages the queue lost go back to waiting,
+ * e-mails past their TTL fail, and every unfinished order's window is topped up.
+ */
 export async function sweepEmails(env: Env, now: Date): Promise<void> {
-  for (let round = 0; round < 20; round++) {
-    const touched = await expireNotifications(env, now, 1000);
-    await completeOrders(env, touched, now);
-    if (touched.length < 1000) break;
+  const touched = new Set<string>();
+  for (const step of [resetStuckSends, expireNew, resetLostMessages]) {
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const orders = await step(env, now, SWEEP_LIMIT);
+      for (const id of orders) touched.add(id);
+      if (orders.length < SWEEP_LIMIT) break;
+    }
   }
-  for (let round = 0; round < 10; round++) {
-    const ids = await takeStragglers(env, now, new Date(now.getTime() - REQUEUE_AFTER_MS), 500);
-    await enqueue(env, ids);
-    if (ids.length < 500) break;
-  }
+  await completeOrders(env, [...touched], now);
+  await feedOrders(env, [...new Set([...touched, ...(await processingOrders(env))])], now);
 }
 
 /** The cron's notification work. */

@@ -3,6 +3,7 @@
  * expanded with `json_each`, so no statement ever comes near D1's 100 bound parameters.
  */
 import type { Env } from "../env";
+import { splitByBytes } from "../lib/json-chunks";
 import type { Draft } from "./resolve";
 import type { ContentType, EmailNotification, EmailStatus, Order, OrderRecipient, OrderStatus, StatusCounts } from "./model";
 
@@ -28,6 +29,7 @@ interface OrderRow {
   condition_attempts: number;
   notification_channel?: string;
   sender_number?: string | null;
+  status_reason?: string | null;
 }
 
 export function toOrder(r: OrderRow): Order {
@@ -48,6 +50,7 @@ export function toOrder(r: OrderRow): Order {
     status: r.status as OrderStatus,
     lastUpdate: r.last_update,
     ...(r.notification_channel === "Sms" ? { notificationChannel: "Sms" as const, senderNumber: r.sender_number ?? null } : {}),
+    statusReason: r.status_reason ?? null,
   };
 }
 
@@ -87,11 +90,12 @@ interface NotificationRow {
   is_reserved: number | null;
   status: string;
   last_update: string;
+  status_reason: string | null;
 }
 
 export async function listNotifications(env: Env, orderId: string): Promise<EmailNotification[]> {
   const { results } = await env.DB.prepare(
-    "SELECT id, order_id, email_address, organization_number, national_identity_number, is_reserved, status, last_update FROM email_notifications WHERE order_id = ?1 ORDER BY seq",
+    "SELECT id, order_id, email_address, organization_number, national_identity_number, is_reserved, status, last_update, status_reason FROM email_notifications WHERE order_id = ?1 ORDER BY seq",
   )
     .bind(orderId)
     .all<NotificationRow>();
@@ -104,6 +108,7 @@ export async function listNotifications(env: Env, orderId: string): Promise<Emai
     isReserved: r.is_reserved === null ? null : r.is_reserved === 1,
     status: r.status as EmailStatus,
     lastUpdate: r.last_update,
+    statusReason: r.status_reason,
   }));
 }
 
@@ -138,10 +143,13 @@ export async function claimOrders(env: Env, now: Date, token: string, leaseUntil
         SET status = 'Processing', claim_token = ?1, lease_until = ?2,
             last_update = CASE WHEN status = 'Registered' THEN ?3 ELSE last_update END
       WHERE id IN (
-        SELECT id FROM notification_orders
-         WHERE (status = 'Registered' AND requested_send_time <= ?3 AND (not_before IS NULL OR not_before <= ?3))
-            OR (status = 'Processing' AND lease_until IS NOT NULL AND lease_until < ?3)
-         ORDER BY requested_send_time LIMIT ?4)
+        -- Two index reads, not one OR: claims whose lease ran out first, then due orders oldest first.
+        SELECT id FROM (SELECT id FROM notification_orders WHERE status = 'Processing' AND lease_until < ?3 LIMIT ?4)
+        UNION ALL
+        SELECT id FROM (SELECT id FROM notification_orders
+                         WHERE status = 'Registered' AND requested_send_time <= ?3 AND (not_before IS NULL OR not_before <= ?3)
+                         ORDER BY requested_send_time LIMIT ?4)
+        LIMIT ?4)
       RETURNING *`,
   )
     .bind(token, leaseUntil.toISOString(), t, limit)
@@ -165,12 +173,25 @@ export async function postponeOrder(env: Env, id: string, token: string, notBefo
     .run();
 }
 
+/** D1 caps a bound value at 2 MB: one JSON parameter of rows stays well below it. */
+export const MAX_JSON_PARAM_BYTES = 1_000_000;
+
+const INSERT_NOTIFICATIONS = `
+INSERT INTO email_notifications (id, order_id, dedup_key, email_address, organization_number, national_identity_number,
+                                 is_reserved, recipient_name, recipient_number, status, last_update, due_at, expires_at)
+SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.k'), json_extract(value, '$.e'), json_extract(value, '$.o'),
+       json_extract(value, '$.n'), json_extract(value, '$.r'), json_extract(value, '$.rn'), json_extract(value, '$.rnum'),
+       json_extract(value, '$.s'), ?2, ?2, ?3
+  FROM json_each(?4) WHERE true
+ON CONFLICT (order_id, dedup_key) DO NOTHING`;
+
 /**
- * Stores a chunk's notifications and the order's progress in one transaction. Addresses already
- * stored for the order are skipped (the unique key), so a chunk redone after a lost lease adds
- * nothing twice. Returns the ids of the new notifications that are to be sent.
+ * Stores a chunk's notifications and the order's progress in one transaction (one D1 batch), the rows
+ * split into JSON parameters of at most MAX_JSON_PARAM_BYTES. Addresses already stored for the order
+ * are skipped (the unique key), so a chunk redone after a lost lease adds nothing twice. The new
+ * e-mails wait for the feeder (enqueued_at NULL). A stored chunk clears the order's failure count.
  */
-export async function saveChunk(env: Env, orderId: string, token: string, drafts: Draft[], nextRecipient: number, now: Date, expiresAt: string, leaseUntil: Date): Promise<string[]> {
+export async function saveChunk(env: Env, orderId: string, token: string, drafts: Draft[], nextRecipient: number, now: Date, expiresAt: string, leaseUntil: Date): Promise<void> {
   const t = now.toISOString();
   const rows = drafts.map((d) => ({
     id: crypto.randomUUID(),
@@ -183,23 +204,35 @@ export async function saveChunk(env: Env, orderId: string, token: string, drafts
     rnum: d.recipientNumber,
     s: d.status,
   }));
-  const insert = env.DB.prepare(
-    `INSERT INTO email_notifications (id, order_id, dedup_key, email_address, organization_number, national_identity_number, is_reserved, recipient_name, recipient_number, status, last_update, due_at, expires_at, enqueued_at)
-     SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.k'), json_extract(value, '$.e'), json_extract(value, '$.o'), json_extract(value, '$.n'),
-            json_extract(value, '$.r'), json_extract(value, '$.rn'), json_extract(value, '$.rnum'), json_extract(value, '$.s'), ?2, ?2, ?3,
-            CASE WHEN json_extract(value, '$.s') = 'New' THEN ?2 ELSE NULL END
-       FROM json_each(?4) WHERE true
-     ON CONFLICT (order_id, dedup_key) DO NOTHING
-     RETURNING id, status`,
-  ).bind(orderId, t, expiresAt, JSON.stringify(rows));
-  const progress = env.DB.prepare("UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4 WHERE id = ?1 AND claim_token = ?2").bind(
-    orderId,
-    token,
-    nextRecipient,
-    leaseUntil.toISOString(),
-  );
-  const [inserted] = await env.DB.batch<{ id: string; status: string }>([insert, progress]);
-  return (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id);
+  const inserts = splitByBytes(rows, MAX_JSON_PARAM_BYTES).map((part) => env.DB.prepare(INSERT_NOTIFICATIONS).bind(orderId, t, expiresAt, part));
+  const progress = env.DB.prepare(
+    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4, failures = 0 WHERE id = ?1 AND claim_token = ?2",
+  ).bind(orderId, token, nextRecipient, leaseUntil.toISOString());
+  await env.DB.batch([...inserts, progress]);
+}
+
+/**
+ * A claimed order's processing failed. Below `maxFailures` in a row the claim is dropped and the order
+ * is taken over again after `retryAt`; at `maxFailures` generation stops for good: the order keeps the
+ * e-mails made so far, the reason goes on its status, and it completes once they are final.
+ */
+export async function recordOrderFailure(env: Env, id: string, token: string, error: string, maxFailures: number, retryAt: Date, now: Date): Promise<boolean> {
+  const row = await env.DB.prepare(
+    `UPDATE notification_orders
+        SET failures = failures + 1, claim_token = NULL,
+            lease_until = CASE WHEN failures + 1 >= ?3 THEN NULL ELSE ?4 END,
+            next_recipient = CASE WHEN failures + 1 >= ?3 THEN recipient_count ELSE next_recipient END,
+            status_reason = CASE WHEN failures + 1 >= ?3
+              THEN printf('Order processing stopped after %d failed attempts; %d of %d recipients were not processed. Last error: %s',
+                          failures + 1, recipient_count - next_recipient, recipient_count, ?5)
+              ELSE status_reason END,
+            last_update = CASE WHEN failures + 1 >= ?3 THEN ?6 ELSE last_update END
+      WHERE id = ?1 AND claim_token = ?2
+      RETURNING next_recipient >= recipient_count AND lease_until IS NULL AS stopped`,
+  )
+    .bind(id, token, maxFailures, retryAt.toISOString(), error.slice(0, 300), now.toISOString())
+    .first<{ stopped: number }>();
+  return row?.stopped === 1;
 }
 
 /** Ends the generation claim; the order stays Processing until its e-mails are final. */
@@ -217,50 +250,6 @@ export async function completeOrders(env: Env, orderIds: string[], now: Date): P
   )
     .bind(JSON.stringify([...new Set(orderIds)]), now.toISOString())
     .run();
-}
-
-/** Hand-off to the queue failed: make the notifications visible to the outbox sweep at once. */
-export async function markNotEnqueued(env: Env, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await env.DB.prepare("UPDATE email_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'").bind(JSON.stringify(ids)).run();
-}
-
-/**
- * Outbox sweep: unfinished e-mails that are due and not in the queue (never handed over, handed over
- * long ago, or stuck in Sending past their lease). Marks them enqueued and returns their ids.
- */
-export async function takeStragglers(env: Env, now: Date, staleBefore: Date, limit: number): Promise<string[]> {
-  const t = now.toISOString();
-  const { results } = await env.DB.prepare(
-    `UPDATE email_notifications SET enqueued_at = ?1
-      WHERE id IN (
-        SELECT id FROM email_notifications
-         WHERE ((status = 'New' AND due_at <= ?1 AND (enqueued_at IS NULL OR enqueued_at < ?2))
-             -- a send whose lease ran out (its consumer died): hand it over once more right away
-             OR (status = 'Sending' AND sending_until < ?1 AND (enqueued_at IS NULL OR enqueued_at < sending_until)))
-           AND expires_at >= ?1
-         LIMIT ?3)
-      RETURNING id`,
-  )
-    .bind(t, staleBefore.toISOString(), limit)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
-}
-
-/** E-mails not handed to the provider within their TTL: Failed_TTL. Returns the orders touched. */
-export async function expireNotifications(env: Env, now: Date, limit: number): Promise<string[]> {
-  const t = now.toISOString();
-  const { results } = await env.DB.prepare(
-    `UPDATE email_notifications SET status = 'Failed_TTL', last_update = ?1, sending_until = NULL
-      WHERE id IN (
-        SELECT id FROM email_notifications
-         WHERE (status = 'New' OR (status = 'Sending' AND sending_until < ?1)) AND expires_at < ?1
-         LIMIT ?2)
-      RETURNING order_id`,
-  )
-    .bind(t, limit)
-    .all<{ order_id: string }>();
-  return results.map((r) => r.order_id);
 }
 
 // ---- sending -------------------------------------------------------------------------------
@@ -325,7 +314,7 @@ export async function pendingStates(env: Env, ids: string[]): Promise<PendingSta
 
 export type SendOutcome =
   | { id: string; status: "Succeeded"; providerMessageId: string }
-  | { id: string; status: "Failed" | "Failed_InvalidEmailFormat" | "Failed_TTL"; error: string }
+  | { id: string; status: "Failed" | "Failed_InvalidEmailFormat" | "Failed_TTL"; error: string; reason?: string }
   | { id: string; status: "New"; dueAt: string; error: string; enqueued: boolean };
 
 /** Records the outcomes of one batch of sends; only rows this consumer holds in Sending are touched. */
@@ -339,18 +328,30 @@ export async function recordOutcomes(env: Env, outcomes: SendOutcome[], now: Dat
     d: o.status === "New" ? o.dueAt : null,
     err: "error" in o ? o.error.slice(0, 500) : null,
     q: o.status === "New" && !o.enqueued ? 0 : 1,
+    why: "reason" in o ? (o.reason ?? null) : null,
   }));
   await env.DB.prepare(
     `UPDATE email_notifications
         SET status = json_extract(j.value, '$.s'), last_update = ?1, sending_until = NULL,
             provider_message_id = coalesce(json_extract(j.value, '$.p'), provider_message_id),
             due_at = coalesce(json_extract(j.value, '$.d'), due_at),
-            last_error = json_extract(j.value, '$.err'),
+            last_error = json_extract(j.value, '$.err'), status_reason = json_extract(j.value, '$.why'),
             enqueued_at = CASE WHEN json_extract(j.value, '$.q') = 1 THEN ?1 ELSE NULL END
        FROM json_each(?2) AS j
       WHERE email_notifications.id = json_extract(j.value, '$.id') AND email_notifications.status = 'Sending'`,
   )
     .bind(t, JSON.stringify(rows))
+    .run();
+}
+
+/** Sends claimed but not started in time: back to New, due now, the claim's attempt not counted. */
+export async function releaseSends(env: Env, ids: string[], now: Date): Promise<void> {
+  if (!ids.length) return;
+  await env.DB.prepare(
+    `UPDATE email_notifications SET status = 'New', sending_until = NULL, due_at = ?2, enqueued_at = ?2, attempts = max(attempts - 1, 0)
+      WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'Sending'`,
+  )
+    .bind(JSON.stringify(ids), now.toISOString())
     .run();
 }
 

@@ -44,7 +44,7 @@ export function orderView(o: Order, baseUrl: string) {
 export function orderStatusView(o: Order, counts: StatusCounts, baseUrl: string) {
   return {
     ...orderFields(o),
-    processingStatus: { status: o.status, description: ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
+    processingStatus: { status: o.status, description: o.statusReason || ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
     notificationsStatusSummary: {
       [o.notificationChannel === "Sms" ? "sms" : "email"]: {
         links: { self: `${orderUrl(baseUrl, o.id)}/notifications/${o.notificationChannel === "Sms" ? "sms" : "email"}` },
@@ -71,7 +71,7 @@ export function notificationsView(o: Order, list: EmailNotification[]) {
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
         ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),
       },
-      sendStatus: { status: n.status, description: EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
+      sendStatus: { status: n.status, description: n.statusReason || EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
     })),
   };
 }

@@ -5,11 +5,11 @@
  * hands due SMS to the queue again and fails those past their time to live.
  */
 import type { Env } from "../env";
-import { CHUNK, LEASE_MS, REQUEUE_AFTER_MS } from "../notifications/processing";
+import { CHUNK, LEASE_MS } from "../notifications/processing";
 import { releaseOrder, type ClaimedOrder } from "../notifications/queries";
 import { loadSmsContacts } from "./contacts";
 import { daytimeWindow, nextAllowedSendTime } from "./daytime";
-import { SMS_EXPIRY_OFFSET_MS, SMS_TTL_MS } from "./model";
+import { SMS_EXPIRY_OFFSET_MS, SMS_REQUEUE_AFTER_MS, SMS_TTL_MS } from "./model";
 import { completeSmsOrders, expireSms, markSmsNotEnqueued, saveSmsChunk, takeSmsStragglers } from "./queries";
 import { resolveSmsRecipients } from "./resolve";
 import type { SmsRecipient } from "./schemas";
@@ -37,35 +37,36 @@ export async function enqueueSms(env: Env, ids: string[]): Promise<void> {
   }
 }
 
-/** Generates the claimed SMS order's notifications from where it left off, until done or out of time. */
-export async function generateSms(env: Env, order: ClaimedOrder, clock: () => Date, deadline: number): Promise<void> {
+/**
+ * One chunk of a claimed SMS order from recipient `next`: resolve, store with progress, hand to the
+ * queue. Returns the position after the chunk. The shared processor (src/notifications/processing.ts)
+ * calls it one chunk per order in turn, so a large SMS order does not hold back another org's order.
+ */
+export async function generateSmsChunk(env: Env, order: ClaimedOrder, next: number, clock: () => Date): Promise<number> {
   const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
   // A v1 SMS order expires 48 h after its requested send time (reference §1.1).
   const expiresAt = new Date(Date.parse(order.requestedSendTime) + SMS_TTL_MS).toISOString();
   const recipients = order.recipients as unknown as SmsRecipient[];
-  let next = order.nextRecipient;
-  while (next < recipients.length) {
-    if (Date.now() > deadline) return; // the lease runs out and a later tick continues
-    const chunk = recipients.slice(next, next + CHUNK);
-    const drafts = resolveSmsRecipients(
-      chunk,
-      await loadSmsContacts(env, chunk, order.resourceId),
-      order.ignoreReservation,
-    );
-    next += chunk.length;
-    const now = clock();
-    const ids = await saveSmsChunk(env, {
-      orderId: order.id,
-      token: order.claimToken,
-      drafts,
-      nextRecipient: next,
-      now,
-      dueAt: nextAllowedSendTime(now, window),
-      expiresAt,
-      leaseUntil: new Date(now.getTime() + LEASE_MS),
-    });
-    await enqueueSms(env, ids);
-  }
+  const chunk = recipients.slice(next, next + CHUNK);
+  const drafts = resolveSmsRecipients(chunk, await loadSmsContacts(env, chunk, order.resourceId), order.ignoreReservation);
+  const after = next + chunk.length;
+  const now = clock();
+  const ids = await saveSmsChunk(env, {
+    orderId: order.id,
+    token: order.claimToken,
+    drafts,
+    nextRecipient: after,
+    now,
+    dueAt: nextAllowedSendTime(now, window),
+    expiresAt,
+    leaseUntil: new Date(now.getTime() + LEASE_MS),
+  });
+  await enqueueSms(env, ids);
+  return after;
+}
+
+/** After the last chunk: the claim is released and the order completes once every SMS is final. */
+export async function finishSmsGeneration(env: Env, order: ClaimedOrder, clock: () => Date): Promise<void> {
   await releaseOrder(env, order.id, order.claimToken);
   await completeSmsOrders(env, [order.id], clock());
 }
@@ -78,7 +79,7 @@ export async function sweepSms(env: Env, now: Date): Promise<void> {
     if (touched.length < 1000) break;
   }
   for (let round = 0; round < 10; round++) {
-    const ids = await takeSmsStragglers(env, now, new Date(now.getTime() - REQUEUE_AFTER_MS), 500);
+    const ids = await takeSmsStragglers(env, now, new Date(now.getTime() - SMS_REQUEUE_AFTER_MS), 500);
     await enqueueSms(env, ids);
     if (ids.length < 500) break;
   }

@@ -13,9 +13,8 @@ async function sign(id: string, ts: number, body: string): Promise<string> {
   return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
 
-async function webhook(event: unknown, tamper = false): Promise<Response> {
+async function webhook(event: unknown, tamper = false, id = `msg_${crypto.randomUUID()}`): Promise<Response> {
   const body = JSON.stringify(event);
-  const id = `msg_${crypto.randomUUID()}`;
   const ts = Math.floor(Date.now() / 1000);
   const signature = await sign(id, ts, tamper ? body + " " : body);
   const ctx = createExecutionContext();
@@ -62,5 +61,37 @@ describe("the provider's delivery webhook", () => {
   it("answers 404 for a provider it does not know", async () => {
     const res = await worker.fetch(new Request(`${BASE}/notifications/api/v1/email/webhooks/nope`, { method: "POST", body: "{}" }), hooked, createExecutionContext());
     expect(res.status).toBe(404);
+  });
+
+  it("asks again about an unknown e-mail only for a while after the report's time, then drops it with 200", async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    // Recent: perhaps the consumer has not stored the send yet; the provider delivers it again.
+    expect((await webhook({ type: "email.delivered", created_at: minutesAgo(1), data: { email_id: "re_not-ours" } })).status).toBe(503);
+    // Long after its time: not ours (a shared provider account); 503 forever would get the endpoint disabled.
+    const late = await webhook({ type: "email.delivered", created_at: minutesAgo(11), data: { email_id: "re_not-ours" } });
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ updated: 0 });
+  });
+
+  it("answers a replayed delivery (same svix-id) once, and still processes a delivery it answered 503", async () => {
+    await env.DB.prepare(
+      `INSERT INTO notification_orders (id, creator, created, requested_send_time, subject, body, content_type, from_address, recipients, recipient_count, status, last_update, next_recipient)
+       VALUES ('replay-order', 'ttd', ?1, ?1, 's', 'b', 'Plain', 'a@b.no', '[]', 1, 'Processing', ?1, 1)`,
+    ).bind(new Date().toISOString()).run();
+    const now = new Date().toISOString();
+    const event = { type: "email.delivered", created_at: now, data: { email_id: "re_replayed" } };
+    // Not recorded yet: 503, and the delivery is not remembered, so its retry is applied.
+    expect((await webhook(event, false, "msg_replay-1")).status).toBe(503);
+    await env.DB.prepare(
+      `INSERT INTO email_notifications (id, order_id, dedup_key, email_address, status, last_update, due_at, expires_at, provider_message_id)
+       VALUES ('replay-n', 'replay-order', 'k', 'r@example.com', 'Succeeded', ?1, ?1, ?1, 're_replayed')`,
+    ).bind(now).run();
+    const first = await webhook(event, false, "msg_replay-1");
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ updated: 1 });
+    const replay = await webhook(event, false, "msg_replay-1");
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ updated: 0, duplicate: true });
+    expect((await env.DB.prepare("SELECT status FROM email_notifications WHERE id = 'replay-n'").first<{ status: string }>())!.status).toBe("Delivered");
   });
 });

@@ -99,7 +99,10 @@ describe("failure mapping", () => {
     expect(reply("RCPT TO", 501)).toMatchObject({ invalidAddress: true });
     expect(reply("RCPT TO", 550)).toEqual({ ok: false, transient: false, error: "SMTP RCPT TO: 550 x" });
     expect(reply("DATA", 554)).toMatchObject({ transient: false });
-    expect(reply("AUTH PLAIN", 535)).toMatchObject({ transient: true });
+    // Refused credentials or sender: a misconfiguration, never worth retrying for 48 h (issue 8.8).
+    expect(reply("AUTH PLAIN", 535)).toMatchObject({ transient: false, misconfigured: true });
+    expect(reply("MAIL FROM", 550)).toMatchObject({ transient: false, misconfigured: true });
+    expect(reply("EHLO", 554)).toMatchObject({ transient: true });
   });
 
   it("Resend: 429/5xx transient, a refused `to` an invalid address, other 4xx permanent", () => {
@@ -108,6 +111,7 @@ describe("failure mapping", () => {
     expect(resultOfStatus(409, { name: "concurrent_idempotent_requests" })).toMatchObject({ transient: true });
     expect(resultOfStatus(422, { name: "validation_error", message: "Invalid `to` field. The email address needs to follow the `email@example.com` format." })).toMatchObject({ transient: false, invalidAddress: true });
     expect(resultOfStatus(422, { name: "validation_error", message: "Invalid `from` field." })).toEqual({ ok: false, transient: false, error: "Resend 422 validation_error: Invalid `from` field." });
-    expect(resultOfStatus(401, { name: "missing_api_key" })).toMatchObject({ transient: true });
+    expect(resultOfStatus(401, { name: "missing_api_key" })).toMatchObject({ transient: false, misconfigured: true });
+    expect(resultOfStatus(403, { name: "invalid_api_key" })).toMatchObject({ transient: false, misconfigured: true });
   });
 });

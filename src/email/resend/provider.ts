@@ -27,7 +27,7 @@ export function resultOfStatus(status: number, body: ResendError): SendResult {
   if (status === 429 || status >= 500 || status === 408) return { ok: false, transient: true, error };
   if (status === 409 && body.name === "concurrent_idempotent_requests") return { ok: false, transient: true, error };
   // A missing, wrong or restricted API key is the operator's to fix, not the mail's fault.
-  if (status === 401 || (status === 403 && body.name !== "validation_error")) return { ok: false, transient: true, error };
+  if (status === 401 || (status === 403 && body.name !== "validation_error")) return { ok: false, transient: false, misconfigured: true, error };
   if ((status === 400 || status === 422) && body.name === "validation_error" && /`to`|\bto\b|recipient/i.test(body.message ?? "")) {
     return { ok: false, transient: false, invalidAddress: true, error };
   }

@@ -15,6 +15,8 @@ const MAX_IDLE = 8;
 export function resultOfReply(e: SmtpReplyError): SendResult {
   const { code, text } = e.reply;
   const error = `SMTP ${e.stage}: ${code} ${text.replace(/\s+/g, " ").slice(0, 300)}`;
+  // Credentials or the sender refused for good: the operator's configuration, not this mail's fault.
+  if (code >= 500 && (e.stage.startsWith("AUTH") || e.stage === "MAIL FROM")) return { ok: false, transient: false, misconfigured: true, error };
   if (code < 500 || (e.stage !== "RCPT TO" && e.stage !== "DATA")) return { ok: false, transient: true, error };
   return { ok: false, transient: false, ...(e.stage === "RCPT TO" && (code === 501 || code === 553) ? { invalidAddress: true } : {}), error };
 }

@@ -11,6 +11,8 @@ export interface SmtpConfig {
   port: number;
   /** Upgrade with STARTTLS; the server must offer it. */
   startTls: boolean;
+  /** TLS from the first byte (submission on 465); STARTTLS is then not used. */
+  implicitTls?: boolean;
   user?: string;
   password?: string;
   /** Name sent in EHLO. */
@@ -59,7 +61,7 @@ export class SmtpSession {
   static async open(config: SmtpConfig): Promise<SmtpSession> {
     let socket: Socket;
     try {
-      socket = connect({ hostname: config.host, port: config.port }, { secureTransport: config.startTls ? "starttls" : "off", allowHalfOpen: false });
+      socket = connect({ hostname: config.host, port: config.port }, { secureTransport: config.implicitTls ? "on" : config.startTls ? "starttls" : "off", allowHalfOpen: false });
     } catch (e) {
       throw new SmtpConnectionError(`connect to ${config.host}:${config.port}: ${(e as Error).message}`);
     }
@@ -70,7 +72,7 @@ export class SmtpSession {
       });
       await session.expect("greeting", 220);
       await session.hello();
-      if (config.startTls) await session.upgrade();
+      if (config.startTls && !config.implicitTls) await session.upgrade();
       if (config.user) await session.authenticate(config.user, config.password ?? "");
       return session;
     } catch (e) {
