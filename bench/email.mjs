@@ -32,7 +32,15 @@ async function startCountingSink() {
 }
 
 async function nodeLoop(sink, n) {
-  const transport = nodemailer.createTransport({ host: "127.0.0.1", port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: NODE_CONNECTIONS, maxMessages: Infinity });
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: sink.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: NODE_CONNECTIONS,
+    maxMessages: Infinity,
+  });
   const start = sink.accepted;
   const t0 = performance.now();
   let next = 0;
@@ -40,7 +48,12 @@ async function nodeLoop(sink, n) {
     Array.from({ length: NODE_CONNECTIONS }, async () => {
       while (next < n) {
         const i = next++;
-        await transport.sendMail({ from: "noreply@varsel.example", to: `node${i}@bench.example`, subject: "Bench", text: `Message ${i}` });
+        await transport.sendMail({
+          from: "noreply@varsel.example",
+          to: `node${i}@bench.example`,
+          subject: "Bench",
+          text: `Message ${i}`,
+        });
       }
     }),
   );
@@ -53,24 +66,41 @@ async function varselOrder(varsel, sink, auth, n) {
   const run = Date.now();
   const recipients = Array.from({ length: n }, (_, i) => ({ emailAddress: `r${i}.${run}@bench.example` }));
   const start = sink.accepted;
-  const res = await fetch(`${varsel.base}/notifications/api/v1/orders/email`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ subject: "Bench $recipientName$", body: "Message to $recipientNumber$", recipients }) });
+  const res = await fetch(`${varsel.base}/notifications/api/v1/orders/email`, {
+    method: "POST",
+    headers: { authorization: auth, "content-type": "application/json" },
+    body: JSON.stringify({ subject: "Bench $recipientName$", body: "Message to $recipientNumber$", recipients }),
+  });
   if (res.status !== 202) throw new Error(`order of ${n}: ${res.status} ${await res.text()}`);
   const t0 = performance.now();
   // Wait until all arrived; give up (and show Varsel's log) when nothing arrives for a minute.
   let last = -1;
   let lastChange = performance.now();
-  await waitFor(() => {
-    const got = sink.accepted - start;
-    if (got !== last) [last, lastChange] = [got, performance.now()];
-    else if (performance.now() - lastChange > 60_000) throw new Error(`stalled at ${got} of ${n} e-mails:\n${varsel.output().slice(-4000)}`);
-    return got >= n;
-  }, 30 * 60_000, `${n} e-mails at the sink`);
+  await waitFor(
+    () => {
+      const got = sink.accepted - start;
+      if (got !== last) [last, lastChange] = [got, performance.now()];
+      else if (performance.now() - lastChange > 60_000)
+        throw new Error(`stalled at ${got} of ${n} e-mails:\n${varsel.output().slice(-4000)}`);
+      return got >= n;
+    },
+    30 * 60_000,
+    `${n} e-mails at the sink`,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const { orderId } = await res.json();
-  const status = await waitFor(async () => {
-    const s = await (await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/status`, { headers: { authorization: auth } })).json();
-    return s.processingStatus.status === "Completed" ? s : null;
-  }, 120_000, "order completed");
+  const status = await waitFor(
+    async () => {
+      const s = await (
+        await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/status`, {
+          headers: { authorization: auth },
+        })
+      ).json();
+      return s.processingStatus.status === "Completed" ? s : null;
+    },
+    120_000,
+    "order completed",
+  );
   return { sent: sink.accepted - start, seconds, succeeded: status.notificationsStatusSummary.email.succeeded };
 }
 
@@ -85,10 +115,24 @@ export default async function emailBench() {
     for (const n of SIZES) {
       const v = await varselOrder(varsel, sink, auth, n);
       const p = await nodeLoop(sink, n);
-      rows.push({ target: `Varsel order of ${n}`, "e-mails": v.sent, seconds: v.seconds, "e-mails/s": v.sent / v.seconds, succeeded: v.succeeded });
-      rows.push({ target: `Node SMTP loop, ${n}`, "e-mails": p.sent, seconds: p.seconds, "e-mails/s": p.sent / p.seconds, succeeded: p.sent });
+      rows.push({
+        target: `Varsel order of ${n}`,
+        "e-mails": v.sent,
+        seconds: v.seconds,
+        "e-mails/s": v.sent / v.seconds,
+        succeeded: v.succeeded,
+      });
+      rows.push({
+        target: `Node SMTP loop, ${n}`,
+        "e-mails": p.sent,
+        seconds: p.seconds,
+        "e-mails/s": p.sent / p.seconds,
+        succeeded: p.sent,
+      });
     }
-    console.log(`order accepted (202) -> SMTP accepted, wrangler dev on this machine, CRON_TICK_SECONDS=1; Node loop: nodemailer, ${NODE_CONNECTIONS} pooled connections`);
+    console.log(
+      `order accepted (202) -> SMTP accepted, wrangler dev on this machine, CRON_TICK_SECONDS=1; Node loop: nodemailer, ${NODE_CONNECTIONS} pooled connections`,
+    );
     printTable(rows);
     return rows;
   } finally {

@@ -15,7 +15,13 @@ export function percentile(sorted, p) {
 
 export function summarize(latencies, seconds, errors = 0) {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { count: sorted.length, errors, perSecond: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return {
+    count: sorted.length,
+    errors,
+    perSecond: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
 }
 
 /**
@@ -50,12 +56,29 @@ export async function load({ seconds, concurrency, makeRequest, okStatus = (s) =
 export async function startBareWorker() {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "varsel-bare-"));
-  const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), ["dev", "--config", join(ROOT, "bench", "bare", "wrangler.toml"), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", "--inspector-port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    stdio: "ignore",
-    detached: true,
-  });
+  const child = spawn(
+    join(ROOT, "node_modules", ".bin", "wrangler"),
+    [
+      "dev",
+      "--config",
+      join(ROOT, "bench", "bare", "wrangler.toml"),
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+      "--inspector-port",
+      "0",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      stdio: "ignore",
+      detached: true,
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {

@@ -33,7 +33,10 @@ function arrivals(rx) {
     new Promise((resolve, reject) => {
       const have = seen.get(id) ?? [];
       if (have.length >= count) return resolve(have);
-      const t = setTimeout(() => reject(new Error(`only ${(seen.get(id) ?? []).length}/${count} pushes of ${id} arrived`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`only ${(seen.get(id) ?? []).length}/${count} pushes of ${id} arrived`)),
+        timeoutMs,
+      );
       waiting.set(id, { count, resolve: (v) => (clearTimeout(t), resolve(v)) });
     });
 }
@@ -47,9 +50,11 @@ async function receiverWithArrivals() {
 
 async function inParallel(n, limit, work) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
 }
 
 export default async function main() {
@@ -61,14 +66,25 @@ export default async function main() {
   const rows = [];
   try {
     await api.putResource(admin, RESOURCE_ID, "ttd", []);
-    const event = (n, type) => ({ id: crypto.randomUUID(), type, source: `https://bench.example/items/${n}`, resource: RESOURCE, subject: "/party/1", data: { n, note: "benchmark" } });
+    const event = (n, type) => ({
+      id: crypto.randomUUID(),
+      type,
+      source: `https://bench.example/items/${n}`,
+      resource: RESOURCE,
+      subject: "/party/1",
+      data: { n, note: "benchmark" },
+    });
 
     // Baseline: the same body POSTed straight to the same receiver, over loopback.
     const direct = [];
     for (let i = 0; i < 200; i++) {
       const e = { ...event(i, "bench.direct"), specversion: "1.0", time: new Date().toISOString() };
       const t0 = performance.now();
-      const r = await fetch(rx.url, { method: "POST", headers: { "content-type": "application/cloudevents+json" }, body: JSON.stringify(e) });
+      const r = await fetch(rx.url, {
+        method: "POST",
+        headers: { "content-type": "application/cloudevents+json" },
+        body: JSON.stringify(e),
+      });
       await r.arrayBuffer();
       if (i >= 20) direct.push(performance.now() - t0);
     }
@@ -76,12 +92,18 @@ export default async function main() {
 
     const subscribeMany = async (n, type) => {
       await inParallel(n, 10, async (i) => {
-        const s = await api.subscribe(publisher, { endPoint: `${rx.url}?s=${type}-${i}`, resourceFilter: RESOURCE, typeFilter: type });
+        const s = await api.subscribe(publisher, {
+          endPoint: `${rx.url}?s=${type}-${i}`,
+          resourceFilter: RESOURCE,
+          typeFilter: type,
+        });
         if (s.status !== 201) throw new Error(`subscribe: ${s.status} ${JSON.stringify(s.body)}`);
       });
       // Every handshake answered: wait until all are validated.
       for (;;) {
-        const list = (await api.get(publisher, "/events/api/v1/subscriptions")).body.subscriptions.filter((s) => s.typeFilter === type);
+        const list = (await api.get(publisher, "/events/api/v1/subscriptions")).body.subscriptions.filter(
+          (s) => s.typeFilter === type,
+        );
         if (list.length === n && list.every((s) => s.validated)) return;
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -111,7 +133,10 @@ export default async function main() {
     const hundred = await run("bench.hundred", 100, 15, 2);
     rows.push(["Varsel: publish -> receipt, 100 subscriptions (each receipt)", hundred.each]);
     rows.push(["Varsel: publish -> last of 100 receipts", hundred.last]);
-    rows.push(["Varsel: fan-out of one event to 1,000 subscriptions (last receipt)", (await run("bench.thousand", 1000, 3, 0, 300_000)).last]);
+    rows.push([
+      "Varsel: fan-out of one event to 1,000 subscriptions (last receipt)",
+      (await run("bench.thousand", 1000, 3, 0, 300_000)).last,
+    ]);
   } finally {
     await rx.close();
     await varsel.stop();

@@ -4,7 +4,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = readdirSync(here).filter((f) => f.endsWith(".mjs") && !["run.mjs", "lib.mjs"].includes(f)).map((f) => f.replace(/\.mjs$/, "")).sort();
+const all = readdirSync(here)
+  .filter((f) => f.endsWith(".mjs") && !["run.mjs", "lib.mjs"].includes(f))
+  .map((f) => f.replace(/\.mjs$/, ""))
+  .sort();
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const name of chosen.length ? chosen : all) {
   if (!all.includes(name)) {

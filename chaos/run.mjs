@@ -8,7 +8,9 @@ import { pathToFileURL } from "node:url";
 
 const dir = join(import.meta.dirname, "scenarios");
 const only = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".mjs"))
+  .sort();
 const rows = [];
 let failed = false;
 for (const file of files) {
@@ -22,7 +24,15 @@ for (const file of files) {
     if (r.missing > 0) failed = true;
   } catch (e) {
     failed = true;
-    rows.push({ scenario: scenario.name, expected: "-", received: "-", missing: "-", duplicated: "-", settleMs: Date.now() - started, notes: `error: ${e?.message ?? e}` });
+    rows.push({
+      scenario: scenario.name,
+      expected: "-",
+      received: "-",
+      missing: "-",
+      duplicated: "-",
+      settleMs: Date.now() - started,
+      notes: `error: ${e?.message ?? e}`,
+    });
   }
   const last = rows.at(-1);
   process.stdout.write(`   ${JSON.stringify(last)}\n`);

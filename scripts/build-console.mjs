@@ -21,7 +21,11 @@ function newest(dir) {
 }
 
 export async function buildConsole({ force = false } = {}) {
-  const sources = Math.max(newest(CONSOLE), statSync(join(ROOT, "package-lock.json")).mtimeMs, statSync(import.meta.filename).mtimeMs);
+  const sources = Math.max(
+    newest(CONSOLE),
+    statSync(join(ROOT, "package-lock.json")).mtimeMs,
+    statSync(import.meta.filename).mtimeMs,
+  );
   if (!force && existsSync(STAMP) && Number(readFileSync(STAMP, "utf8")) >= sources) return false;
   const { build } = await import("vite");
   await build({ configFile: join(CONSOLE, "vite.config.ts"), logLevel: "warn" });

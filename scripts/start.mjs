@@ -40,7 +40,11 @@ const quietEnv = { ...env, WRANGLER_SEND_METRICS: "false", NO_D1_WARNING: "true"
 if (await buildConsole()) log("console built into console/dist");
 
 log(`applying D1 migrations to ${stateDir}`);
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { cwd: ROOT, env: { ...quietEnv, CI: "true" }, encoding: "utf8" });
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], {
+  cwd: ROOT,
+  env: { ...quietEnv, CI: "true" },
+  encoding: "utf8",
+});
 if (migrate.status !== 0) {
   console.error(migrate.stdout, migrate.stderr);
   process.exit(1);
@@ -74,7 +78,11 @@ if (!sms.gatewayUrl) {
 let smtpHost = env.SMTP_HOST || (env.SMTP_PORT ? "127.0.0.1" : undefined);
 let smtpPort = env.SMTP_PORT;
 if (!smtpHost) {
-  const catcher = await startMailCatcher({ smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080), sms: smsCatcher });
+  const catcher = await startMailCatcher({
+    smtpPort: Number(env.MAIL_CATCHER_SMTP_PORT ?? 1025),
+    webPort: Number(env.MAIL_CATCHER_WEB_PORT ?? 1080),
+    sms: smsCatcher,
+  });
   closers.push(catcher.close);
   smtpHost = "127.0.0.1";
   smtpPort = String(catcher.smtpPort);
@@ -107,8 +115,23 @@ const vars = {
   SMS_REPORT_PASSWORD: sms.reportPassword,
   // Locally SMS go out at any hour unless SMS_DAYTIME says otherwise (production default: 09-17).
   SMS_DAYTIME: env.SMS_DAYTIME ?? "00-24",
-  ...Object.fromEntries(["SMS_TIME_ZONE", "SMS_RETRY_SCHEDULE", "SMS_DEFAULT_SENDER"].filter((k) => env[k]).map((k) => [k, env[k]])),
-  ...Object.fromEntries(["EMAIL_FROM", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_TIMEOUT_MS", "VARSEL_TEST_ROUTES", "EMAIL_RETRY_SCHEDULE", "MAX_SUBSCRIPTIONS_PER_CONSUMER"].filter((k) => env[k]).map((k) => [k, env[k]])),
+  ...Object.fromEntries(
+    ["SMS_TIME_ZONE", "SMS_RETRY_SCHEDULE", "SMS_DEFAULT_SENDER"].filter((k) => env[k]).map((k) => [k, env[k]]),
+  ),
+  ...Object.fromEntries(
+    [
+      "EMAIL_FROM",
+      "SMTP_USER",
+      "SMTP_PASSWORD",
+      "SMTP_STARTTLS",
+      "SMTP_TIMEOUT_MS",
+      "VARSEL_TEST_ROUTES",
+      "EMAIL_RETRY_SCHEDULE",
+      "MAX_SUBSCRIPTIONS_PER_CONSUMER",
+    ]
+      .filter((k) => env[k])
+      .map((k) => [k, env[k]]),
+  ),
 };
 mkdirSync(DEV_DIR, { recursive: true });
 const envFile = join(DEV_DIR, `vars-${port}.env`);
@@ -116,14 +139,36 @@ const envFile = join(DEV_DIR, `vars-${port}.env`);
 function envLine(key, value) {
   const v = String(value);
   const quote = ["'", '"', "`"].find((q) => !v.includes(q));
-  if (!quote || v.includes("\n")) throw new Error(`${key} cannot be written to an env file: it contains newlines or all of ' " \``);
+  if (!quote || v.includes("\n"))
+    throw new Error(`${key} cannot be written to an env file: it contains newlines or all of ' " \``);
   return `${key}=${quote}${v}${quote}`;
 }
-writeFileSync(envFile, Object.entries(vars).map(([k, v]) => envLine(k, v)).join("\n") + "\n", { mode: 0o600 });
+writeFileSync(
+  envFile,
+  Object.entries(vars)
+    .map(([k, v]) => envLine(k, v))
+    .join("\n") + "\n",
+  { mode: 0o600 },
+);
 
 const dev = spawn(
   wrangler,
-  ["dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--env-file", envFile, "--test-scheduled", "--show-interactive-dev-session=false", "--inspector-port", "0"],
+  [
+    "dev",
+    "--local",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    stateDir,
+    "--env-file",
+    envFile,
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    "0",
+  ],
   { cwd: ROOT, env: quietEnv, stdio: ["ignore", "inherit", "inherit"] },
 );
 children.push(dev);
@@ -178,7 +223,9 @@ closers.push(() => new Promise((r) => demoReceiver.close(() => r())));
 if (vars.ALLOW_INSECURE_ENDPOINTS === "true") {
   const demoSub = await seedSubscription(base, keys, `http://127.0.0.1:${demoPort}/hook`);
   demoSecret = demoSub.secret;
-  log(`demo receiver on http://127.0.0.1:${demoPort}/hook: subscription ${demoSub.id} (ttd, urn:altinn:resource:ttd-demo-events)`);
+  log(
+    `demo receiver on http://127.0.0.1:${demoPort}/hook: subscription ${demoSub.id} (ttd, urn:altinn:resource:ttd-demo-events)`,
+  );
 }
 
 // Local cron: wrangler dev does not fire crons on its own; --test-scheduled exposes /__scheduled.

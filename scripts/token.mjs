@@ -5,7 +5,15 @@ import { parseArgs } from "node:util";
 import { devKeys, mintToken } from "./lib/devkeys.mjs";
 
 // parseArgs refuses an option value that starts with "-"; SPEC §2 writes `--expires-in -60`.
-const args = process.argv.slice(2).flatMap((a, i, all) => (all[i - 1] === "--expires-in" && /^-\d/.test(a) ? [] : a === "--expires-in" && /^-\d/.test(all[i + 1] ?? "") ? [`--expires-in=${all[i + 1]}`] : [a]));
+const args = process.argv
+  .slice(2)
+  .flatMap((a, i, all) =>
+    all[i - 1] === "--expires-in" && /^-\d/.test(a)
+      ? []
+      : a === "--expires-in" && /^-\d/.test(all[i + 1] ?? "")
+        ? [`--expires-in=${all[i + 1]}`]
+        : [a],
+  );
 const { values } = parseArgs({
   args,
   options: {

@@ -21,16 +21,39 @@ export default {
     const app: AppContext = { env, exec, traceId, url, baseUrl: url.origin, now: () => new Date() };
     let response: Response;
     try {
-      response = (await router.fetch(request, app)) ?? (await serveAsset(request, app)) ?? problemResponse({ kind: "not_found", detail: "No such route." }, traceId);
+      response =
+        (await router.fetch(request, app)) ??
+        (await serveAsset(request, app)) ??
+        problemResponse({ kind: "not_found", detail: "No such route." }, traceId);
     } catch (e) {
       if (e instanceof HttpFailure) response = problemResponse(e.failure, traceId);
       else {
         // Unexpected: log the trace id and the error's name and message only (never headers, so never a token).
-        console.error(JSON.stringify({ msg: "unhandled error", traceId, method: request.method, path: url.pathname, error: errorText(e) }));
-        response = problemResponse({ kind: "unavailable", detail: "The request could not be completed; try again." }, traceId);
+        console.error(
+          JSON.stringify({
+            msg: "unhandled error",
+            traceId,
+            method: request.method,
+            path: url.pathname,
+            error: errorText(e),
+          }),
+        );
+        response = problemResponse(
+          { kind: "unavailable", detail: "The request could not be completed; try again." },
+          traceId,
+        );
       }
     }
-    if (response.status >= 400) console.log(JSON.stringify({ msg: "request failed", traceId, method: request.method, path: url.pathname, status: response.status }));
+    if (response.status >= 400)
+      console.log(
+        JSON.stringify({
+          msg: "request failed",
+          traceId,
+          method: request.method,
+          path: url.pathname,
+          status: response.status,
+        }),
+      );
     const out = new Response(response.body, response);
     out.headers.set("traceparent", traceId);
     return out;

@@ -59,7 +59,11 @@ export async function placeOrder(base, addresses) {
   const res = await fetch(`${base}/notifications/api/v1/orders/email`, {
     method: "POST",
     headers: { authorization: auth, "content-type": "application/json" },
-    body: JSON.stringify({ subject: "chaos", body: "chaos", recipients: addresses.map((emailAddress) => ({ emailAddress })) }),
+    body: JSON.stringify({
+      subject: "chaos",
+      body: "chaos",
+      recipients: addresses.map((emailAddress) => ({ emailAddress })),
+    }),
   });
   if (res.status !== 202) throw new Error(`order: ${res.status} ${await res.text()}`);
   return (await res.json()).orderId;
@@ -68,7 +72,8 @@ export async function placeOrder(base, addresses) {
 /** expected / received / missing / duplicated from the SMTP server's messages. */
 export function tally(addresses, messages) {
   const counts = new Map();
-  for (const m of messages) for (const to of m.envelope.to) counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
+  for (const m of messages)
+    for (const to of m.envelope.to) counts.set(to.toLowerCase(), (counts.get(to.toLowerCase()) ?? 0) + 1);
   const received = addresses.filter((a) => counts.has(a)).length;
   const duplicated = [...counts.values()].reduce((n, c) => n + (c - 1), 0);
   return { expected: addresses.length, received, missing: addresses.length - received, duplicated };

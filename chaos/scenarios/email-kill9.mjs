@@ -17,7 +17,8 @@ export default {
     let varsel = await startVarselOn(state.dir, env);
     try {
       await placeOrder(varsel.base, addresses);
-      if (!(await until(() => smtp.messages.length >= KILL_AFTER, 120_000))) throw new Error(`only ${smtp.messages.length} sent before the kill`);
+      if (!(await until(() => smtp.messages.length >= KILL_AFTER, 120_000)))
+        throw new Error(`only ${smtp.messages.length} sent before the kill`);
       await varsel.kill9();
       const atKill = smtp.messages.length;
       varsel = await startVarselOn(state.dir, env, varsel.port);
@@ -26,7 +27,11 @@ export default {
       const settleMs = Date.now() - restarted;
       // A little longer: late duplicates would show now.
       await new Promise((r) => setTimeout(r, 5000));
-      return { ...tally(addresses, smtp.messages), settleMs, notes: `${atKill} sent at the kill; settle counted from the restart` };
+      return {
+        ...tally(addresses, smtp.messages),
+        settleMs,
+        notes: `${atKill} sent at the kill; settle counted from the restart`,
+      };
     } finally {
       await varsel.stop();
       await smtp.close();

@@ -26,7 +26,11 @@ export default {
       await until(() => tally(addresses, smtp.messages).missing === 0, SETTLE_LIMIT_MS);
       const settleMs = Date.now() - back;
       await new Promise((r) => setTimeout(r, 5000));
-      return { ...tally(addresses, smtp.messages), settleMs, notes: `${duringOutage} delivered during the outage; settle counted from SMTP accepting again` };
+      return {
+        ...tally(addresses, smtp.messages),
+        settleMs,
+        notes: `${duringOutage} delivered during the outage; settle counted from SMTP accepting again`,
+      };
     } finally {
       await varsel.stop();
       await smtp.close();

@@ -46,7 +46,13 @@ export function App() {
   const route = useRoute();
   if (!token) return <SignIn onSignedIn={() => setTokenState(getToken())} />;
   const claims = claimsOf(token);
-  const who = claims?.org ? `org ${claims.org}` : claims?.user ? `user ${claims.user}` : claims?.orgNumber ? `organisation ${claims.orgNumber}` : "unknown caller";
+  const who = claims?.org
+    ? `org ${claims.org}`
+    : claims?.user
+      ? `user ${claims.user}`
+      : claims?.orgNumber
+        ? `organisation ${claims.orgNumber}`
+        : "unknown caller";
   const current = route[0] ?? "subscriptions";
   const signOut = () => {
     clearToken();

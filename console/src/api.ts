@@ -63,7 +63,11 @@ export async function call<T = unknown>(path: string, opts: CallOptions = {}): P
   } catch {
     parsed = text;
   }
-  const problem = res.ok ? null : ((parsed && typeof parsed === "object" ? parsed : { title: res.statusText, detail: String(parsed ?? "") }) as Problem);
+  const problem = res.ok
+    ? null
+    : ((parsed && typeof parsed === "object"
+        ? parsed
+        : { title: res.statusText, detail: String(parsed ?? "") }) as Problem);
   return { ok: res.ok, status: res.status, body: parsed as T, problem, next: localPath(res.headers.get("next")) };
 }
 

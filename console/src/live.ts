@@ -12,10 +12,18 @@ export interface LivePush {
   time: string;
 }
 
-export function openLive(path: string, onPush: (p: LivePush) => void, onState: (s: "open" | "closed" | "error") => void): () => void {
+export function openLive(
+  path: string,
+  onPush: (p: LivePush) => void,
+  onState: (s: "open" | "closed" | "error") => void,
+): () => void {
   const abort = new AbortController();
   (async () => {
-    const res = await fetch(path, { headers: { accept: "text/event-stream", authorization: `Bearer ${getToken() ?? ""}` }, signal: abort.signal, cache: "no-store" });
+    const res = await fetch(path, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${getToken() ?? ""}` },
+      signal: abort.signal,
+      cache: "no-store",
+    });
     if (!res.ok || !res.body) return onState("error");
     onState("open");
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -28,7 +36,11 @@ export function openLive(path: string, onPush: (p: LivePush) => void, onState: (
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+        const data = block
+          .split("\n")
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).trim())
+          .join("\n");
         if (data) {
           try {
             onPush(JSON.parse(data) as LivePush);

@@ -35,7 +35,12 @@ export function Notice({ children }: { children: ReactNode }) {
   );
 }
 
-export function SelectField(props: { label: string; value: string; onChange: (v: string) => void; options: [string, string][] }) {
+export function SelectField(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: [string, string][];
+}) {
   return (
     <Field>
       <Label>{props.label}</Label>
@@ -70,5 +75,10 @@ export function StatusTag({ status }: { status: string }) {
 export function time(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "Z");
 }

@@ -29,7 +29,10 @@ export async function devKeys() {
  * Mints a token. kind "altinn": an Altinn token (issuer DEV_ISSUER); kind "platform": a Platform
  * Access Token (issuer = org). expiresIn may be negative: a validly signed, already expired token.
  */
-export async function mintToken(keys, { kind = "altinn", org, orgNumber, user, party, scope, app, expiresIn = 3600 } = {}) {
+export async function mintToken(
+  keys,
+  { kind = "altinn", org, orgNumber, user, party, scope, app, expiresIn = 3600 } = {},
+) {
   const key = await importJWK(keys.privateJwk, "ES256");
   const now = Math.floor(Date.now() / 1000);
   const claims = {};

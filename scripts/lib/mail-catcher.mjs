@@ -16,13 +16,20 @@ import { simpleParser } from "mailparser";
 const MAX_MESSAGES = 50_000;
 const MAX_SIZE = 10 * 1024 * 1024;
 
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const esc = (s) =>
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
 
 /** Header lines as a plain object: lower-case name -> unfolded value (repeated headers joined by ", "). */
 function headerObject(lines) {
   const out = {};
   for (const { key, line } of lines ?? []) {
-    const value = line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+    const value = line
+      .slice(line.indexOf(":") + 1)
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
     out[key] = out[key] === undefined ? value : `${out[key]}, ${value}`;
   }
   return out;
@@ -50,7 +57,10 @@ export async function parseMessage(raw, envelope) {
 
 /** The SMTP session's envelope: `{from, to: [...]}`. */
 export function envelopeOf(session) {
-  return { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address) };
+  return {
+    from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+    to: session.envelope.rcptTo.map((r) => r.address),
+  };
 }
 
 function listen(server, port) {
@@ -68,7 +78,10 @@ function inboxPage(messages, sms) {
     .slice()
     .reverse()
     .slice(0, 500)
-    .map((m) => `<tr><td>${esc(m.receivedAt)}</td><td>${esc(m.from)}</td><td>${esc(m.envelope.to.join(", "))}</td><td><a href="/messages/${m.id}">${esc(m.subject || "(no subject)")}</a></td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.receivedAt)}</td><td>${esc(m.from)}</td><td>${esc(m.envelope.to.join(", "))}</td><td><a href="/messages/${m.id}">${esc(m.subject || "(no subject)")}</a></td></tr>`,
+    )
     .join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Varsel inbox (${messages.length})</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}pre{margin:0;white-space:pre-wrap;font:inherit}</style></head>
@@ -80,8 +93,12 @@ ${rows}
 }
 
 function messagePage(m) {
-  const headers = Object.entries(m.headers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("");
-  const html = m.html ? `<h2>HTML</h2><iframe sandbox="" style="width:100%;height:30em;border:1px solid #ccc" srcdoc="${esc(m.html)}"></iframe>` : "";
+  const headers = Object.entries(m.headers)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join("");
+  const html = m.html
+    ? `<h2>HTML</h2><iframe sandbox="" style="width:100%;height:30em;border:1px solid #ccc" srcdoc="${esc(m.html)}"></iframe>`
+    : "";
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(m.subject)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}th{text-align:left;padding-right:1em;vertical-align:top}</style></head>
 <body><p><a href="/">← Inbox</a> · <a href="/api/messages/${m.id}">JSON</a> · <a href="/api/messages/${m.id}/raw">Source</a></p>
@@ -151,7 +168,8 @@ export async function startMailCatcher({ smtpPort = 1025, webPort = 1080, sms = 
     const json = (status, body) => send(status, "application/json; charset=utf-8", JSON.stringify(body));
     const byId = (id) => messages.find((m) => m.id === id);
     let m;
-    if (req.method === "GET" && url.pathname === "/") return send(200, "text/html; charset=utf-8", inboxPage(messages, sms));
+    if (req.method === "GET" && url.pathname === "/")
+      return send(200, "text/html; charset=utf-8", inboxPage(messages, sms));
     if (sms?.handle(req, res, url)) return;
     if (req.method === "GET" && (m = url.pathname.match(/^\/messages\/(\d+)$/))) {
       const msg = byId(m[1]);
@@ -167,7 +185,13 @@ export async function startMailCatcher({ smtpPort = 1025, webPort = 1080, sms = 
     if (req.method === "GET" && url.pathname === "/api/messages") {
       const to = url.searchParams.get("to")?.toLowerCase();
       const subject = url.searchParams.get("subject");
-      return json(200, messages.filter((x) => (!to || x.envelope.to.some((a) => a.toLowerCase() === to)) && (!subject || x.subject.includes(subject))));
+      return json(
+        200,
+        messages.filter(
+          (x) =>
+            (!to || x.envelope.to.some((a) => a.toLowerCase() === to)) && (!subject || x.subject.includes(subject)),
+        ),
+      );
     }
     if (req.method === "DELETE" && url.pathname === "/api/messages") {
       messages.length = 0;

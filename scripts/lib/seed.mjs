@@ -13,7 +13,11 @@ export const DEMO = {
 };
 
 async function put(base, token, path, body) {
-  const r = await fetch(base + path, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(base + path, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(`seeding ${path} failed: ${r.status} ${await r.text()}`);
 }
 
@@ -29,10 +33,27 @@ export async function seed(base, keys) {
     ],
   });
   const contacts = "/admin/api/v1/contacts";
-  await put(base, admin, `${contacts}/persons/${DEMO.person}`, { name: "Kari Nordmann", email: "kari.nordmann@example.no", mobile: "+4799999999", reserved: false });
-  await put(base, admin, `${contacts}/persons/${DEMO.reservedPerson}`, { name: "Ola Reservert", email: "ola.reservert@example.no", reserved: true });
-  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, { name: "Testdepartementet", emails: ["post@ttd.example.no", "varsel@ttd.example.no"], mobiles: ["+4791000001"] });
-  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { email: "user1337@ttd.example.no", mobile: "+4792000002", resources: [`urn:altinn:resource:${DEMO.resource}`] });
+  await put(base, admin, `${contacts}/persons/${DEMO.person}`, {
+    name: "Kari Nordmann",
+    email: "kari.nordmann@example.no",
+    mobile: "+4799999999",
+    reserved: false,
+  });
+  await put(base, admin, `${contacts}/persons/${DEMO.reservedPerson}`, {
+    name: "Ola Reservert",
+    email: "ola.reservert@example.no",
+    reserved: true,
+  });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}`, {
+    name: "Testdepartementet",
+    emails: ["post@ttd.example.no", "varsel@ttd.example.no"],
+    mobiles: ["+4791000001"],
+  });
+  await put(base, admin, `${contacts}/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, {
+    email: "user1337@ttd.example.no",
+    mobile: "+4792000002",
+    resources: [`urn:altinn:resource:${DEMO.resource}`],
+  });
 }
 
 /** The demo subscription: ttd's demo events pushed to `npm start`'s receiver. Its secret is null when it already existed. */

@@ -43,7 +43,13 @@ export function callerFrom(claims: JWTPayload): Caller {
   const userId = claimString(claims, "urn:altinn:userid");
   const partyId = claimString(claims, "urn:altinn:partyid");
   const validOrgNumber = orgNumber && /^\d{9}$/.test(orgNumber) ? orgNumber : undefined;
-  const principal = org ? `/org/${org}` : userId ? `/user/${userId}` : validOrgNumber ? `/organisation/${validOrgNumber}` : null;
+  const principal = org
+    ? `/org/${org}`
+    : userId
+      ? `/user/${userId}`
+      : validOrgNumber
+        ? `/organisation/${validOrgNumber}`
+        : null;
   return {
     principal,
     ...(org ? { org } : {}),

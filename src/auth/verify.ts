@@ -1,4 +1,13 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { Env } from "../env";
 
 /** Only asymmetric algorithms are ever accepted: never `none`, never HS*. */
@@ -11,13 +20,18 @@ function keySet(env: Env): JWTVerifyGetKey {
   const source = env.AUTH_JWKS ? `inline:${env.AUTH_JWKS}` : env.AUTH_JWKS_URL ? `url:${env.AUTH_JWKS_URL}` : "";
   if (!source) throw new Error("No AUTH_JWKS or AUTH_JWKS_URL configured");
   if (cached?.source === source) return cached.keys;
-  const keys = env.AUTH_JWKS ? createLocalJWKSet(JSON.parse(env.AUTH_JWKS)) : createRemoteJWKSet(new URL(env.AUTH_JWKS_URL!));
+  const keys = env.AUTH_JWKS
+    ? createLocalJWKSet(JSON.parse(env.AUTH_JWKS))
+    : createRemoteJWKSet(new URL(env.AUTH_JWKS_URL!));
   cached = { source, keys };
   return keys;
 }
 
 export function list(value: string | undefined): string[] {
-  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function allowedAlgorithms(env: Env): string[] {
@@ -62,7 +76,9 @@ export async function verifyToken(
 export const MAX_PLATFORM_TOKEN_LIFETIME_SECONDS = 3600 + CLOCK_SKEW_SECONDS;
 
 /** The parsed `PLATFORM_JWKS` (one value per isolate) and the key sets made from it, per org. */
-let inlinePlatform: { source: string; map: Record<string, JSONWebKeySet> | null; sets: Map<string, JWTVerifyGetKey> } | undefined;
+let inlinePlatform:
+  | { source: string; map: Record<string, JSONWebKeySet> | null; sets: Map<string, JWTVerifyGetKey> }
+  | undefined;
 /** Remote key sets per org URL (jose caches and refreshes each). Bounded: org codes are few. */
 const remotePlatform = new Map<string, JWTVerifyGetKey>();
 
@@ -112,7 +128,13 @@ export function platformKeys(env: Env, org: string): JWTVerifyGetKey | null {
  * of one org never verifies a token that claims another. `iat` is required and `exp - iat` at most
  * 3,630 s. The reason is for logs only.
  */
-export async function verifyPlatformToken(token: string, env: Env, allowed: string[], orgPattern: RegExp, now: Date): Promise<VerifyResult> {
+export async function verifyPlatformToken(
+  token: string,
+  env: Env,
+  allowed: string[],
+  orgPattern: RegExp,
+  now: Date,
+): Promise<VerifyResult> {
   if (token.length > 16 * 1024) return { ok: false, reason: "token too long" };
   let iss: unknown;
   try {

@@ -12,7 +12,9 @@ export async function serveAsset(request: Request, app: AppContext): Promise<Res
   if (!assets || (request.method !== "GET" && request.method !== "HEAD")) return undefined;
   const pathname = app.url.pathname;
   const target = new URL(pathname === "/docs/" ? "/docs" : pathname, app.url.origin);
-  const res = await assets.fetch(new Request(target, { method: request.method, headers: { accept: request.headers.get("accept") ?? "*/*" } }));
+  const res = await assets.fetch(
+    new Request(target, { method: request.method, headers: { accept: request.headers.get("accept") ?? "*/*" } }),
+  );
   if (res.status === 404) return undefined;
   const out = new Response(res.body, res);
   for (const [k, v] of Object.entries(securityHeaders(pathname))) out.headers.set(k, v);

@@ -18,13 +18,30 @@ export const DEV_TOKEN_PATH = "/console/api/dev-token";
 export const CONSOLE_CONFIG_PATH = "/console/api/config";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-const SCOPES = ["altinn:events.publish", "altinn:events.subscribe", "altinn:serviceowner/notifications.create", "varsel:admin"] as const;
+const SCOPES = [
+  "altinn:events.publish",
+  "altinn:events.subscribe",
+  "altinn:serviceowner/notifications.create",
+  "varsel:admin",
+] as const;
 
 const devTokenRequest = z.object({
-  org: z.string().regex(/^[a-z][a-z0-9]{1,19}$/, "The org must be an org code such as 'ttd'.").optional(),
-  orgNumber: z.string().regex(/^\d{9}$/, "The organisation number has 9 digits.").optional(),
-  user: z.string().regex(/^\d{1,18}$/, "The user id is digits.").optional(),
-  party: z.string().regex(/^\d{1,18}$/, "The party id is digits.").optional(),
+  org: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,19}$/, "The org must be an org code such as 'ttd'.")
+    .optional(),
+  orgNumber: z
+    .string()
+    .regex(/^\d{9}$/, "The organisation number has 9 digits.")
+    .optional(),
+  user: z
+    .string()
+    .regex(/^\d{1,18}$/, "The user id is digits.")
+    .optional(),
+  party: z
+    .string()
+    .regex(/^\d{1,18}$/, "The party id is digits.")
+    .optional(),
   scopes: z.array(z.enum(SCOPES, "Unknown scope.")).max(SCOPES.length).default([]),
 });
 
@@ -53,12 +70,15 @@ async function mint(app: AppContext, body: z.output<typeof devTokenRequest>): Pr
 }
 
 export function registerConsoleRoutes(router: AppRouter): void {
-  router.get(CONSOLE_CONFIG_PATH, (_req, app: AppContext) => json({ devSignIn: devSignInEnabled(app) }, 200, { "cache-control": "no-store" }));
+  router.get(CONSOLE_CONFIG_PATH, (_req, app: AppContext) =>
+    json({ devSignIn: devSignInEnabled(app) }, 200, { "cache-control": "no-store" }),
+  );
 
   router.post(DEV_TOKEN_PATH, async (req, app: AppContext) => {
     if (!devSignInEnabled(app)) return undefined; // no such route: the usual 404
     const body = parseWith(devTokenRequest, await readJson(req, { maxBytes: 4096 }));
-    if (!body.org && !body.user && !body.orgNumber) fail({ kind: "validation", errors: { Org: ["Choose an org, a user or an organisation number."] } });
+    if (!body.org && !body.user && !body.orgNumber)
+      fail({ kind: "validation", errors: { Org: ["Choose an org, a user or an organisation number."] } });
     return json({ token: await mint(app, body), expiresIn: 3600 }, 200, { "cache-control": "no-store" });
   });
 }

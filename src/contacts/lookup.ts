@@ -36,7 +36,9 @@ export async function findPersons(env: Env, nins: string[]): Promise<Map<string,
 /** Organisations' official notification addresses; unknown numbers are absent from the map. */
 export async function findOrganizations(env: Env, orgNos: string[]): Promise<Map<string, OrganizationContact>> {
   const rows = await selectOrganizations(env, orgNos);
-  return new Map(rows.map((r) => [r.org_no, { orgNo: r.org_no, name: r.name, emails: JSON.parse(r.emails) as string[] }]));
+  return new Map(
+    rows.map((r) => [r.org_no, { orgNo: r.org_no, name: r.name, emails: JSON.parse(r.emails) as string[] }]),
+  );
 }
 
 /**
@@ -44,7 +46,11 @@ export async function findOrganizations(env: Env, orgNos: string[]): Promise<Map
  * resource (`resourceId` in either form an order accepts: `urn:altinn:resource:x` or `app_{org}_{app}`),
  * and have `read` on it in the resource registry.
  */
-export async function findOrgUsersForResource(env: Env, orgNos: string[], resourceId: string): Promise<OrgUserContact[]> {
+export async function findOrgUsersForResource(
+  env: Env,
+  orgNos: string[],
+  resourceId: string,
+): Promise<OrgUserContact[]> {
   const id = normalizeResourceId(resourceId);
   if (!id || orgNos.length === 0) return [];
   const resource = await loadResource(env, id);

@@ -28,7 +28,11 @@ function describe(errors: Record<string, string[]>): string {
  * Parses one JSON object a line; blank lines are skipped (but counted). A record whose key
  * appears again later is superseded by the later line, as if the lines were PUT in order.
  */
-export function parseNdjson<S extends z.ZodType>(text: string, schema: S, keyOf: (r: z.output<S>) => string): ParsedImport<z.output<S>> {
+export function parseNdjson<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  keyOf: (r: z.output<S>) => string,
+): ParsedImport<z.output<S>> {
   const byKey = new Map<string, z.output<S>>();
   const rejected: Rejected[] = [];
   let accepted = 0;

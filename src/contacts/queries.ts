@@ -18,12 +18,15 @@ const STATEMENTS_PER_BATCH = 50;
 /** Runs the statements in batches of STATEMENTS_PER_BATCH, in order; the results of all of them. */
 async function runBatches<R = unknown>(env: Env, statements: D1PreparedStatement[]): Promise<D1Result<R>[]> {
   const out: D1Result<R>[] = [];
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) out.push(...(await env.DB.batch<R>(statements.slice(i, i + STATEMENTS_PER_BATCH))));
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH)
+    out.push(...(await env.DB.batch<R>(statements.slice(i, i + STATEMENTS_PER_BATCH))));
   return out;
 }
 
 function jsonStatements<T>(env: Env, sql: string, rows: T[]): D1PreparedStatement[] {
-  return chunkRows(rows, ROWS_PER_STATEMENT, BYTES_PER_STATEMENT).map((chunk) => env.DB.prepare(sql).bind(JSON.stringify(chunk)));
+  return chunkRows(rows, ROWS_PER_STATEMENT, BYTES_PER_STATEMENT).map((chunk) =>
+    env.DB.prepare(sql).bind(JSON.stringify(chunk)),
+  );
 }
 
 const UPSERT_PERSONS = `INSERT INTO contact_persons (nin, name, email, mobile, reserved, updated_at)
@@ -32,7 +35,14 @@ const UPSERT_PERSONS = `INSERT INTO contact_persons (nin, name, email, mobile, r
 
 export async function storePersons(env: Env, records: PersonRecord[], now: Date): Promise<void> {
   const at = now.toISOString();
-  const rows = records.map((r) => ({ nin: r.nin, name: r.name, email: r.email, mobile: r.mobile, reserved: r.reserved ? 1 : 0, at }));
+  const rows = records.map((r) => ({
+    nin: r.nin,
+    name: r.name,
+    email: r.email,
+    mobile: r.mobile,
+    reserved: r.reserved ? 1 : 0,
+    at,
+  }));
   await runBatches(env, jsonStatements(env, UPSERT_PERSONS, rows));
 }
 
@@ -42,7 +52,13 @@ const UPSERT_ORGS = `INSERT INTO contact_organizations (org_no, name, emails, mo
 
 export async function storeOrganizations(env: Env, records: OrganizationRecord[], now: Date): Promise<void> {
   const at = now.toISOString();
-  const rows = records.map((r) => ({ orgNo: r.orgNo, name: r.name, emails: JSON.stringify(r.emails), mobiles: JSON.stringify(r.mobiles), at }));
+  const rows = records.map((r) => ({
+    orgNo: r.orgNo,
+    name: r.name,
+    emails: JSON.stringify(r.emails),
+    mobiles: JSON.stringify(r.mobiles),
+    at,
+  }));
   await runBatches(env, jsonStatements(env, UPSERT_ORGS, rows));
 }
 
@@ -82,7 +98,11 @@ export async function storeOrgUsers(env: Env, records: OrgUserRecord[], now: Dat
     const users = g.map((r) => ({ o: r.orgNo, u: r.userId, email: r.email, mobile: r.mobile, at }));
     const keys = g.map((r) => ({ o: r.orgNo, u: r.userId }));
     const rows = g.flatMap((r) => r.resources.map((id) => ({ o: r.orgNo, u: r.userId, r: id })));
-    await env.DB.batch([...jsonStatements(env, UPSERT_USERS, users), ...jsonStatements(env, CLEAR_OPT_INS, keys), ...jsonStatements(env, INSERT_OPT_INS, rows)]);
+    await env.DB.batch([
+      ...jsonStatements(env, UPSERT_USERS, users),
+      ...jsonStatements(env, CLEAR_OPT_INS, keys),
+      ...jsonStatements(env, INSERT_OPT_INS, rows),
+    ]);
   }
 }
 
@@ -92,33 +112,71 @@ export async function getPerson(env: Env, nin: string): Promise<PersonRecord | n
 }
 
 export async function getOrganization(env: Env, orgNo: string): Promise<OrganizationRecord | null> {
-  const [row] = await drizzle(env.DB).select().from(contactOrganizations).where(eq(contactOrganizations.orgNo, orgNo)).limit(1);
-  return row ? { orgNo: row.orgNo, name: row.name, emails: JSON.parse(row.emails) as string[], mobiles: JSON.parse(row.mobiles) as string[] } : null;
+  const [row] = await drizzle(env.DB)
+    .select()
+    .from(contactOrganizations)
+    .where(eq(contactOrganizations.orgNo, orgNo))
+    .limit(1);
+  return row
+    ? {
+        orgNo: row.orgNo,
+        name: row.name,
+        emails: JSON.parse(row.emails) as string[],
+        mobiles: JSON.parse(row.mobiles) as string[],
+      }
+    : null;
 }
 
 export async function getOrgUser(env: Env, orgNo: string, userId: string): Promise<OrgUserRecord | null> {
   const db = drizzle(env.DB);
-  const [row] = await db.select().from(contactOrgUsers).where(and(eq(contactOrgUsers.orgNo, orgNo), eq(contactOrgUsers.userId, userId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(contactOrgUsers)
+    .where(and(eq(contactOrgUsers.orgNo, orgNo), eq(contactOrgUsers.userId, userId)))
+    .limit(1);
   if (!row) return null;
   const optIns = await db
     .select({ resourceId: contactOrgUserResources.resourceId })
     .from(contactOrgUserResources)
     .where(and(eq(contactOrgUserResources.orgNo, orgNo), eq(contactOrgUserResources.userId, userId)))
     .orderBy(contactOrgUserResources.resourceId);
-  return { orgNo: row.orgNo, userId: row.userId, email: row.email, mobile: row.mobile, resources: optIns.map((o) => o.resourceId) };
+  return {
+    orgNo: row.orgNo,
+    userId: row.userId,
+    email: row.email,
+    mobile: row.mobile,
+    resources: optIns.map((o) => o.resourceId),
+  };
 }
 
 export async function deletePerson(env: Env, nin: string): Promise<boolean> {
-  return (await drizzle(env.DB).delete(contactPersons).where(eq(contactPersons.nin, nin)).returning({ nin: contactPersons.nin })).length > 0;
+  return (
+    (
+      await drizzle(env.DB)
+        .delete(contactPersons)
+        .where(eq(contactPersons.nin, nin))
+        .returning({ nin: contactPersons.nin })
+    ).length > 0
+  );
 }
 
 export async function deleteOrganization(env: Env, orgNo: string): Promise<boolean> {
-  return (await drizzle(env.DB).delete(contactOrganizations).where(eq(contactOrganizations.orgNo, orgNo)).returning({ orgNo: contactOrganizations.orgNo })).length > 0;
+  return (
+    (
+      await drizzle(env.DB)
+        .delete(contactOrganizations)
+        .where(eq(contactOrganizations.orgNo, orgNo))
+        .returning({ orgNo: contactOrganizations.orgNo })
+    ).length > 0
+  );
 }
 
 export async function deleteOrgUser(env: Env, orgNo: string, userId: string): Promise<boolean> {
   const [users] = await env.DB.batch<{ user_id: string }>([
-    env.DB.prepare("DELETE FROM contact_org_users WHERE org_no = ?1 AND user_id = ?2 RETURNING user_id").bind(orgNo, userId),
+    env.DB.prepare("DELETE FROM contact_org_users WHERE org_no = ?1 AND user_id = ?2 RETURNING user_id").bind(
+      orgNo,
+      userId,
+    ),
     env.DB.prepare("DELETE FROM contact_org_user_resources WHERE org_no = ?1 AND user_id = ?2").bind(orgNo, userId),
   ]);
   return (users?.results.length ?? 0) > 0;
@@ -132,7 +190,8 @@ async function selectByKeys<R>(env: Env, sql: string, keys: string[], extra: unk
   const unique = [...new Set(keys)];
   if (unique.length === 0) return [];
   const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < unique.length; i += KEYS_PER_STATEMENT) statements.push(env.DB.prepare(sql).bind(JSON.stringify(unique.slice(i, i + KEYS_PER_STATEMENT)), ...extra));
+  for (let i = 0; i < unique.length; i += KEYS_PER_STATEMENT)
+    statements.push(env.DB.prepare(sql).bind(JSON.stringify(unique.slice(i, i + KEYS_PER_STATEMENT)), ...extra));
   return (await runBatches<R>(env, statements)).flatMap((res) => res.results);
 }
 

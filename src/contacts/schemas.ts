@@ -6,20 +6,37 @@ export const NIN = /^\d{11}$/;
 export const ORG_NO = /^\d{9}$/;
 export const USER_ID = /^\d{1,18}$/;
 
-export const ninParam = z.string("National identity number must be 11 digits long.").regex(NIN, "National identity number must be 11 digits long.");
-export const orgNoParam = z.string("Organization number must be 9 digits long.").regex(ORG_NO, "Organization number must be 9 digits long.");
-export const userIdParam = z.string("A user id must be 1 to 18 digits.").regex(USER_ID, "A user id must be 1 to 18 digits.");
+export const ninParam = z
+  .string("National identity number must be 11 digits long.")
+  .regex(NIN, "National identity number must be 11 digits long.");
+export const orgNoParam = z
+  .string("Organization number must be 9 digits long.")
+  .regex(ORG_NO, "Organization number must be 9 digits long.");
+export const userIdParam = z
+  .string("A user id must be 1 to 18 digits.")
+  .regex(USER_ID, "A user id must be 1 to 18 digits.");
 
-const emailAddress = (property: string) => z.string(`'${property}' must be an e-mail address.`).trim().max(254, "Invalid email address format.").refine(isValidEmail, "Invalid email address format.");
+const emailAddress = (property: string) =>
+  z
+    .string(`'${property}' must be an e-mail address.`)
+    .trim()
+    .max(254, "Invalid email address format.")
+    .refine(isValidEmail, "Invalid email address format.");
 const mobileNumber = z
   .string("'Mobile' must be a string.")
   .trim()
   .regex(/^\+?\d{5,20}$/, "'Mobile' must be a phone number: digits with an optional leading +.");
-const name = z.string("'Name' is required.").trim().min(1, "'Name' must not be empty.").max(500, "'Name' must be at most 500 characters.");
+const name = z
+  .string("'Name' is required.")
+  .trim()
+  .min(1, "'Name' must not be empty.")
+  .max(500, "'Name' must be at most 500 characters.");
 
 export const personBodySchema = z.object({
   name,
-  email: emailAddress("Email").nullish().transform((v) => v ?? null),
+  email: emailAddress("Email")
+    .nullish()
+    .transform((v) => v ?? null),
   mobile: mobileNumber.nullish().transform((v) => v ?? null),
   reserved: z.boolean("'Reserved' must be true or false.").default(false),
 });
@@ -47,7 +64,10 @@ export const orgUserBodySchema = z.object({
       z.string("A resource id must be a string.").transform((v, ctx) => {
         const id = normalizeResourceId(v);
         if (!id) {
-          ctx.addIssue({ code: "custom", message: "A resource id must be 'urn:altinn:resource:{id}' or 'app_{org}_{app}'." });
+          ctx.addIssue({
+            code: "custom",
+            message: "A resource id must be 'urn:altinn:resource:{id}' or 'app_{org}_{app}'.",
+          });
           return z.NEVER;
         }
         return id;

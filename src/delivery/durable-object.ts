@@ -7,9 +7,24 @@ import { getSubscription, latestEventSeq, markDisabled, markValidated } from "..
 import { callerOfConsumer, matches, maySubscribe } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { parseSchedule } from "../lib/schedule";
-import { decide, DEFAULT_PUSH_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE, failureReason, type AttemptResult, type PushKind } from "./schedule";
+import {
+  decide,
+  DEFAULT_PUSH_SCHEDULE,
+  DEFAULT_VALIDATION_SCHEDULE,
+  failureReason,
+  type AttemptResult,
+  type PushKind,
+} from "./schedule";
 import { postSigned, pushTimeoutMs } from "./send";
-import { CUT_OFF_ERROR, PushStore, type DeliveryState, type DeliveryView, type Push, type PushStatus, type Provisional } from "./store";
+import {
+  CUT_OFF_ERROR,
+  PushStore,
+  type DeliveryState,
+  type DeliveryView,
+  type Push,
+  type PushStatus,
+  type Provisional,
+} from "./store";
 import { eventHeadersBetween } from "./gaps";
 import { eventsBySeq } from "../events/outbox";
 import { retentionSettings } from "../retention/settings";
@@ -62,7 +77,15 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.ensureSchema();
     }
     this.destroyed = false;
-    this.store.saveState({ subscriptionId, source, validated: false, validatedSeq: 0, validationAttempts: 0, validationDueAt: Date.now(), disabled: false });
+    this.store.saveState({
+      subscriptionId,
+      source,
+      validated: false,
+      validatedSeq: 0,
+      validationAttempts: 0,
+      validationDueAt: Date.now(),
+      disabled: false,
+    });
     await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -83,7 +106,8 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       if (this.store.add(item.seq, item.event.id, JSON.stringify(item.event), now)) added++;
     }
     const last = sorted.at(-1)?.seq;
-    if (state.validated && last !== undefined && last > (state.seenSeq ?? 0)) this.store.saveState({ ...this.store.state()!, seenSeq: last });
+    if (state.validated && last !== undefined && last > (state.seenSeq ?? 0))
+      this.store.saveState({ ...this.store.state()!, seenSeq: last });
     if (added && state.validated) await this.wake();
     return added;
   }
@@ -100,9 +124,14 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     if (firstSeq === undefined || firstSeq <= from + 1) return [];
     const sub = await getSubscription(this.env, state.subscriptionId);
     if (!sub || sub.disabled) return [];
-    const candidates = (await eventHeadersBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT)).filter((h) => matches(sub, h.header));
+    const candidates = (await eventHeadersBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT)).filter(
+      (h) => matches(sub, h.header),
+    );
     const held = this.store.held(candidates.map((c) => c.seq));
-    return eventsBySeq(this.env, candidates.filter((c) => !held.has(c.seq)).map((c) => c.seq));
+    return eventsBySeq(
+      this.env,
+      candidates.filter((c) => !held.has(c.seq)).map((c) => c.seq),
+    );
   }
 
   async deliveries(q: { status?: PushStatus; beforeSeq: number; size: number }): Promise<DeliveryView[]> {
@@ -216,16 +245,34 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const sub = await this.current(state);
     if (!sub) return;
     const id = crypto.randomUUID();
-    const body = JSON.stringify({ id, source: state.source, type: "platform.events.validatesubscription", specversion: "1.0" });
+    const body = JSON.stringify({
+      id,
+      source: state.source,
+      type: "platform.events.validatesubscription",
+      specversion: "1.0",
+    });
     const started = Date.now();
     await this.ctx.storage.setAlarm(started + WATCHDOG_MS);
-    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-validation-${id}`, body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
+    const r = await postSigned(
+      sub.endPoint,
+      sub.secret,
+      `${sub.id}-validation-${id}`,
+      body,
+      () => new Date(),
+      pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
+    );
     if (this.destroyed) return;
     const attempts = state.validationAttempts + 1;
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
       // Everything stored up to now was published before validation and is never pushed.
       const validatedSeq = await latestEventSeq(this.env);
-      this.store.saveState({ ...state, validated: true, validatedSeq, validationAttempts: attempts, validationDueAt: null });
+      this.store.saveState({
+        ...state,
+        validated: true,
+        validatedSeq,
+        validationAttempts: attempts,
+        validationDueAt: null,
+      });
       this.store.dropPendingThrough(validatedSeq);
       await markValidated(this.env, sub.id);
       return;
@@ -238,7 +285,11 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.dropPendingThrough(Number.MAX_SAFE_INTEGER);
       return;
     }
-    this.store.saveState({ ...state, validationAttempts: attempts, validationDueAt: started + schedule[attempts - 1]! * 1000 });
+    this.store.saveState({
+      ...state,
+      validationAttempts: attempts,
+      validationDueAt: started + schedule[attempts - 1]! * 1000,
+    });
   }
 
   private async attempt(state: DeliveryState, push: Push): Promise<void> {
@@ -260,13 +311,33 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const time = new Date();
     // Counted before the request is sent (SPEC §4.5): cut off by an eviction or a crash, the attempt
     // stays recorded as failed without an answer, with its retry (or dead letter) already decided.
-    this.store.beginAttempt(push.seq, attempt, time, provisional(decide(attempt - push.cycleStart, CUT_OFF, schedule, time.getTime())));
+    this.store.beginAttempt(
+      push.seq,
+      attempt,
+      time,
+      provisional(decide(attempt - push.cycleStart, CUT_OFF, schedule, time.getTime())),
+    );
     await this.ctx.storage.setAlarm(time.getTime() + WATCHDOG_MS);
-    const r = await postSigned(sub.endPoint, sub.secret, `${sub.id}-${push.seq}`, body, () => new Date(), pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS));
+    const r = await postSigned(
+      sub.endPoint,
+      sub.secret,
+      `${sub.id}-${push.seq}`,
+      body,
+      () => new Date(),
+      pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
+    );
     if (this.destroyed) return;
     this.store.finishAttempt(push.seq, attempt, r);
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
-    this.live.attempt({ eventId: push.eventId, attempt, statusCode: r.statusCode, durationMs: r.durationMs, error: r.error, outcome: outcome.kind, time: time.toISOString() });
+    this.live.attempt({
+      eventId: push.eventId,
+      attempt,
+      statusCode: r.statusCode,
+      durationMs: r.durationMs,
+      error: r.error,
+      outcome: outcome.kind,
+      time: time.toISOString(),
+    });
     switch (outcome.kind) {
       case "delivered":
         this.store.delivered(push.seq, Date.now());
@@ -294,7 +365,13 @@ export class SubscriptionDelivery extends DurableObject<Env> {
 }
 
 /** An attempt that never got an answer. */
-const CUT_OFF: AttemptResult = { statusCode: null, durationMs: 0, error: CUT_OFF_ERROR, retryAfterSeconds: null, responseSnippet: null };
+const CUT_OFF: AttemptResult = {
+  statusCode: null,
+  durationMs: 0,
+  error: CUT_OFF_ERROR,
+  retryAfterSeconds: null,
+  responseSnippet: null,
+};
 
 function provisional(o: ReturnType<typeof decide>): Provisional {
   if (o.kind === "retry") return o;

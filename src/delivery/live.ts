@@ -39,7 +39,11 @@ export class LiveFeed {
     this.writers.push(writer);
     this.write(writer, ": watching this subscription's pushes\n\n");
     return new Response(readable, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
     });
   }
 

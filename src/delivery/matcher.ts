@@ -46,7 +46,9 @@ async function candidates(env: Env, resources: string[]): Promise<Map<string, Su
 function isEventMessage(body: unknown): body is EventMessage {
   const b = body as EventMessage | null;
   if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
-  return b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string");
+  return (
+    b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string")
+  );
 }
 
 interface Item {
@@ -91,7 +93,13 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
     try {
       await deliveryStub(env, sub.id).enqueue(mine.map((i) => ({ seq: i.seq, event: i.event })));
     } catch (e) {
-      console.error(JSON.stringify({ msg: "handing events to a subscription failed; the queue retries", subscription: sub.id, error: errorText(e) }));
+      console.error(
+        JSON.stringify({
+          msg: "handing events to a subscription failed; the queue retries",
+          subscription: sub.id,
+          error: errorText(e),
+        }),
+      );
       for (const i of mine) failed.add(i.message);
     }
   });
@@ -101,7 +109,14 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
 /** The events of the messages; a message naming only a position reads it from D1 (gone: past retention). */
 async function withEvents(env: Env, messages: Message<EventMessage>[]): Promise<Item[]> {
   const pointers = messages.filter((m) => !m.body.event);
-  const loaded = new Map((await eventsBySeq(env, pointers.map((m) => m.body.seq))).map((e) => [e.seq, e.event]));
+  const loaded = new Map(
+    (
+      await eventsBySeq(
+        env,
+        pointers.map((m) => m.body.seq),
+      )
+    ).map((e) => [e.seq, e.event]),
+  );
   const items: Item[] = [];
   for (const m of messages) {
     const event = m.body.event ?? loaded.get(m.body.seq);
@@ -119,18 +134,30 @@ async function withEvents(env: Env, messages: Message<EventMessage>[]): Promise<
 async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<Message<EventMessage>>): Promise<void> {
   const done = messages.filter((m) => !failed.has(m));
   try {
-    await confirmHandedOver(env, done.map((m) => m.body.seq), new Date());
+    await confirmHandedOver(
+      env,
+      done.map((m) => m.body.seq),
+      new Date(),
+    );
   } catch (e) {
     // Still in the outbox: sent once more after its lease, and ignored by the objects that hold it.
-    console.error(JSON.stringify({ msg: "confirming hand-overs failed; the outbox sends them again", error: errorText(e) }));
+    console.error(
+      JSON.stringify({ msg: "confirming hand-overs failed; the outbox sends them again", error: errorText(e) }),
+    );
   }
   const giveBack = [...failed].filter((m) => m.attempts >= RETURN_TO_OUTBOX_AFTER);
   if (giveBack.length) {
     try {
-      await rescheduleOutbox(env, giveBack.map((m) => m.body.seq), Date.now());
+      await rescheduleOutbox(
+        env,
+        giveBack.map((m) => m.body.seq),
+        Date.now(),
+      );
       for (const m of giveBack) failed.delete(m);
     } catch (e) {
-      console.error(JSON.stringify({ msg: "returning events to the outbox failed; the queue retries", error: errorText(e) }));
+      console.error(
+        JSON.stringify({ msg: "returning events to the outbox failed; the queue retries", error: errorText(e) }),
+      );
     }
   }
   for (const m of messages) {
@@ -141,7 +168,9 @@ async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<M
 
 /** The events queue's dead-letter consumer: what the queue gave up on goes back into the outbox. */
 export async function handleEventsDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const seqs = batch.messages.map((m) => (m.body as EventMessage | null)?.seq).filter((s): s is number => Number.isSafeInteger(s));
+  const seqs = batch.messages
+    .map((m) => (m.body as EventMessage | null)?.seq)
+    .filter((s): s is number => Number.isSafeInteger(s));
   try {
     await rescheduleOutbox(env, seqs, Date.now());
     batch.ackAll();

@@ -47,14 +47,21 @@ export function failureReason(r: AttemptResult): string {
  * After attempt number `attempt` (1-based): delivered on 2xx, subscription gone on 410, otherwise
  * a retry after the schedule's delay (or the `Retry-After` of a 429/503), or dead after the last.
  */
-export function decide(attempt: number, r: AttemptResult, schedule: readonly number[], startedMs: number, answeredMs: number = startedMs): Outcome {
+export function decide(
+  attempt: number,
+  r: AttemptResult,
+  schedule: readonly number[],
+  startedMs: number,
+  answeredMs: number = startedMs,
+): Outcome {
   if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) return { kind: "delivered" };
   const reason = failureReason(r);
   if (r.statusCode === 410) return { kind: "gone", reason: "The endpoint answered 410 Gone." };
   if (attempt > schedule.length) return { kind: "dead", reason: `Gave up after ${attempt} attempts; last: ${reason}` };
   // The schedule's delay counts from the start of the failed attempt (SPEC §4.5); a Retry-After
   // counts from the answer that carried it.
-  const honoured = (r.statusCode === 429 || r.statusCode === 503) && r.retryAfterSeconds !== null ? r.retryAfterSeconds : null;
+  const honoured =
+    (r.statusCode === 429 || r.statusCode === 503) && r.retryAfterSeconds !== null ? r.retryAfterSeconds : null;
   if (honoured !== null) return { kind: "retry", at: answeredMs + honoured * 1000, reason };
   return { kind: "retry", at: startedMs + schedule[attempt - 1]! * 1000, reason };
 }
@@ -66,7 +73,11 @@ export type PushKind = "first" | "retry";
  * by them. After a first attempt a due retry goes next, and the other way round; with only one kind
  * due, that one goes.
  */
-export function pickNext<T>(first: T | null, retry: T | null, last: PushKind | null): { push: T; kind: PushKind } | null {
+export function pickNext<T>(
+  first: T | null,
+  retry: T | null,
+  last: PushKind | null,
+): { push: T; kind: PushKind } | null {
   if (first && retry) return last === "first" ? { push: retry, kind: "retry" } : { push: first, kind: "first" };
   if (first) return { push: first, kind: "first" };
   if (retry) return { push: retry, kind: "retry" };

@@ -16,7 +16,14 @@ export function pushTimeoutMs(raw: string | undefined): number {
  * One signed POST of a CloudEvent to an endpoint: structured mode, redirects not followed,
  * 30 s to answer (unless configured otherwise). Never throws: network failures come back as an attempt without a status.
  */
-export async function postSigned(endPoint: string, secret: string, webhookId: string, body: string, now: () => Date, timeoutMs = PUSH_TIMEOUT_MS): Promise<AttemptResult> {
+export async function postSigned(
+  endPoint: string,
+  secret: string,
+  webhookId: string,
+  body: string,
+  now: () => Date,
+  timeoutMs = PUSH_TIMEOUT_MS,
+): Promise<AttemptResult> {
   const started = Date.now();
   const headers = {
     "content-type": "application/cloudevents+json",
@@ -24,17 +31,37 @@ export async function postSigned(endPoint: string, secret: string, webhookId: st
     ...(await webhookHeaders(secret, webhookId, Math.floor(now().getTime() / 1000), body)),
   };
   try {
-    const res = await fetch(endPoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(endPoint, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     let snippet: string | null = null;
     try {
       snippet = (await readBounded(res, RESPONSE_KEPT_BYTES)).text;
     } catch {
       snippet = null;
     }
-    return { statusCode: res.status, durationMs: Date.now() - started, error: null, retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), now()), responseSnippet: snippet };
+    return {
+      statusCode: res.status,
+      durationMs: Date.now() - started,
+      error: null,
+      retryAfterSeconds: parseRetryAfter(res.headers.get("retry-after"), now()),
+      responseSnippet: snippet,
+    };
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-    const error = timedOut ? `No answer within ${timeoutMs / 1000} s.` : `Request failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
-    return { statusCode: null, durationMs: Date.now() - started, error, retryAfterSeconds: null, responseSnippet: null };
+    const error = timedOut
+      ? `No answer within ${timeoutMs / 1000} s.`
+      : `Request failed: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`;
+    return {
+      statusCode: null,
+      durationMs: Date.now() - started,
+      error,
+      retryAfterSeconds: null,
+      responseSnippet: null,
+    };
   }
 }

@@ -100,7 +100,8 @@ CREATE INDEX IF NOT EXISTS pushes_retry ON pushes (due_at, seq) WHERE status = '
 CREATE INDEX IF NOT EXISTS pushes_done ON pushes (done_at) WHERE done_at IS NOT NULL;`;
 
 /** What an attempt is recorded as before its request is sent: if nothing follows, it was cut off. */
-export const CUT_OFF_ERROR = "No answer recorded: the attempt is under way, or was cut off by an eviction or a restart.";
+export const CUT_OFF_ERROR =
+  "No answer recorded: the attempt is under way, or was cut off by an eviction or a restart.";
 
 /** Before an attempt's request: the state to keep if no answer is ever recorded. */
 export type Provisional = { kind: "retry"; at: number; reason: string } | { kind: "dead"; reason: string };
@@ -108,13 +109,17 @@ export type Provisional = { kind: "retry"; at: number; reason: string } | { kind
 type Row = Record<string, SqlStorageValue>;
 
 // The hot queries, named so the query-plan tests check exactly these (no SCAN, no TEMP B-TREE).
-export const NEXT_FIRST_SQL = "SELECT * FROM pushes WHERE status = 'pending' AND attempts = 0 AND due_at <= ? ORDER BY seq LIMIT 1";
+export const NEXT_FIRST_SQL =
+  "SELECT * FROM pushes WHERE status = 'pending' AND attempts = 0 AND due_at <= ? ORDER BY seq LIMIT 1";
 // INDEXED BY: with few rows the planner would otherwise pick pushes_pending and sort (USE TEMP B-TREE).
-export const NEXT_RETRY_SQL = "SELECT * FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 AND due_at <= ? ORDER BY due_at, seq LIMIT 1";
+export const NEXT_RETRY_SQL =
+  "SELECT * FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 AND due_at <= ? ORDER BY due_at, seq LIMIT 1";
 export const FIRST_DUE_AT_SQL = "SELECT MIN(due_at) AS at FROM pushes WHERE status = 'pending' AND attempts = 0";
-export const RETRY_DUE_AT_SQL = "SELECT due_at AS at FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 ORDER BY due_at, seq LIMIT 1";
+export const RETRY_DUE_AT_SQL =
+  "SELECT due_at AS at FROM pushes INDEXED BY pushes_retry WHERE status = 'pending' AND attempts > 0 ORDER BY due_at, seq LIMIT 1";
 export const OLDEST_DONE_SQL = "SELECT done_at AS at FROM pushes WHERE done_at IS NOT NULL ORDER BY done_at LIMIT 1";
-export const PRUNE_PICK_SQL = "SELECT seq FROM pushes WHERE done_at IS NOT NULL AND done_at < ? ORDER BY done_at LIMIT ?";
+export const PRUNE_PICK_SQL =
+  "SELECT seq FROM pushes WHERE done_at IS NOT NULL AND done_at < ? ORDER BY done_at LIMIT ?";
 
 export class PushStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -136,12 +141,22 @@ export class PushStore {
   }
 
   saveState(s: DeliveryState): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(s));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(s),
+    );
   }
 
   /** Adds a push unless this event position is already known. Returns whether it was new. */
   add(seq: number, eventId: string, body: string, now: number): boolean {
-    const c = this.sql.exec("INSERT INTO pushes (seq, event_id, body, status, attempts, due_at, enqueued_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (seq) DO NOTHING", seq, eventId, body, now, now);
+    const c = this.sql.exec(
+      "INSERT INTO pushes (seq, event_id, body, status, attempts, due_at, enqueued_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (seq) DO NOTHING",
+      seq,
+      eventId,
+      body,
+      now,
+      now,
+    );
     return c.rowsWritten > 0;
   }
 
@@ -200,7 +215,12 @@ export class PushStore {
       seq,
       attempt,
     );
-    this.sql.exec("UPDATE pushes SET last_status = ?, last_body = ? WHERE seq = ?", r.statusCode, r.responseSnippet, seq);
+    this.sql.exec(
+      "UPDATE pushes SET last_status = ?, last_body = ? WHERE seq = ?",
+      r.statusCode,
+      r.responseSnippet,
+      seq,
+    );
   }
 
   logAttempt(seq: number, attempt: number, r: AttemptResult, time: Date): void {
@@ -214,12 +234,22 @@ export class PushStore {
       r.error,
       r.responseSnippet,
     );
-    this.sql.exec("UPDATE pushes SET attempts = ?, last_status = ?, last_body = ? WHERE seq = ?", attempt, r.statusCode, r.responseSnippet, seq);
+    this.sql.exec(
+      "UPDATE pushes SET attempts = ?, last_status = ?, last_body = ? WHERE seq = ?",
+      attempt,
+      r.statusCode,
+      r.responseSnippet,
+      seq,
+    );
   }
 
   /** Final: the event's body copy is dropped (a redelivery reads it from D1 again). */
   delivered(seq: number, now: number): void {
-    this.sql.exec("UPDATE pushes SET status = 'delivered', due_at = NULL, reason = NULL, done_at = ?, body = '' WHERE seq = ?", now, seq);
+    this.sql.exec(
+      "UPDATE pushes SET status = 'delivered', due_at = NULL, reason = NULL, done_at = ?, body = '' WHERE seq = ?",
+      now,
+      seq,
+    );
   }
 
   retryAt(seq: number, at: number, reason: string): void {
@@ -228,12 +258,23 @@ export class PushStore {
 
   /** Dead-letters a push: it keeps its reason and last response and stays visible. */
   deadLetter(seq: number, reason: string, now: number): void {
-    this.sql.exec("UPDATE pushes SET status = 'failed', due_at = NULL, reason = ?, failed_at = ?, done_at = ?, body = '' WHERE seq = ?", reason, now, now, seq);
+    this.sql.exec(
+      "UPDATE pushes SET status = 'failed', due_at = NULL, reason = ?, failed_at = ?, done_at = ?, body = '' WHERE seq = ?",
+      reason,
+      now,
+      now,
+      seq,
+    );
   }
 
   /** Every pending push dead-lettered at once (the subscription was disabled). */
   deadLetterPending(reason: string, now: number): void {
-    this.sql.exec("UPDATE pushes SET status = 'failed', due_at = NULL, reason = ?, failed_at = ?, done_at = ?, body = '' WHERE status = 'pending'", reason, now, now);
+    this.sql.exec(
+      "UPDATE pushes SET status = 'failed', due_at = NULL, reason = ?, failed_at = ?, done_at = ?, body = '' WHERE status = 'pending'",
+      reason,
+      now,
+      now,
+    );
   }
 
   /**
@@ -241,14 +282,24 @@ export class PushStore {
    * schedule anew; its attempt log keeps counting.
    */
   requeueEvent(eventId: string, now: number): boolean {
-    const c = this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, done_at = NULL, cycle_start = attempts WHERE seq = (SELECT MAX(seq) FROM pushes WHERE event_id = ?)", now, eventId);
+    const c = this.sql.exec(
+      "UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, done_at = NULL, cycle_start = attempts WHERE seq = (SELECT MAX(seq) FROM pushes WHERE event_id = ?)",
+      now,
+      eventId,
+    );
     return c.rowsWritten > 0;
   }
 
   /** Queues every push dead-lettered at or after `since` again, each with the whole retry schedule anew. */
   requeueFailedSince(since: number, now: number): number {
     // Counted from RETURNING: `rowsWritten` also counts index writes.
-    return this.sql.exec("UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, done_at = NULL, cycle_start = attempts WHERE status = 'failed' AND failed_at >= ? RETURNING seq", now, since).toArray().length;
+    return this.sql
+      .exec(
+        "UPDATE pushes SET status = 'pending', due_at = ?, failed_at = NULL, done_at = NULL, cycle_start = attempts WHERE status = 'failed' AND failed_at >= ? RETURNING seq",
+        now,
+        since,
+      )
+      .toArray().length;
   }
 
   /** Forgets pushes held while the endpoint was being validated that were published before validation. */
@@ -261,7 +312,10 @@ export class PushStore {
    * final state before `before`, with their attempts, oldest first. Returns how many went.
    */
   pruneFinished(before: number, limit: number): number {
-    const seqs = this.sql.exec<{ seq: number }>(PRUNE_PICK_SQL, before, limit).toArray().map((r) => r.seq);
+    const seqs = this.sql
+      .exec<{ seq: number }>(PRUNE_PICK_SQL, before, limit)
+      .toArray()
+      .map((r) => r.seq);
     if (!seqs.length) return 0;
     const list = JSON.stringify(seqs);
     this.sql.exec("DELETE FROM attempts WHERE seq IN (SELECT value FROM json_each(?))", list);
@@ -272,20 +326,36 @@ export class PushStore {
   /** Which of these positions this object holds already (gap filling skips them). */
   held(seqs: number[]): Set<number> {
     if (!seqs.length) return new Set();
-    const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM pushes WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs)).toArray();
+    const rows = this.sql
+      .exec<{ seq: number }>(
+        "SELECT seq FROM pushes WHERE seq IN (SELECT value FROM json_each(?))",
+        JSON.stringify(seqs),
+      )
+      .toArray();
     return new Set(rows.map((r) => r.seq));
   }
 
   seqOfEvent(eventId: string): number | null {
-    const row = this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM pushes WHERE event_id = ?", eventId).toArray()[0];
+    const row = this.sql
+      .exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM pushes WHERE event_id = ?", eventId)
+      .toArray()[0];
     return row?.seq ?? null;
   }
 
   /** Newest first, positions below `beforeSeq`. */
   list(q: { status?: PushStatus; beforeSeq: number; size: number }): DeliveryView[] {
     const rows = q.status
-      ? this.sql.exec<Row>("SELECT * FROM pushes WHERE seq < ? AND status = ? ORDER BY seq DESC LIMIT ?", q.beforeSeq, q.status, q.size).toArray()
-      : this.sql.exec<Row>("SELECT * FROM pushes WHERE seq < ? ORDER BY seq DESC LIMIT ?", q.beforeSeq, q.size).toArray();
+      ? this.sql
+          .exec<Row>(
+            "SELECT * FROM pushes WHERE seq < ? AND status = ? ORDER BY seq DESC LIMIT ?",
+            q.beforeSeq,
+            q.status,
+            q.size,
+          )
+          .toArray()
+      : this.sql
+          .exec<Row>("SELECT * FROM pushes WHERE seq < ? ORDER BY seq DESC LIMIT ?", q.beforeSeq, q.size)
+          .toArray();
     return rows.map((row) => {
       const seq = row.seq as number;
       const attempts = this.sql
@@ -305,8 +375,17 @@ export class PushStore {
         eventId: row.event_id as string,
         status,
         attempts,
-        nextAttemptAt: status === "pending" && row.due_at !== null ? new Date(row.due_at as number).toISOString() : null,
-        ...(status === "failed" ? { reason: row.reason as string, lastResponse: { statusCode: (row.last_status as number | null) ?? null, body: (row.last_body as string | null) ?? null } } : {}),
+        nextAttemptAt:
+          status === "pending" && row.due_at !== null ? new Date(row.due_at as number).toISOString() : null,
+        ...(status === "failed"
+          ? {
+              reason: row.reason as string,
+              lastResponse: {
+                statusCode: (row.last_status as number | null) ?? null,
+                body: (row.last_body as string | null) ?? null,
+              },
+            }
+          : {}),
       };
     });
   }

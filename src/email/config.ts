@@ -23,9 +23,11 @@ export function smtpConfig(env: Env): SmtpConfig | { error: string } {
   if (!host) return { error: "SMTP_HOST is not configured." };
   const rawPort = (env.SMTP_PORT ?? "").trim();
   const port = rawPort ? Number(rawPort) : DEFAULT_SMTP_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { error: `SMTP_PORT '${env.SMTP_PORT}' is not a port number.` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { error: `SMTP_PORT '${env.SMTP_PORT}' is not a port number.` };
   // Cloudflare closes outbound port 25 to Workers; only a local mail catcher may listen there.
-  if (port === 25 && !isLoopback(host)) return { error: "SMTP_PORT 25 is closed to Workers; use submission on 587 (STARTTLS) or 465." };
+  if (port === 25 && !isLoopback(host))
+    return { error: "SMTP_PORT 25 is closed to Workers; use submission on 587 (STARTTLS) or 465." };
   const timeout = Number(env.SMTP_TIMEOUT_MS ?? DEFAULT_SMTP_TIMEOUT_MS);
   const from = env.EMAIL_FROM ?? "";
   const domain = from.match(/@([A-Za-z0-9.-]+)/)?.[1] ?? "varsel.invalid";
@@ -33,7 +35,8 @@ export function smtpConfig(env: Env): SmtpConfig | { error: string } {
     host,
     port,
     ...(port === 465 ? { implicitTls: true } : {}),
-    startTls: env.SMTP_STARTTLS === undefined ? port === DEFAULT_SMTP_PORT && !isLoopback(host) : isTrue(env.SMTP_STARTTLS),
+    startTls:
+      env.SMTP_STARTTLS === undefined ? port === DEFAULT_SMTP_PORT && !isLoopback(host) : isTrue(env.SMTP_STARTTLS),
     ...(env.SMTP_USER ? { user: env.SMTP_USER, password: env.SMTP_PASSWORD ?? "" } : {}),
     clientName: domain,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_SMTP_TIMEOUT_MS,
@@ -46,13 +49,15 @@ export function smtpConfig(env: Env): SmtpConfig | { error: string } {
  */
 export function emailConfigProblem(env: Env): string | null {
   const name = providerName(env);
-  if (!(KNOWN_PROVIDERS as readonly string[]).includes(name)) return `EMAIL_PROVIDER '${name.slice(0, 40)}' is unknown; use one of ${KNOWN_PROVIDERS.join(", ")}.`;
+  if (!(KNOWN_PROVIDERS as readonly string[]).includes(name))
+    return `EMAIL_PROVIDER '${name.slice(0, 40)}' is unknown; use one of ${KNOWN_PROVIDERS.join(", ")}.`;
   if (!MAILBOX.test((env.EMAIL_FROM ?? "").trim())) return "EMAIL_FROM is not an e-mail address.";
   if (name === "smtp") {
     const config = smtpConfig(env);
     return "error" in config ? config.error : null;
   }
-  if (!(env.EMAIL_API_KEY ?? "").trim()) return "EMAIL_API_KEY is not configured (set it with `wrangler secret put EMAIL_API_KEY`).";
+  if (!(env.EMAIL_API_KEY ?? "").trim())
+    return "EMAIL_API_KEY is not configured (set it with `wrangler secret put EMAIL_API_KEY`).";
   const url = (env.EMAIL_API_URL ?? "").trim();
   if (url && !/^https?:\/\/[^\s/]+/i.test(url)) return "EMAIL_API_URL is not an http(s) URL.";
   return null;

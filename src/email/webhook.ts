@@ -18,7 +18,8 @@ export async function parseDeliveryWebhook(req: Request, env: Env, now: Date = n
   const secret = env.EMAIL_WEBHOOK_SECRET;
   if (!secret) fail({ kind: "not_found", detail: "No e-mail delivery webhook is configured." });
   const body = await readText(req, MAX_WEBHOOK_BYTES);
-  if (!(await verifySignature(secret, signedHeaders(req.headers), body, now))) fail({ kind: "unauthorized", detail: "The webhook signature is missing or does not match." });
+  if (!(await verifySignature(secret, signedHeaders(req.headers), body, now)))
+    fail({ kind: "unauthorized", detail: "The webhook signature is missing or does not match." });
   let payload: unknown;
   try {
     payload = JSON.parse(body);

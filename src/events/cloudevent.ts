@@ -20,12 +20,25 @@ export type CloudEvent = Record<string, unknown> & {
   resourceinstance?: string;
 };
 
-export type EventError = { kind: "bad_request"; detail: string } | { kind: "validation"; errors: Record<string, string[]> };
+export type EventError =
+  | { kind: "bad_request"; detail: string }
+  | { kind: "validation"; errors: Record<string, string[]> };
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: EventError };
 
 const bad = (detail: string): Checked<never> => ({ ok: false, error: { kind: "bad_request", detail } });
 
-const CONTEXT_ATTRIBUTES = new Set(["id", "type", "source", "specversion", "time", "subject", "datacontenttype", "dataschema", "data", "data_base64"]);
+const CONTEXT_ATTRIBUTES = new Set([
+  "id",
+  "type",
+  "source",
+  "specversion",
+  "time",
+  "subject",
+  "datacontenttype",
+  "dataschema",
+  "data",
+  "data_base64",
+]);
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 
 export function isRfc3339(value: string): boolean {
@@ -49,13 +62,21 @@ function checkAttributes(input: Record<string, unknown>): Checked<null> {
   for (const [name, value] of Object.entries(input)) {
     if (name === "data") continue;
     if (!CONTEXT_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
-      return bad(`CloudEvent attribute names must be 1 to 20 lowercase letters or digits: '${name.slice(0, 40)}' is not.`);
+      return bad(
+        `CloudEvent attribute names must be 1 to 20 lowercase letters or digits: '${name.slice(0, 40)}' is not.`,
+      );
     }
-    if (value !== null && typeof value === "object") return bad(`CloudEvent attribute '${name}' must be a string, number or boolean.`);
-    if (typeof value === "string" && value.length > 4096) return bad(`CloudEvent attribute '${name}' is longer than 4096 characters.`);
+    if (value !== null && typeof value === "object")
+      return bad(`CloudEvent attribute '${name}' must be a string, number or boolean.`);
+    if (typeof value === "string" && value.length > 4096)
+      return bad(`CloudEvent attribute '${name}' is longer than 4096 characters.`);
   }
-  if (input.data !== undefined && input.data_base64 !== undefined) return bad("A CloudEvent has either 'data' or 'data_base64', not both.");
-  if (input.data_base64 !== undefined && (typeof input.data_base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(input.data_base64))) {
+  if (input.data !== undefined && input.data_base64 !== undefined)
+    return bad("A CloudEvent has either 'data' or 'data_base64', not both.");
+  if (
+    input.data_base64 !== undefined &&
+    (typeof input.data_base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(input.data_base64))
+  ) {
     return bad("CloudEvent attribute 'data_base64' must be base64.");
   }
   return { ok: true, value: null };
@@ -63,11 +84,14 @@ function checkAttributes(input: Record<string, unknown>): Checked<null> {
 
 function checkOptional(input: Record<string, unknown>, now: Date): Checked<string> {
   for (const name of ["subject", "alternativesubject", "resourceinstance", "datacontenttype"]) {
-    if (input[name] !== undefined && input[name] !== null && typeof input[name] !== "string") return bad(`CloudEvent attribute '${name}' must be a string.`);
+    if (input[name] !== undefined && input[name] !== null && typeof input[name] !== "string")
+      return bad(`CloudEvent attribute '${name}' must be a string.`);
   }
-  if (input.dataschema !== undefined && !(typeof input.dataschema === "string" && isAbsoluteUri(input.dataschema))) return bad("CloudEvent attribute 'dataschema' must be a URI.");
+  if (input.dataschema !== undefined && !(typeof input.dataschema === "string" && isAbsoluteUri(input.dataschema)))
+    return bad("CloudEvent attribute 'dataschema' must be a URI.");
   if (input.time === undefined || input.time === null) return { ok: true, value: now.toISOString() };
-  if (typeof input.time !== "string" || !isRfc3339(input.time)) return bad("CloudEvent attribute 'time' must be an RFC 3339 timestamp with an offset.");
+  if (typeof input.time !== "string" || !isRfc3339(input.time))
+    return bad("CloudEvent attribute 'time' must be an RFC 3339 timestamp with an offset.");
   return { ok: true, value: input.time };
 }
 
@@ -87,13 +111,20 @@ function withoutNulls(input: Record<string, unknown>): Record<string, unknown> {
 /** A generic event for `POST /events`: the exact error texts of SPEC §4.1. */
 export function checkGenericEvent(body: unknown, now: Date): Checked<CloudEvent> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    return { ok: false, error: { kind: "validation", errors: { $: ["The request body must be a JSON object (a CloudEvent in structured mode)."] } } };
+    return {
+      ok: false,
+      error: {
+        kind: "validation",
+        errors: { $: ["The request body must be a JSON object (a CloudEvent in structured mode)."] },
+      },
+    };
   }
   const input = withoutNulls(body as Record<string, unknown>);
   const missing = ["id", "type", "source", "specversion"].filter((k) => !isNonEmptyString(input[k]));
   if (missing.length) return bad(`CloudEvent is missing required attributes: ${missing.join(", ")}`);
   if (input.resource === undefined) return bad("A 'resource' property must be defined.");
-  if (typeof input.resource !== "string" || !RESOURCE_URN.test(input.resource)) return bad("'Resource' must be a valid urn.");
+  if (typeof input.resource !== "string" || !RESOURCE_URN.test(input.resource))
+    return bad("'Resource' must be a valid urn.");
   if (input.specversion !== "1.0") return bad("CloudEvent 'specversion' must be '1.0'.");
   if (!isAbsoluteUri(input.source as string)) return bad("CloudEvent attribute 'source' must be an absolute URI.");
   const attrs = checkAttributes(input);
@@ -117,24 +148,45 @@ export type AppEventCheck =
  * An app event for `POST /app` (SPEC §4.2). Varsel sets id, time, resource and resourceinstance;
  * the source must name this app's instance.
  */
-export function checkAppEvent(body: unknown, app: { org: string; app: string }, now: Date, newId: string): AppEventCheck {
+export function checkAppEvent(
+  body: unknown,
+  app: { org: string; app: string },
+  now: Date,
+  newId: string,
+): AppEventCheck {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     return { ok: false, error: { kind: "validation", errors: { $: ["The request body must be a JSON object."] } } };
   }
   const input = withoutNulls(body as Record<string, unknown>);
   // All four are required (SPEC §4.2); a missing one of them gets Altinn's one text.
-  if (!isNonEmptyString(input.source) || !isNonEmptyString(input.subject) || !isNonEmptyString(input.type) || input.specversion === undefined) {
+  if (
+    !isNonEmptyString(input.source) ||
+    !isNonEmptyString(input.subject) ||
+    !isNonEmptyString(input.type) ||
+    input.specversion === undefined
+  ) {
     return bad("Missing parameter values: source, subject and type cannot be null");
   }
   if (input.specversion !== "1.0") return bad("CloudEvent 'specversion' must be '1.0'.");
   const party = input.subject.match(PARTY_SUBJECT);
   if (!party) return bad("'Subject' must be /party/{partyId}.");
-  if (input.alternativesubject !== undefined && !(typeof input.alternativesubject === "string" && ALTERNATIVE_SUBJECT.test(input.alternativesubject))) {
+  if (
+    input.alternativesubject !== undefined &&
+    !(typeof input.alternativesubject === "string" && ALTERNATIVE_SUBJECT.test(input.alternativesubject))
+  ) {
     return bad("'AlternativeSubject' must be /person/{11 digits} or /organisation/{9 digits}.");
   }
-  const instance = input.source.match(new RegExp(`^https://[^/\\s]+/${app.org}/${app.app}/instances/(\\d{1,18})/(${GUID})$`));
+  const instance = input.source.match(
+    new RegExp(`^https://[^/\\s]+/${app.org}/${app.app}/instances/(\\d{1,18})/(${GUID})$`),
+  );
   if (!instance || !isAbsoluteUri(input.source)) {
-    return { ok: false, error: { kind: "unauthorized", detail: `${app.org}/${app.app} is not authorized to create events for ${input.source.slice(0, 500)}` } };
+    return {
+      ok: false,
+      error: {
+        kind: "unauthorized",
+        detail: `${app.org}/${app.app} is not authorized to create events for ${input.source.slice(0, 500)}`,
+      },
+    };
   }
   const { id: _ignoredId, time: _ignoredTime, ...rest } = input;
   const attrs = checkAttributes(rest);

@@ -8,7 +8,11 @@ export function encodeCursor(seq: number): string {
   return `${PREFIX}${seq.toString(36)}`;
 }
 
-export type After = { kind: "start" } | { kind: "seq"; seq: number } | { kind: "eventId"; id: string } | { kind: "invalid" };
+export type After =
+  | { kind: "start" }
+  | { kind: "seq"; seq: number }
+  | { kind: "eventId"; id: string }
+  | { kind: "invalid" };
 
 /**
  * SPEC §4.3: "0" is the start; a value with Varsel's prefix is a cursor, and a 400 when not a valid one;
@@ -18,12 +22,15 @@ export function decodeAfter(after: string): After {
   if (after === "0") return { kind: "start" };
   if (after.startsWith(PREFIX)) {
     const seq = parseInt(after.slice(PREFIX.length), 36);
-    return Number.isSafeInteger(seq) && seq >= 0 && encodeCursor(seq) === after ? { kind: "seq", seq } : { kind: "invalid" };
+    return Number.isSafeInteger(seq) && seq >= 0 && encodeCursor(seq) === after
+      ? { kind: "seq", seq }
+      : { kind: "invalid" };
   }
   return { kind: "eventId", id: after };
 }
 
-export const INVALID_CURSOR = "The 'after' parameter is not a valid cursor: use the 'next' link as given, \"0\" or an event id.";
+export const INVALID_CURSOR =
+  "The 'after' parameter is not a valid cursor: use the 'next' link as given, \"0\" or an event id.";
 
 export { wildcardGlob } from "../lib/wildcard";
 

@@ -28,7 +28,14 @@ export async function publish(app: AppContext, event: CloudEvent): Promise<boole
   try {
     await app.env.EVENTS_QUEUE.send(messageFor({ seq, event }), { contentType: "json" });
   } catch (e) {
-    console.error(JSON.stringify({ msg: "event queue send failed; the outbox sweep will retry", seq, traceId: app.traceId, error: errorText(e) }));
+    console.error(
+      JSON.stringify({
+        msg: "event queue send failed; the outbox sweep will retry",
+        seq,
+        traceId: app.traceId,
+        error: errorText(e),
+      }),
+    );
   }
   return true;
 }
@@ -51,24 +58,41 @@ export interface SweepResult {
  * a piece that fails is put back a minute later and never blocks the pieces behind it. A backlog of
  * 100,000 drains in a few ticks (up to 15,000 events a tick).
  */
-export async function sweepOutbox(env: Env, now: Date, queue: Queue<unknown> = env.EVENTS_QUEUE, limits = SWEEP): Promise<SweepResult> {
+export async function sweepOutbox(
+  env: Env,
+  now: Date,
+  queue: Queue<unknown> = env.EVENTS_QUEUE,
+  limits = SWEEP,
+): Promise<SweepResult> {
   const started = Date.now();
   const result: SweepResult = { sent: 0, failed: 0 };
   for (let page = 0; page < limits.maxPages && Date.now() - started < limits.budgetMs; page++) {
     const due = await leaseDueEvents(env, now.getTime(), limits.pageSize);
     if (!due.length) break;
-    const pieces = splitBatches(due.map((e) => {
-      const body = messageFor(e);
-      return { item: body, bytes: jsonBytes(body) };
-    }));
+    const pieces = splitBatches(
+      due.map((e) => {
+        const body = messageFor(e);
+        return { item: body, bytes: jsonBytes(body) };
+      }),
+    );
     await mapLimited(pieces, limits.parallelSends, async (piece) => {
       try {
         await queue.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
         result.sent += piece.length;
       } catch (e) {
         result.failed += piece.length;
-        console.error(JSON.stringify({ msg: "outbox piece not sent; retried next minute", events: piece.length, error: errorText(e) }));
-        await rescheduleOutbox(env, piece.map((m) => m.seq), Date.now() + OUTBOX_RETRY_MS).catch(() => undefined);
+        console.error(
+          JSON.stringify({
+            msg: "outbox piece not sent; retried next minute",
+            events: piece.length,
+            error: errorText(e),
+          }),
+        );
+        await rescheduleOutbox(
+          env,
+          piece.map((m) => m.seq),
+          Date.now() + OUTBOX_RETRY_MS,
+        ).catch(() => undefined);
       }
     });
     if (due.length < limits.pageSize) break;

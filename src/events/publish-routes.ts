@@ -16,26 +16,72 @@ export const MAX_EVENT_BYTES = 64 * 1024;
 const EVENT_TYPES = ["application/cloudevents+json", "application/json"];
 
 export function registerPublishRoutes(router: AppRouter): void {
-  route(router, { method: "post", path: "/events/api/v1/events", tag: "Events", summary: "Publish a generic CloudEvent", body: genericEventDoc, bodyTypes: EVENT_TYPES, security: ["bearer"], responses: { 200: "Stored", 400: "Invalid event", 401: "No valid token", 403: "Scope or publish right missing", 413: "Event larger than 64 KiB", 415: "Unsupported content type" } }, async (req, app) => {
-    const caller = await requireCaller(req, app.env, app.now());
-    requireScope(caller, PUBLISH_SCOPE);
-    const checked = checkGenericEvent(await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }), app.now());
-    if (!checked.ok) fail(checked.error);
-    const event = checked.value;
-    const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
-    if (!isAllowed(resource, caller, "publish")) fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
-    await publish(app, event);
-    return empty(200);
-  });
+  route(
+    router,
+    {
+      method: "post",
+      path: "/events/api/v1/events",
+      tag: "Events",
+      summary: "Publish a generic CloudEvent",
+      body: genericEventDoc,
+      bodyTypes: EVENT_TYPES,
+      security: ["bearer"],
+      responses: {
+        200: "Stored",
+        400: "Invalid event",
+        401: "No valid token",
+        403: "Scope or publish right missing",
+        413: "Event larger than 64 KiB",
+        415: "Unsupported content type",
+      },
+    },
+    async (req, app) => {
+      const caller = await requireCaller(req, app.env, app.now());
+      requireScope(caller, PUBLISH_SCOPE);
+      const checked = checkGenericEvent(
+        await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }),
+        app.now(),
+      );
+      if (!checked.ok) fail(checked.error);
+      const event = checked.value;
+      const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
+      if (!isAllowed(resource, caller, "publish"))
+        fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
+      await publish(app, event);
+      return empty(200);
+    },
+  );
 
-  route(router, { method: "post", path: "/events/api/v1/app", tag: "Events", summary: "Publish an app event", body: appEventDoc, security: ["bearer", "platformAccessToken"], responses: { 201: "Created; the body and the `Location` header are the new event id", 400: "Invalid event", 401: "No valid token, or source not this app's", 403: "Platform Access Token missing or invalid" } }, async (req, app) => {
-    await requireCaller(req, app.env, app.now());
-    const identity = await platformApp(req, app.env, app.now());
-    if (!identity) fail({ kind: "forbidden", detail: "A valid Platform Access Token is required." });
-    const checked = checkAppEvent(await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }), identity, app.now(), crypto.randomUUID());
-    if (!checked.ok) fail(checked.error);
-    await publish(app, checked.value);
-    // Altinn answers `Created(id, id)`: the Location header is the new id itself.
-    return json(checked.value.id, 201, { location: checked.value.id });
-  });
+  route(
+    router,
+    {
+      method: "post",
+      path: "/events/api/v1/app",
+      tag: "Events",
+      summary: "Publish an app event",
+      body: appEventDoc,
+      security: ["bearer", "platformAccessToken"],
+      responses: {
+        201: "Created; the body and the `Location` header are the new event id",
+        400: "Invalid event",
+        401: "No valid token, or source not this app's",
+        403: "Platform Access Token missing or invalid",
+      },
+    },
+    async (req, app) => {
+      await requireCaller(req, app.env, app.now());
+      const identity = await platformApp(req, app.env, app.now());
+      if (!identity) fail({ kind: "forbidden", detail: "A valid Platform Access Token is required." });
+      const checked = checkAppEvent(
+        await readJson(req, { maxBytes: MAX_EVENT_BYTES, types: EVENT_TYPES }),
+        identity,
+        app.now(),
+        crypto.randomUUID(),
+      );
+      if (!checked.ok) fail(checked.error);
+      await publish(app, checked.value);
+      // Altinn answers `Created(id, id)`: the Location header is the new id itself.
+      return json(checked.value.id, 201, { location: checked.value.id });
+    },
+  );
 }

@@ -57,7 +57,13 @@ export async function undispatchedEvents(env: Env, olderThan: Date, limit: numbe
 }
 
 /** A resource's stored events strictly between two positions, oldest first (gap filling). */
-export async function eventsBetween(env: Env, resource: string, afterSeq: number, beforeSeq: number, limit: number): Promise<StoredEvent[]> {
+export async function eventsBetween(
+  env: Env,
+  resource: string,
+  afterSeq: number,
+  beforeSeq: number,
+  limit: number,
+): Promise<StoredEvent[]> {
   const rows = await drizzle(env.DB)
     .select({ seq: events.seq, cloudevent: events.cloudevent })
     .from(events)

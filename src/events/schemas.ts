@@ -47,7 +47,10 @@ export const appEventDoc = z
 
 const typeParam = z.string().max(500).refine(withinWildcardBound, TOO_MANY_WILDCARDS);
 const typeList = z.union([typeParam, z.array(typeParam).max(20, "At most 20 'type' parameters.")]).optional();
-const sizeParam = z.string().regex(/^0*[1-9]\d{0,8}$/, "The 'size' parameter must be a positive integer.").optional();
+const sizeParam = z
+  .string()
+  .regex(/^0*[1-9]\d{0,8}$/, "The 'size' parameter must be a positive integer.")
+  .optional();
 const time = rfc3339.optional();
 
 /** `GET /events` query (SPEC §4.3). */
@@ -57,26 +60,41 @@ export const eventsQuery = z
       .string({ error: "The 'resource' parameter must begin with urn:altinn:resource:" })
       .startsWith("urn:altinn:resource:", "The 'resource' parameter must begin with urn:altinn:resource:")
       .max(300),
-    after: z.string({ error: "The 'after' parameter must be defined." }).min(1, "The 'after' parameter must be defined.").max(200),
+    after: z
+      .string({ error: "The 'after' parameter must be defined." })
+      .min(1, "The 'after' parameter must be defined.")
+      .max(200),
     subject: z.string().max(500).optional(),
     alternativesubject: z.string().max(500).optional(),
     type: typeList,
     size: sizeParam,
   })
-  .refine((q) => !(q.subject && q.alternativesubject), { message: "Only one of 'subject' or 'alternativeSubject' can be defined.", path: ["subject"] });
+  .refine((q) => !(q.subject && q.alternativesubject), {
+    message: "Only one of 'subject' or 'alternativeSubject' can be defined.",
+    path: ["subject"],
+  });
 
 /** `GET /app/{org}/{app}` and `GET /app/party` queries. */
 const appQueryBase = z.object({
   after: z.string().max(200).optional(),
   from: time,
   to: time,
-  party: z.string().regex(/^\d{1,18}$/, "The 'party' parameter must be a party id.").optional(),
-  unit: z.string().regex(/^\d{9}$/, "The 'unit' parameter must be an organisation number.").optional(),
+  party: z
+    .string()
+    .regex(/^\d{1,18}$/, "The 'party' parameter must be a party id.")
+    .optional(),
+  unit: z
+    .string()
+    .regex(/^\d{9}$/, "The 'unit' parameter must be an organisation number.")
+    .optional(),
   type: typeList,
   size: sizeParam,
 });
 const needsStart = (q: { after?: string; from?: string }) => Boolean(q.after || q.from);
-export const appEventsQuery = appQueryBase.refine(needsStart, { message: "From or after must be defined.", path: ["from"] });
+export const appEventsQuery = appQueryBase.refine(needsStart, {
+  message: "From or after must be defined.",
+  path: ["from"],
+});
 export const partyEventsQuery = appQueryBase
   .extend({ source: z.string().max(2048).refine(withinWildcardBound, TOO_MANY_WILDCARDS).optional() })
   .refine(needsStart, { message: "From or after must be defined.", path: ["from"] });

@@ -5,7 +5,8 @@ export const MAX_JSON_DEPTH = 64;
 /** Reads at most `maxBytes` of the body; a larger body is refused with 413 before it is parsed. */
 export async function readText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) fail({ kind: "payload_too_large", detail: `The request body must be at most ${maxBytes} bytes.` });
+  if (Number.isFinite(declared) && declared > maxBytes)
+    fail({ kind: "payload_too_large", detail: `The request body must be at most ${maxBytes} bytes.` });
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -72,7 +73,8 @@ export function mediaType(req: Request): string {
 
 /** 415 unless the request's media type is one of `types`. */
 export function requireMediaType(req: Request, types: readonly string[]): void {
-  if (!types.includes(mediaType(req))) fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${types.join(", ")}.` });
+  if (!types.includes(mediaType(req)))
+    fail({ kind: "unsupported_media_type", detail: `Content-Type must be one of: ${types.join(", ")}.` });
 }
 
 /** Checks the content type, then reads and parses a JSON body within the size limit. */

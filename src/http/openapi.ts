@@ -47,12 +47,23 @@ export function documentedRoutes(): string[] {
 /** Success answers carry their schema as JSON; errors are problem+json (SPEC §1). */
 function responseObjects(d: RouteDoc): Record<string, unknown> {
   const schema = d.response ?? LEGACY_RESPONSES[`${d.method} ${d.path}`];
-  const success = Object.keys(d.responses).map(Number).filter((c) => c >= 200 && c < 300).sort()[0];
+  const success = Object.keys(d.responses)
+    .map(Number)
+    .filter((c) => c >= 200 && c < 300)
+    .sort()[0];
   return Object.fromEntries(
     Object.entries(d.responses).map(([code, description]) => {
       const c = Number(code);
-      if (c >= 400) return [code, { description, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }];
-      if (c === success && schema) return [code, { description, content: { "application/json": { schema: jsonSchema(schema) } } }];
+      if (c >= 400)
+        return [
+          code,
+          {
+            description,
+            content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+          },
+        ];
+      if (c === success && schema)
+        return [code, { description, content: { "application/json": { schema: jsonSchema(schema) } } }];
       return [code, { description }];
     }),
   );
@@ -62,7 +73,12 @@ export function openApiDocument(serverUrl: string): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const d of docs) {
     const path = d.path.replace(/:([A-Za-z]+)/g, "{$1}");
-    const pathParams = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const pathParams = [...d.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
     const op: Record<string, unknown> = {
       summary: d.summary,
       tags: [d.tag],
@@ -72,13 +88,20 @@ export function openApiDocument(serverUrl: string): unknown {
     if (d.security) op.security = d.security.map((s) => ({ [s]: [] }));
     if (d.body) {
       const schema = jsonSchema(d.body);
-      op.requestBody = { required: true, content: Object.fromEntries((d.bodyTypes ?? ["application/json"]).map((t) => [t, { schema }])) };
+      op.requestBody = {
+        required: true,
+        content: Object.fromEntries((d.bodyTypes ?? ["application/json"]).map((t) => [t, { schema }])),
+      };
     }
     (paths[path] ??= {})[d.method] = op;
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Varsel", version: "1.0.0", description: "Altinn Events v1 and Notifications v1 (email) compatible API." },
+    info: {
+      title: "Varsel",
+      version: "1.0.0",
+      description: "Altinn Events v1 and Notifications v1 (email) compatible API.",
+    },
     servers: [{ url: serverUrl }],
     components: {
       schemas: { Problem: jsonSchema(problemSchema) },

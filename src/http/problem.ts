@@ -26,16 +26,36 @@ export function fail(failure: Failure): never {
 }
 
 const STATUS: Record<Failure["kind"], { status: number; title: string; type: string }> = {
-  validation: { status: 400, title: "One or more validation errors occurred.", type: "https://tools.ietf.org/html/rfc9110#section-15.5.1" },
+  validation: {
+    status: 400,
+    title: "One or more validation errors occurred.",
+    type: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+  },
   bad_request: { status: 400, title: "Bad Request", type: "https://tools.ietf.org/html/rfc9110#section-15.5.1" },
   unauthorized: { status: 401, title: "Unauthorized", type: "https://tools.ietf.org/html/rfc9110#section-15.5.2" },
   forbidden: { status: 403, title: "Forbidden", type: "https://tools.ietf.org/html/rfc9110#section-15.5.4" },
   not_found: { status: 404, title: "Not Found", type: "https://tools.ietf.org/html/rfc9110#section-15.5.5" },
-  method_not_allowed: { status: 405, title: "Method Not Allowed", type: "https://tools.ietf.org/html/rfc9110#section-15.5.6" },
+  method_not_allowed: {
+    status: 405,
+    title: "Method Not Allowed",
+    type: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+  },
   conflict: { status: 409, title: "Conflict", type: "https://tools.ietf.org/html/rfc9110#section-15.5.10" },
-  payload_too_large: { status: 413, title: "Payload Too Large", type: "https://tools.ietf.org/html/rfc9110#section-15.5.14" },
-  unsupported_media_type: { status: 415, title: "Unsupported Media Type", type: "https://tools.ietf.org/html/rfc9110#section-15.5.16" },
-  unavailable: { status: 503, title: "Service Unavailable", type: "https://tools.ietf.org/html/rfc9110#section-15.6.4" },
+  payload_too_large: {
+    status: 413,
+    title: "Payload Too Large",
+    type: "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported Media Type",
+    type: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+  },
+  unavailable: {
+    status: 503,
+    title: "Service Unavailable",
+    type: "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+  },
 };
 
 export function problemBody(failure: Failure, traceId: string): Record<string, unknown> {

@@ -13,7 +13,9 @@ export function propertyName(path: readonly PropertyKey[]): string {
 export function caseInsensitiveKeys(fields: readonly string[]): (value: unknown) => unknown {
   const byLower = new Map(fields.map((f) => [f.toLowerCase(), f]));
   return (value) =>
-    value === null || typeof value !== "object" || Array.isArray(value) ? value : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
+    value === null || typeof value !== "object" || Array.isArray(value)
+      ? value
+      : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
 }
 
 export function zodErrors(error: z.ZodError): Record<string, string[]> {

@@ -13,7 +13,9 @@ function fromBase64Url(text: string): string | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
     const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(bin, (c) => c.charCodeAt(0)),
+    );
   } catch {
     return null;
   }
@@ -30,7 +32,9 @@ export function decodeListCursor(prefix: string, value: string, parts: number): 
   if (text === null) return null;
   try {
     const key = JSON.parse(text) as unknown;
-    return Array.isArray(key) && key.length === parts && key.every((k) => typeof k === "string") ? (key as string[]) : null;
+    return Array.isArray(key) && key.length === parts && key.every((k) => typeof k === "string")
+      ? (key as string[])
+      : null;
   } catch {
     return null;
   }

@@ -18,7 +18,10 @@ export interface SendEachOptions<J, R> {
   handBack: (jobs: J[]) => Promise<void>;
 }
 
-export async function sendEach<J, R>(jobs: readonly J[], o: SendEachOptions<J, R>): Promise<{ sent: number; handedBack: number }> {
+export async function sendEach<J, R>(
+  jobs: readonly J[],
+  o: SendEachOptions<J, R>,
+): Promise<{ sent: number; handedBack: number }> {
   const left: J[] = [];
   let sent = 0;
   await mapLimited(jobs, o.concurrency, async (job) => {

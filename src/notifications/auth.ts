@@ -22,7 +22,10 @@ export async function requireCreator(req: Request, app: AppContext): Promise<str
   const caller = await authenticate(req, app.env, now);
   if (!caller) fail({ kind: "unauthorized", detail: "A bearer token or a Platform Access Token is required." });
   if (!caller.scopes.has(NOTIFICATIONS_SCOPE) || !caller.org) {
-    fail({ kind: "forbidden", detail: `The scope '${NOTIFICATIONS_SCOPE}' and an org claim, or a valid Platform Access Token, are required.` });
+    fail({
+      kind: "forbidden",
+      detail: `The scope '${NOTIFICATIONS_SCOPE}' and an org claim, or a valid Platform Access Token, are required.`,
+    });
   }
   return caller.org;
 }
@@ -33,11 +36,18 @@ export async function requireCreator(req: Request, app: AppContext): Promise<str
  * from every order API (e-mail, SMS, `/future/`) before anything is stored or looked up. No resourceId:
  * nothing to check.
  */
-export async function requireNotifyRight(env: Env, creator: string, resourceId: string | null | undefined): Promise<void> {
+export async function requireNotifyRight(
+  env: Env,
+  creator: string,
+  resourceId: string | null | undefined,
+): Promise<void> {
   if (resourceId === null || resourceId === undefined) return;
   const id = normalizeResourceId(resourceId);
   const resource = id ? await loadResource(env, id) : null;
   if (!mayNotify(resource, creator)) {
-    fail({ kind: "forbidden", detail: `Not authorized to notify on behalf of resource ${resourceId.slice(0, 220)}: the ordering org must own it or hold a 'notify' grant on it.` });
+    fail({
+      kind: "forbidden",
+      detail: `Not authorized to notify on behalf of resource ${resourceId.slice(0, 220)}: the ordering org must own it or hold a 'notify' grant on it.`,
+    });
   }
 }

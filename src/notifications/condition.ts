@@ -28,7 +28,12 @@ export const CONDITION_MAX_BYTES = 4 * 1024;
 export async function checkCondition(url: string, insecure: boolean): Promise<ConditionResult> {
   if (!isAllowedDestination(url, insecure)) return "inconclusive";
   try {
-    const res = await fetch(url, { method: "GET", headers: { accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(CONDITION_TIMEOUT_MS) });
+    const res = await fetch(url, {
+      method: "GET",
+      headers: { accept: "application/json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(CONDITION_TIMEOUT_MS),
+    });
     const { text, truncated } = await readBounded(res, CONDITION_MAX_BYTES);
     return truncated ? "inconclusive" : interpretCondition(res.status, text);
   } catch {

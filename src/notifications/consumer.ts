@@ -12,7 +12,17 @@ import { sendEach } from "../lib/send-each";
 import { parseSchedule } from "../lib/schedule";
 import { DEFAULT_EMAIL_RETRY_SCHEDULE, retryDelaySeconds } from "./model";
 import { feedOrders, type EmailMessage } from "./email-outbox";
-import { claimForSending, completeOrders, expireByIds, pendingStates, recordOutcomes, releaseSends, type PendingState, type SendJob, type SendOutcome } from "./queries";
+import {
+  claimForSending,
+  completeOrders,
+  expireByIds,
+  pendingStates,
+  recordOutcomes,
+  releaseSends,
+  type PendingState,
+  type SendJob,
+  type SendOutcome,
+} from "./queries";
 import { substituteKeywords } from "./resolve";
 import { errorText } from "../lib/errors";
 
@@ -49,19 +59,35 @@ export function misconfiguredReason(error: string): string {
 }
 
 /** Pure: the stored outcome of one send attempt. */
-export function outcomeOf(job: SendJob, result: SendResult, now: Date, schedule: number[], queueAttempts: number): { outcome: SendOutcome; retryDelay?: number } {
+export function outcomeOf(
+  job: SendJob,
+  result: SendResult,
+  now: Date,
+  schedule: number[],
+  queueAttempts: number,
+): { outcome: SendOutcome; retryDelay?: number } {
   if (result.ok) return { outcome: { id: job.id, status: "Succeeded", providerMessageId: result.providerMessageId } };
-  if (result.misconfigured) return { outcome: { id: job.id, status: "Failed", error: result.error, reason: misconfiguredReason(result.error) } };
-  if (result.invalidAddress) return { outcome: { id: job.id, status: "Failed_InvalidEmailFormat", error: result.error } };
+  if (result.misconfigured)
+    return {
+      outcome: { id: job.id, status: "Failed", error: result.error, reason: misconfiguredReason(result.error) },
+    };
+  if (result.invalidAddress)
+    return { outcome: { id: job.id, status: "Failed_InvalidEmailFormat", error: result.error } };
   if (!result.transient) return { outcome: { id: job.id, status: "Failed", error: result.error } };
   const delay = retryDelaySeconds(schedule, job.attempts);
   const dueAt = new Date(now.getTime() + delay * 1000).toISOString();
   const viaQueue = queueAttempts < MAX_QUEUE_ATTEMPTS;
-  return { outcome: { id: job.id, status: "New", dueAt, error: result.error, enqueued: viaQueue }, ...(viaQueue ? { retryDelay: delay } : {}) };
+  return {
+    outcome: { id: job.id, status: "New", dueAt, error: result.error, enqueued: viaQueue },
+    ...(viaQueue ? { retryDelay: delay } : {}),
+  };
 }
 
 /** Pure: what to do with a message whose notification could not be claimed for sending. */
-export function unclaimedAction(s: PendingState | undefined, now: Date): { kind: "ack" } | { kind: "expire" } | { kind: "retry"; delaySeconds: number } {
+export function unclaimedAction(
+  s: PendingState | undefined,
+  now: Date,
+): { kind: "ack" } | { kind: "expire" } | { kind: "retry"; delaySeconds: number } {
   if (!s) return { kind: "ack" };
   const t = now.getTime();
   if (s.status !== "New" && s.status !== "Sending") return { kind: "ack" };
@@ -79,7 +105,12 @@ async function safeSend(provider: EmailProvider, mail: OutgoingEmail): Promise<S
   }
 }
 
-export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, provider: EmailProvider, clock: () => Date = () => new Date()): Promise<void> {
+export async function consumeEmailBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  provider: EmailProvider,
+  clock: () => Date = () => new Date(),
+): Promise<void> {
   const byId = new Map<string, Message<unknown>>();
   for (const m of batch.messages) {
     const id = (m.body as Partial<EmailMessage> | null)?.notificationId;
@@ -97,7 +128,13 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
   try {
     const now = clock();
     // Allow a little clock slack: a retry delivered a moment early is still due.
-    const jobs = await claimForSending(env, [...byId.keys()], now, new Date(now.getTime() + SEND_LEASE_MS), new Date(now.getTime() + 2000));
+    const jobs = await claimForSending(
+      env,
+      [...byId.keys()],
+      now,
+      new Date(now.getTime() + SEND_LEASE_MS),
+      new Date(now.getTime() + 2000),
+    );
     const claimed = new Set(jobs.map((j) => j.id));
 
     const unclaimed = [...byId.keys()].filter((id) => !claimed.has(id));
@@ -128,15 +165,29 @@ export async function consumeEmailBatch(batch: MessageBatch<unknown>, env: Env, 
             await recordOutcomes(env, [d.outcome], at);
           } catch (e) {
             // Not stored: the lease runs out and the sweep hands it over again (the provider's idempotency key helps).
-            console.error(JSON.stringify({ msg: "e-mail outcome not stored", notificationId: job.id, error: errorText(e) }));
+            console.error(
+              JSON.stringify({ msg: "e-mail outcome not stored", notificationId: job.id, error: errorText(e) }),
+            );
             return;
           }
           settle(job.id, d.retryDelay);
-          if (d.outcome.status === "New") console.warn(JSON.stringify({ msg: "e-mail send failed; will retry", notificationId: job.id, provider: provider.name, error: d.outcome.error.slice(0, 200) }));
+          if (d.outcome.status === "New")
+            console.warn(
+              JSON.stringify({
+                msg: "e-mail send failed; will retry",
+                notificationId: job.id,
+                provider: provider.name,
+                error: d.outcome.error.slice(0, 200),
+              }),
+            );
           else finals.add(job.orderId);
         },
         handBack: async (left) => {
-          await releaseSends(env, left.map((j) => j.id), clock());
+          await releaseSends(
+            env,
+            left.map((j) => j.id),
+            clock(),
+          );
           for (const j of left) settle(j.id, 1);
         },
       });

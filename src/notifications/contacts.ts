@@ -4,7 +4,11 @@ import type { OrderRecipient } from "./model";
 import { lookupKeys, type Contacts } from "./resolve";
 
 /** Everything the contact register knows about these recipients (only the look-ups they need). */
-export async function loadContacts(env: Env, recipients: OrderRecipient[], resourceId: string | null): Promise<Contacts> {
+export async function loadContacts(
+  env: Env,
+  recipients: OrderRecipient[],
+  resourceId: string | null,
+): Promise<Contacts> {
   const { nins, orgNos } = lookupKeys(recipients);
   const [persons, organizations, orgUsers] = await Promise.all([
     nins.length ? findPersons(env, nins) : new Map(),

@@ -47,7 +47,9 @@ export async function feedOrders(env: Env, orderIds: string[], now: Date, window
   const unique = [...new Set(orderIds)];
   for (let i = 0; i < unique.length; i += FEED_BATCH) {
     const part = unique.slice(i, i + FEED_BATCH);
-    const results = await env.DB.batch<{ id: string }>(part.map((id) => env.DB.prepare(FEED_ORDER).bind(id, t, window)));
+    const results = await env.DB.batch<{ id: string }>(
+      part.map((id) => env.DB.prepare(FEED_ORDER).bind(id, t, window)),
+    );
     // Interleave the orders, so a queue message of each comes before the second of any.
     const lists = results.map((r) => r.results.map((row) => row.id));
     const ids: string[] = [];
@@ -63,9 +65,20 @@ export async function enqueue(env: Env, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 100) {
     const part = ids.slice(i, i + 100);
     try {
-      await env.EMAIL_QUEUE.sendBatch(part.map((notificationId) => ({ body: { notificationId } satisfies EmailMessage, contentType: "json" as const })));
+      await env.EMAIL_QUEUE.sendBatch(
+        part.map((notificationId) => ({
+          body: { notificationId } satisfies EmailMessage,
+          contentType: "json" as const,
+        })),
+      );
     } catch (e) {
-      console.error(JSON.stringify({ msg: "e-mail queue send failed; the next feed retries", count: ids.length - i, error: errorText(e) }));
+      console.error(
+        JSON.stringify({
+          msg: "e-mail queue send failed; the next feed retries",
+          count: ids.length - i,
+          error: errorText(e),
+        }),
+      );
       await markNotEnqueued(env, ids.slice(i));
       return;
     }
@@ -75,14 +88,18 @@ export async function enqueue(env: Env, ids: string[]): Promise<void> {
 /** Hand-off to the queue failed: the e-mails wait for the next feed. */
 export async function markNotEnqueued(env: Env, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await env.DB.prepare("UPDATE email_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'")
+  await env.DB.prepare(
+    "UPDATE email_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'",
+  )
     .bind(JSON.stringify(ids))
     .run();
 }
 
 /** Orders whose e-mails may be waiting: every order still Processing (bounded). */
 export async function processingOrders(env: Env, limit = MAX_FEED_PER_TICK): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT id FROM notification_orders WHERE status = 'Processing' LIMIT ?1").bind(limit).all<{ id: string }>();
+  const { results } = await env.DB.prepare("SELECT id FROM notification_orders WHERE status = 'Processing' LIMIT ?1")
+    .bind(limit)
+    .all<{ id: string }>();
   return results.map((r) => r.id);
 }
 
@@ -110,5 +127,6 @@ async function sweep(env: Env, sql: string, at: Date, limit: number): Promise<st
 }
 
 export const resetStuckSends = (env: Env, now: Date, limit: number) => sweep(env, RESET_STUCK_SENDS, now, limit);
-export const resetLostMessages = (env: Env, now: Date, limit: number) => sweep(env, RESET_LOST_MESSAGES, new Date(now.getTime() - LOST_AFTER_MS), limit);
+export const resetLostMessages = (env: Env, now: Date, limit: number) =>
+  sweep(env, RESET_LOST_MESSAGES, new Date(now.getTime() - LOST_AFTER_MS), limit);
 export const expireNew = (env: Env, now: Date, limit: number) => sweep(env, EXPIRE_NEW, now, limit);

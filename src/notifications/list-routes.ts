@@ -32,26 +32,31 @@ export const orderSummary = z.object({
   links: z.object({ self: z.string(), status: z.string() }),
 });
 
-export const orderListResponse = z
-  .object({ count: z.number().int(), orders: z.array(orderSummary) })
-  .meta({
-    examples: [
-      {
-        count: 1,
-        orders: [
-          {
-            id: "a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11",
-            sendersReference: "ref-1",
-            requestedSendTime: "2026-11-29T10:00:00Z",
-            created: "2026-11-29T10:00:00Z",
-            notificationChannel: "Email",
-            processingStatus: { status: "Completed", description: ORDER_STATUS_DESCRIPTIONS.Completed, lastUpdate: "2026-11-29T10:00:05Z" },
-            links: { self: "https://varsel.example/notifications/api/v1/orders/a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11", status: "https://varsel.example/notifications/api/v1/orders/a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11/status" },
+export const orderListResponse = z.object({ count: z.number().int(), orders: z.array(orderSummary) }).meta({
+  examples: [
+    {
+      count: 1,
+      orders: [
+        {
+          id: "a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11",
+          sendersReference: "ref-1",
+          requestedSendTime: "2026-11-29T10:00:00Z",
+          created: "2026-11-29T10:00:00Z",
+          notificationChannel: "Email",
+          processingStatus: {
+            status: "Completed",
+            description: ORDER_STATUS_DESCRIPTIONS.Completed,
+            lastUpdate: "2026-11-29T10:00:05Z",
           },
-        ],
-      },
-    ],
-  });
+          links: {
+            self: "https://varsel.example/notifications/api/v1/orders/a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11",
+            status: "https://varsel.example/notifications/api/v1/orders/a2a4b6a0-1c1f-4a4e-9d55-3f0f0b2f6c11/status",
+          },
+        },
+      ],
+    },
+  ],
+});
 
 const COLUMNS = "id, created, senders_reference, requested_send_time, status, last_update";
 /** The page's query: binds creator, [created, created, id,] size. Newest first, read from one index. */
@@ -70,30 +75,66 @@ interface Row {
 }
 
 export function registerOrderListRoutes(router: AppRouter): void {
-  route(router, { method: "get", path: ORDER_LIST_PATH, tag: "Notifications", summary: "The caller's org's orders, newest first, paged with `after` and a `next` header", query: orderListQuery, response: orderListResponse, security: ["bearer", "platformAccessToken"], responses: { 200: "`{count, orders}`; a `next` header when the page is not empty", 400: "Invalid size or cursor", 401: "No valid token", 403: "Scope or org claim missing" } }, async (req, app) => {
-    const creator = await requireCreator(req, app);
-    const q = parseQuery(orderListQuery, app.url);
-    const size = pageSize(q.size);
-    if (size === null) fail({ kind: "validation", errors: { Size: ["size must be a positive integer."] }, detail: "size must be a positive integer." });
-    const after = q.after === undefined ? null : decodeListCursor(CURSOR, q.after, 2);
-    if (q.after !== undefined && !after) fail({ kind: "validation", errors: { After: ["after must be the cursor from a 'next' link."] }, detail: "after must be the cursor from a 'next' link." });
-    const stmt = after
-      ? app.env.DB.prepare(orderListSql(true)).bind(creator, after[0], after[0], after[1], size)
-      : app.env.DB.prepare(orderListSql(false)).bind(creator, size);
-    const { results } = await stmt.all<Row>();
-    const orders = results.map((r) => {
-      const self = orderUrl(app.baseUrl, r.id);
-      return {
-        id: r.id,
-        sendersReference: r.senders_reference,
-        requestedSendTime: r.requested_send_time,
-        created: r.created,
-        notificationChannel: "Email",
-        processingStatus: { status: r.status, description: ORDER_STATUS_DESCRIPTIONS[r.status as OrderStatus] ?? r.status, lastUpdate: r.last_update },
-        links: { self, status: `${self}/status` },
-      };
-    });
-    const last = results.at(-1);
-    return json({ count: orders.length, orders }, 200, last ? { next: nextListLink(app.url, app.baseUrl, encodeListCursor(CURSOR, [last.created, last.id])) } : {});
-  });
+  route(
+    router,
+    {
+      method: "get",
+      path: ORDER_LIST_PATH,
+      tag: "Notifications",
+      summary: "The caller's org's orders, newest first, paged with `after` and a `next` header",
+      query: orderListQuery,
+      response: orderListResponse,
+      security: ["bearer", "platformAccessToken"],
+      responses: {
+        200: "`{count, orders}`; a `next` header when the page is not empty",
+        400: "Invalid size or cursor",
+        401: "No valid token",
+        403: "Scope or org claim missing",
+      },
+    },
+    async (req, app) => {
+      const creator = await requireCreator(req, app);
+      const q = parseQuery(orderListQuery, app.url);
+      const size = pageSize(q.size);
+      if (size === null)
+        fail({
+          kind: "validation",
+          errors: { Size: ["size must be a positive integer."] },
+          detail: "size must be a positive integer.",
+        });
+      const after = q.after === undefined ? null : decodeListCursor(CURSOR, q.after, 2);
+      if (q.after !== undefined && !after)
+        fail({
+          kind: "validation",
+          errors: { After: ["after must be the cursor from a 'next' link."] },
+          detail: "after must be the cursor from a 'next' link.",
+        });
+      const stmt = after
+        ? app.env.DB.prepare(orderListSql(true)).bind(creator, after[0], after[0], after[1], size)
+        : app.env.DB.prepare(orderListSql(false)).bind(creator, size);
+      const { results } = await stmt.all<Row>();
+      const orders = results.map((r) => {
+        const self = orderUrl(app.baseUrl, r.id);
+        return {
+          id: r.id,
+          sendersReference: r.senders_reference,
+          requestedSendTime: r.requested_send_time,
+          created: r.created,
+          notificationChannel: "Email",
+          processingStatus: {
+            status: r.status,
+            description: ORDER_STATUS_DESCRIPTIONS[r.status as OrderStatus] ?? r.status,
+            lastUpdate: r.last_update,
+          },
+          links: { self, status: `${self}/status` },
+        };
+      });
+      const last = results.at(-1);
+      return json(
+        { count: orders.length, orders },
+        200,
+        last ? { next: nextListLink(app.url, app.baseUrl, encodeListCursor(CURSOR, [last.created, last.id])) } : {},
+      );
+    },
+  );
 }

@@ -3,7 +3,10 @@
 export type ContentType = "Plain" | "Html";
 
 /** One recipient as ordered: exactly one identifier. */
-export type OrderRecipient = { emailAddress: string } | { nationalIdentityNumber: string } | { organizationNumber: string };
+export type OrderRecipient =
+  | { emailAddress: string }
+  | { nationalIdentityNumber: string }
+  | { organizationNumber: string };
 
 export type OrderStatus = "Registered" | "Processing" | "Completed" | "SendConditionNotMet" | "Cancelled";
 
@@ -68,12 +71,15 @@ export const EMAIL_STATUS_DESCRIPTIONS: Record<EmailStatus, string> = {
   New: "The email has been created, but has not been picked up for processing yet.",
   Sending: "The email is being processed and will be attempted sent shortly.",
   Succeeded: "The email has been accepted by the third party email service and will be sent shortly.",
-  Delivered: "The email was delivered to the recipient. No errors reported, making it likely it was received by the recipient.",
+  Delivered:
+    "The email was delivered to the recipient. No errors reported, making it likely it was received by the recipient.",
   Failed: "The email was not sent due to an unspecified failure.",
-  Failed_RecipientReserved: "The email was not sent because the recipient has reserved themselves from electronic communication.",
+  Failed_RecipientReserved:
+    "The email was not sent because the recipient has reserved themselves from electronic communication.",
   Failed_RecipientNotIdentified: "The email was not sent because the recipient's email address was not found.",
   Failed_InvalidEmailFormat: "The email was not sent because the recipient's email address is in an invalid format.",
-  Failed_Bounced: "The email hard bounced, which may have happened because the email address is invalid or the recipient's domain does not accept emails.",
+  Failed_Bounced:
+    "The email hard bounced, which may have happened because the email address is invalid or the recipient's domain does not accept emails.",
   Failed_TTL: "The email was not delivered within the time-to-live period.",
 };
 
@@ -92,9 +98,13 @@ export const EMAIL_TTL_MS = 48 * 3600_000;
 export const FIVE_MINUTES_MS = 5 * 60_000;
 
 /** Cancelling: allowed while registered and due more than five minutes from now; an already cancelled order answers the same. */
-export function cancelDecision(order: Pick<Order, "status" | "requestedSendTime">, now: Date): "cancel" | "already" | "conflict" {
+export function cancelDecision(
+  order: Pick<Order, "status" | "requestedSendTime">,
+  now: Date,
+): "cancel" | "already" | "conflict" {
   if (order.status === "Cancelled") return "already";
-  if (order.status === "Registered" && Date.parse(order.requestedSendTime) - now.getTime() > FIVE_MINUTES_MS) return "cancel";
+  if (order.status === "Registered" && Date.parse(order.requestedSendTime) - now.getTime() > FIVE_MINUTES_MS)
+    return "cancel";
   return "conflict";
 }
 

@@ -12,7 +12,16 @@ import { checkCondition, conditionAction, CONDITION_RETRY_MS } from "./condition
 import { loadContacts } from "./contacts";
 import { expireNew, feedOrders, processingOrders, resetLostMessages, resetStuckSends } from "./email-outbox";
 import { EMAIL_TTL_MS } from "./model";
-import { claimOrders, completeOrders, finishOrder, postponeOrder, recordOrderFailure, releaseOrder, saveChunk, type ClaimedOrder } from "./queries";
+import {
+  claimOrders,
+  completeOrders,
+  finishOrder,
+  postponeOrder,
+  recordOrderFailure,
+  releaseOrder,
+  saveChunk,
+  type ClaimedOrder,
+} from "./queries";
 import { resolveRecipients } from "./resolve";
 import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
 
@@ -41,8 +50,22 @@ interface Generation {
 async function orderFailed(env: Env, order: ClaimedOrder, e: unknown, clock: () => Date): Promise<void> {
   const now = clock();
   const error = errorText(e);
-  const stopped = await recordOrderFailure(env, order.id, order.claimToken, error, MAX_ORDER_FAILURES, new Date(now.getTime() + LEASE_MS), now);
-  console.error(JSON.stringify({ msg: stopped ? "order processing failed for good; stopped" : "order processing failed; will be retried", orderId: order.id, error }));
+  const stopped = await recordOrderFailure(
+    env,
+    order.id,
+    order.claimToken,
+    error,
+    MAX_ORDER_FAILURES,
+    new Date(now.getTime() + LEASE_MS),
+    now,
+  );
+  console.error(
+    JSON.stringify({
+      msg: stopped ? "order processing failed for good; stopped" : "order processing failed; will be retried",
+      orderId: order.id,
+      error,
+    }),
+  );
   if (stopped) await completeOrders(env, [order.id], now);
 }
 
@@ -70,7 +93,12 @@ async function generateChunk(env: Env, g: Generation, clock: () => Date): Promis
 }
 
 /** Generates the orders' notifications one chunk per order in turn, until all are done or time is up. */
-export async function generateFairly(env: Env, orders: ClaimedOrder[], clock: () => Date, deadline: number): Promise<void> {
+export async function generateFairly(
+  env: Env,
+  orders: ClaimedOrder[],
+  clock: () => Date,
+  deadline: number,
+): Promise<void> {
   let active: Generation[] = orders.map((order) => ({
     order,
     next: order.nextRecipient,
@@ -103,7 +131,8 @@ async function checkConditions(env: Env, claimed: ClaimedOrder[], clock: () => D
         );
         const now = clock();
         if (action === "skip") await finishOrder(env, order.id, order.claimToken, "SendConditionNotMet", now);
-        else if (action === "retry") await postponeOrder(env, order.id, order.claimToken, new Date(now.getTime() + CONDITION_RETRY_MS), now);
+        else if (action === "retry")
+          await postponeOrder(env, order.id, order.claimToken, new Date(now.getTime() + CONDITION_RETRY_MS), now);
         return action === "send" ? order : null;
       } catch (e) {
         await orderFailed(env, order, e, clock).catch(() => {});
@@ -160,6 +189,8 @@ export async function runNotificationTick(env: Env, now: Date): Promise<void> {
 /** An order due now starts at once instead of waiting for the next tick (claims keep it single). */
 export function kickProcessing(app: AppContext): void {
   app.exec.waitUntil(
-    processDueOrders(app.env, app.now()).catch((e) => console.error(JSON.stringify({ msg: "immediate order processing failed; the cron retries", error: String(e) }))),
+    processDueOrders(app.env, app.now()).catch((e) =>
+      console.error(JSON.stringify({ msg: "immediate order processing failed; the cron retries", error: String(e) })),
+    ),
   );
 }

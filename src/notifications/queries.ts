@@ -5,7 +5,15 @@
 import type { Env } from "../env";
 import { splitByBytes } from "../lib/json-chunks";
 import type { Draft } from "./resolve";
-import type { ContentType, EmailNotification, EmailStatus, Order, OrderRecipient, OrderStatus, StatusCounts } from "./model";
+import type {
+  ContentType,
+  EmailNotification,
+  EmailStatus,
+  Order,
+  OrderRecipient,
+  OrderStatus,
+  StatusCounts,
+} from "./model";
 
 interface OrderRow {
   id: string;
@@ -49,7 +57,9 @@ export function toOrder(r: OrderRow): Order {
     conditionEndpoint: r.condition_endpoint,
     status: r.status as OrderStatus,
     lastUpdate: r.last_update,
-    ...(r.notification_channel === "Sms" ? { notificationChannel: "Sms" as const, senderNumber: r.sender_number ?? null } : {}),
+    ...(r.notification_channel === "Sms"
+      ? { notificationChannel: "Sms" as const, senderNumber: r.sender_number ?? null }
+      : {}),
     statusReason: r.status_reason ?? null,
   };
 }
@@ -59,23 +69,48 @@ export async function insertOrder(env: Env, o: Order): Promise<void> {
     `INSERT INTO notification_orders (id, creator, created, senders_reference, requested_send_time, subject, body, content_type, from_address, recipients, recipient_count, resource_id, ignore_reservation, condition_endpoint, status, last_update)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
   )
-    .bind(o.id, o.creator, o.created, o.sendersReference, o.requestedSendTime, o.subject, o.body, o.contentType, o.fromAddress, JSON.stringify(o.recipients), o.recipients.length, o.resourceId, o.ignoreReservation ? 1 : 0, o.conditionEndpoint, o.status, o.lastUpdate)
+    .bind(
+      o.id,
+      o.creator,
+      o.created,
+      o.sendersReference,
+      o.requestedSendTime,
+      o.subject,
+      o.body,
+      o.contentType,
+      o.fromAddress,
+      JSON.stringify(o.recipients),
+      o.recipients.length,
+      o.resourceId,
+      o.ignoreReservation ? 1 : 0,
+      o.conditionEndpoint,
+      o.status,
+      o.lastUpdate,
+    )
     .run();
 }
 
 /** The creator's order; another creator's order is as good as absent. */
 export async function getOrder(env: Env, id: string, creator: string): Promise<Order | null> {
-  const row = await env.DB.prepare("SELECT * FROM notification_orders WHERE id = ?1 AND creator = ?2").bind(id, creator).first<OrderRow>();
+  const row = await env.DB.prepare("SELECT * FROM notification_orders WHERE id = ?1 AND creator = ?2")
+    .bind(id, creator)
+    .first<OrderRow>();
   return row ? toOrder(row) : null;
 }
 
 export async function ordersByReference(env: Env, creator: string, ref: string): Promise<Order[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM notification_orders WHERE creator = ?1 AND senders_reference = ?2 ORDER BY created, id LIMIT 1000").bind(creator, ref).all<OrderRow>();
+  const { results } = await env.DB.prepare(
+    "SELECT * FROM notification_orders WHERE creator = ?1 AND senders_reference = ?2 ORDER BY created, id LIMIT 1000",
+  )
+    .bind(creator, ref)
+    .all<OrderRow>();
   return results.map(toOrder);
 }
 
 export async function statusCounts(env: Env, orderId: string): Promise<StatusCounts> {
-  const row = await env.DB.prepare("SELECT count(*) AS generated, coalesce(sum(status IN ('Succeeded', 'Delivered')), 0) AS succeeded FROM email_notifications WHERE order_id = ?1")
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS generated, coalesce(sum(status IN ('Succeeded', 'Delivered')), 0) AS succeeded FROM email_notifications WHERE order_id = ?1",
+  )
     .bind(orderId)
     .first<{ generated: number; succeeded: number }>();
   return { generated: row?.generated ?? 0, succeeded: row?.succeeded ?? 0 };
@@ -113,7 +148,13 @@ export async function listNotifications(env: Env, orderId: string): Promise<Emai
 }
 
 /** Atomically cancels a registered order due later than `cutoff`; null when the rule does not hold. */
-export async function cancelOrder(env: Env, id: string, creator: string, now: Date, cutoff: Date): Promise<Order | null> {
+export async function cancelOrder(
+  env: Env,
+  id: string,
+  creator: string,
+  now: Date,
+  cutoff: Date,
+): Promise<Order | null> {
   const row = await env.DB.prepare(
     "UPDATE notification_orders SET status = 'Cancelled', last_update = ?3 WHERE id = ?1 AND creator = ?2 AND status = 'Registered' AND requested_send_time > ?4 RETURNING *",
   )
@@ -136,7 +177,13 @@ export interface ClaimedOrder extends Order {
  * was released and completed: taken over, it finishes either). D1 runs a statement alone, so two
  * overlapping ticks can never claim the same order.
  */
-export async function claimOrders(env: Env, now: Date, token: string, leaseUntil: Date, limit: number): Promise<ClaimedOrder[]> {
+export async function claimOrders(
+  env: Env,
+  now: Date,
+  token: string,
+  leaseUntil: Date,
+  limit: number,
+): Promise<ClaimedOrder[]> {
   const t = now.toISOString();
   const { results } = await env.DB.prepare(
     `UPDATE notification_orders
@@ -154,12 +201,19 @@ export async function claimOrders(env: Env, now: Date, token: string, leaseUntil
   )
     .bind(token, leaseUntil.toISOString(), t, limit)
     .all<OrderRow>();
-  return results.map((r) => ({ ...toOrder(r), claimToken: token, nextRecipient: r.next_recipient, conditionAttempts: r.condition_attempts }));
+  return results.map((r) => ({
+    ...toOrder(r),
+    claimToken: token,
+    nextRecipient: r.next_recipient,
+    conditionAttempts: r.condition_attempts,
+  }));
 }
 
 /** Ends a claim with a final order status (SendConditionNotMet). */
 export async function finishOrder(env: Env, id: string, token: string, status: OrderStatus, now: Date): Promise<void> {
-  await env.DB.prepare("UPDATE notification_orders SET status = ?3, claim_token = NULL, lease_until = NULL, last_update = ?4 WHERE id = ?1 AND claim_token = ?2")
+  await env.DB.prepare(
+    "UPDATE notification_orders SET status = ?3, claim_token = NULL, lease_until = NULL, last_update = ?4 WHERE id = ?1 AND claim_token = ?2",
+  )
     .bind(id, token, status, now.toISOString())
     .run();
 }
@@ -191,7 +245,16 @@ ON CONFLICT (order_id, dedup_key) DO NOTHING`;
  * are skipped (the unique key), so a chunk redone after a lost lease adds nothing twice. The new
  * e-mails wait for the feeder (enqueued_at NULL). A stored chunk clears the order's failure count.
  */
-export async function saveChunk(env: Env, orderId: string, token: string, drafts: Draft[], nextRecipient: number, now: Date, expiresAt: string, leaseUntil: Date): Promise<void> {
+export async function saveChunk(
+  env: Env,
+  orderId: string,
+  token: string,
+  drafts: Draft[],
+  nextRecipient: number,
+  now: Date,
+  expiresAt: string,
+  leaseUntil: Date,
+): Promise<void> {
   const t = now.toISOString();
   const rows = drafts.map((d) => ({
     id: crypto.randomUUID(),
@@ -204,7 +267,9 @@ export async function saveChunk(env: Env, orderId: string, token: string, drafts
     rnum: d.recipientNumber,
     s: d.status,
   }));
-  const inserts = splitByBytes(rows, MAX_JSON_PARAM_BYTES).map((part) => env.DB.prepare(INSERT_NOTIFICATIONS).bind(orderId, t, expiresAt, part));
+  const inserts = splitByBytes(rows, MAX_JSON_PARAM_BYTES).map((part) =>
+    env.DB.prepare(INSERT_NOTIFICATIONS).bind(orderId, t, expiresAt, part),
+  );
   const progress = env.DB.prepare(
     "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4, failures = 0 WHERE id = ?1 AND claim_token = ?2",
   ).bind(orderId, token, nextRecipient, leaseUntil.toISOString());
@@ -216,7 +281,15 @@ export async function saveChunk(env: Env, orderId: string, token: string, drafts
  * is taken over again after `retryAt`; at `maxFailures` generation stops for good: the order keeps the
  * e-mails made so far, the reason goes on its status, and it completes once they are final.
  */
-export async function recordOrderFailure(env: Env, id: string, token: string, error: string, maxFailures: number, retryAt: Date, now: Date): Promise<boolean> {
+export async function recordOrderFailure(
+  env: Env,
+  id: string,
+  token: string,
+  error: string,
+  maxFailures: number,
+  retryAt: Date,
+  now: Date,
+): Promise<boolean> {
   const row = await env.DB.prepare(
     `UPDATE notification_orders
         SET failures = failures + 1, claim_token = NULL,
@@ -237,7 +310,11 @@ export async function recordOrderFailure(env: Env, id: string, token: string, er
 
 /** Ends the generation claim; the order stays Processing until its e-mails are final. */
 export async function releaseOrder(env: Env, id: string, token: string): Promise<void> {
-  await env.DB.prepare("UPDATE notification_orders SET claim_token = NULL, lease_until = NULL WHERE id = ?1 AND claim_token = ?2").bind(id, token).run();
+  await env.DB.prepare(
+    "UPDATE notification_orders SET claim_token = NULL, lease_until = NULL WHERE id = ?1 AND claim_token = ?2",
+  )
+    .bind(id, token)
+    .run();
 }
 
 /** Orders whose generation is done and whose every e-mail is final become Completed. */
@@ -271,7 +348,13 @@ export interface SendJob {
  * Moves New (due) or lease-expired Sending e-mails to Sending in one statement, so a redelivered
  * message never sends twice at the same time and a Succeeded e-mail is never sent again.
  */
-export async function claimForSending(env: Env, ids: string[], now: Date, leaseUntil: Date, dueSlack: Date): Promise<SendJob[]> {
+export async function claimForSending(
+  env: Env,
+  ids: string[],
+  now: Date,
+  leaseUntil: Date,
+  dueSlack: Date,
+): Promise<SendJob[]> {
   if (!ids.length) return [];
   const t = now.toISOString();
   const { results } = await env.DB.prepare(
@@ -281,17 +364,39 @@ export async function claimForSending(env: Env, ids: string[], now: Date, leaseU
       RETURNING id, order_id, email_address, recipient_name, recipient_number, attempts`,
   )
     .bind(t, leaseUntil.toISOString(), JSON.stringify(ids), dueSlack.toISOString())
-    .all<{ id: string; order_id: string; email_address: string; recipient_name: string; recipient_number: string; attempts: number }>();
+    .all<{
+      id: string;
+      order_id: string;
+      email_address: string;
+      recipient_name: string;
+      recipient_number: string;
+      attempts: number;
+    }>();
   if (!results.length) return [];
   const orderIds = [...new Set(results.map((r) => r.order_id))];
-  const { results: orders } = await env.DB.prepare("SELECT id, subject, body, content_type, from_address FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))")
+  const { results: orders } = await env.DB.prepare(
+    "SELECT id, subject, body, content_type, from_address FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))",
+  )
     .bind(JSON.stringify(orderIds))
     .all<{ id: string; subject: string; body: string; content_type: string; from_address: string }>();
   const byId = new Map(orders.map((o) => [o.id, o]));
   return results.flatMap((r) => {
     const o = byId.get(r.order_id);
     if (!o) return [];
-    return [{ id: r.id, orderId: r.order_id, emailAddress: r.email_address, recipientName: r.recipient_name, recipientNumber: r.recipient_number, attempts: r.attempts, subject: o.subject, body: o.body, contentType: o.content_type as ContentType, fromAddress: o.from_address }];
+    return [
+      {
+        id: r.id,
+        orderId: r.order_id,
+        emailAddress: r.email_address,
+        recipientName: r.recipient_name,
+        recipientNumber: r.recipient_number,
+        attempts: r.attempts,
+        subject: o.subject,
+        body: o.body,
+        contentType: o.content_type as ContentType,
+        fromAddress: o.from_address,
+      },
+    ];
   });
 }
 
@@ -306,10 +411,26 @@ export interface PendingState {
 
 export async function pendingStates(env: Env, ids: string[]): Promise<PendingState[]> {
   if (!ids.length) return [];
-  const { results } = await env.DB.prepare("SELECT id, order_id, status, due_at, expires_at, sending_until FROM email_notifications WHERE id IN (SELECT value FROM json_each(?1))")
+  const { results } = await env.DB.prepare(
+    "SELECT id, order_id, status, due_at, expires_at, sending_until FROM email_notifications WHERE id IN (SELECT value FROM json_each(?1))",
+  )
     .bind(JSON.stringify(ids))
-    .all<{ id: string; order_id: string; status: string; due_at: string; expires_at: string; sending_until: string | null }>();
-  return results.map((r) => ({ id: r.id, orderId: r.order_id, status: r.status as EmailStatus, dueAt: r.due_at, expiresAt: r.expires_at, sendingUntil: r.sending_until }));
+    .all<{
+      id: string;
+      order_id: string;
+      status: string;
+      due_at: string;
+      expires_at: string;
+      sending_until: string | null;
+    }>();
+  return results.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    status: r.status as EmailStatus,
+    dueAt: r.due_at,
+    expiresAt: r.expires_at,
+    sendingUntil: r.sending_until,
+  }));
 }
 
 export type SendOutcome =
@@ -367,11 +488,20 @@ export async function expireByIds(env: Env, ids: string[], now: Date): Promise<v
 
 /** Has any e-mail been recorded as sent under this provider message id? */
 export async function isKnownProviderMessage(env: Env, providerMessageId: string): Promise<boolean> {
-  return (await env.DB.prepare("SELECT 1 AS known FROM email_notifications WHERE provider_message_id = ?1 LIMIT 1").bind(providerMessageId).first()) !== null;
+  return (
+    (await env.DB.prepare("SELECT 1 AS known FROM email_notifications WHERE provider_message_id = ?1 LIMIT 1")
+      .bind(providerMessageId)
+      .first()) !== null
+  );
 }
 
 /** Delivery reports from a provider's webhook: Succeeded → Delivered or Failed_Bounced (a later bounce overrides Delivered). */
-export async function applyDeliveryReport(env: Env, providerMessageId: string, status: "Delivered" | "Failed_Bounced", time: string): Promise<string | null> {
+export async function applyDeliveryReport(
+  env: Env,
+  providerMessageId: string,
+  status: "Delivered" | "Failed_Bounced",
+  time: string,
+): Promise<string | null> {
   const row = await env.DB.prepare(
     `UPDATE email_notifications SET status = ?2, last_update = ?3
       WHERE provider_message_id = ?1 AND (status = 'Succeeded' OR (status = 'Delivered' AND ?2 = 'Failed_Bounced'))

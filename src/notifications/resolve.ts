@@ -23,7 +23,10 @@ export interface Draft {
   isReserved: boolean | null;
   recipientName: string;
   recipientNumber: string;
-  status: Extract<EmailStatus, "New" | "Failed_RecipientReserved" | "Failed_RecipientNotIdentified" | "Failed_InvalidEmailFormat">;
+  status: Extract<
+    EmailStatus,
+    "New" | "Failed_RecipientReserved" | "Failed_RecipientNotIdentified" | "Failed_InvalidEmailFormat"
+  >;
 }
 
 export function addressKey(email: string): string {
@@ -32,11 +35,20 @@ export function addressKey(email: string): string {
 
 function addressDraft(email: string, base: Omit<Draft, "dedupKey" | "emailAddress" | "status">): Draft {
   const address = email.trim();
-  return { ...base, dedupKey: addressKey(address), emailAddress: address, status: isValidEmail(address) ? "New" : "Failed_InvalidEmailFormat" };
+  return {
+    ...base,
+    dedupKey: addressKey(address),
+    emailAddress: address,
+    status: isValidEmail(address) ? "New" : "Failed_InvalidEmailFormat",
+  };
 }
 
 /** Every e-mail the recipients resolve to, de-duplicated by address (first occurrence wins). */
-export function resolveRecipients(recipients: OrderRecipient[], contacts: Contacts, ignoreReservation: boolean): Draft[] {
+export function resolveRecipients(
+  recipients: OrderRecipient[],
+  contacts: Contacts,
+  ignoreReservation: boolean,
+): Draft[] {
   const out: Draft[] = [];
   const seen = new Set<string>();
   const push = (d: Draft) => {
@@ -49,21 +61,46 @@ export function resolveRecipients(recipients: OrderRecipient[], contacts: Contac
 
   for (const r of recipients) {
     if ("emailAddress" in r) {
-      push(addressDraft(r.emailAddress, { organizationNumber: null, nationalIdentityNumber: null, isReserved: null, recipientName: "", recipientNumber: "" }));
+      push(
+        addressDraft(r.emailAddress, {
+          organizationNumber: null,
+          nationalIdentityNumber: null,
+          isReserved: null,
+          recipientName: "",
+          recipientNumber: "",
+        }),
+      );
     } else if ("nationalIdentityNumber" in r) {
       const nin = r.nationalIdentityNumber;
       const p = contacts.persons.get(nin);
-      const base = { organizationNumber: null, nationalIdentityNumber: nin, isReserved: p ? p.reserved : null, recipientName: p?.name ?? "", recipientNumber: "" };
+      const base = {
+        organizationNumber: null,
+        nationalIdentityNumber: nin,
+        isReserved: p ? p.reserved : null,
+        recipientName: p?.name ?? "",
+        recipientNumber: "",
+      };
       // A reserved person's address is never stored nor shown (SPEC §5.3): named by number only.
-      if (p && p.reserved && !ignoreReservation) push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientReserved" });
-      else if (!p || !p.email) push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientNotIdentified" });
+      if (p && p.reserved && !ignoreReservation)
+        push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientReserved" });
+      else if (!p || !p.email)
+        push({ ...base, dedupKey: `nin:${nin}`, emailAddress: null, status: "Failed_RecipientNotIdentified" });
       else push(addressDraft(p.email, base));
     } else {
       const orgNo = r.organizationNumber;
       const org = contacts.organizations.get(orgNo);
-      const base = { organizationNumber: orgNo, nationalIdentityNumber: null, isReserved: null, recipientName: org?.name ?? "", recipientNumber: orgNo };
-      const addresses = [...(org?.emails ?? []), ...(usersByOrg.get(orgNo) ?? []).map((u) => u.email)].filter((e) => e.trim() !== "");
-      if (!addresses.length) push({ ...base, dedupKey: `org:${orgNo}`, emailAddress: null, status: "Failed_RecipientNotIdentified" });
+      const base = {
+        organizationNumber: orgNo,
+        nationalIdentityNumber: null,
+        isReserved: null,
+        recipientName: org?.name ?? "",
+        recipientNumber: orgNo,
+      };
+      const addresses = [...(org?.emails ?? []), ...(usersByOrg.get(orgNo) ?? []).map((u) => u.email)].filter(
+        (e) => e.trim() !== "",
+      );
+      if (!addresses.length)
+        push({ ...base, dedupKey: `org:${orgNo}`, emailAddress: null, status: "Failed_RecipientNotIdentified" });
       for (const a of addresses) push(addressDraft(a, base));
     }
   }
@@ -80,7 +117,11 @@ export interface RecipientLookup {
  * The order-time summary for recipients that needed a look-up (persons and organisations); null when
  * none did. A reserved person counts as a failure unless the order ignores reservations.
  */
-export function lookupSummary(recipients: OrderRecipient[], contacts: Contacts, ignoreReservation: boolean): RecipientLookup | null {
+export function lookupSummary(
+  recipients: OrderRecipient[],
+  contacts: Contacts,
+  ignoreReservation: boolean,
+): RecipientLookup | null {
   const isReserved: string[] = [];
   const missingContact: string[] = [];
   const looked = new Set<string>();

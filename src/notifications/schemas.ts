@@ -11,7 +11,8 @@ export const TEXTS = {
   subject: "'Subject' must not be empty.",
   body: "'Body' must not be empty.",
   recipients: "One or more recipient is required.",
-  recipientIdentifier: "Either a valid email address, organization number, or national identity number must be provided for each recipient.",
+  recipientIdentifier:
+    "Either a valid email address, organization number, or national identity number must be provided for each recipient.",
   nin: "National identity number must be 11 digits long.",
   orgNo: "Organization number must be 9 digits long.",
   email: "Invalid email address format.",
@@ -31,8 +32,23 @@ export function hasTimeZone(s: string): boolean {
   return isOffsetDateTime(s.trim());
 }
 
-const RECIPIENT_KEYS = caseInsensitiveKeys(["emailAddress", "nationalIdentityNumber", "organizationNumber", "mobileNumber"]);
-const ORDER_KEYS = caseInsensitiveKeys(["subject", "body", "recipients", "contentType", "requestedSendTime", "sendersReference", "resourceId", "ignoreReservation", "conditionEndpoint"]);
+const RECIPIENT_KEYS = caseInsensitiveKeys([
+  "emailAddress",
+  "nationalIdentityNumber",
+  "organizationNumber",
+  "mobileNumber",
+]);
+const ORDER_KEYS = caseInsensitiveKeys([
+  "subject",
+  "body",
+  "recipients",
+  "contentType",
+  "requestedSendTime",
+  "sendersReference",
+  "resourceId",
+  "ignoreReservation",
+  "conditionEndpoint",
+]);
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
@@ -43,7 +59,9 @@ function checkRecipient(r: unknown, add: (message: string) => void): OrderRecipi
     return null;
   }
   const o = RECIPIENT_KEYS(r) as Record<string, unknown>;
-  const given = (["emailAddress", "nationalIdentityNumber", "organizationNumber"] as const).filter((k) => present(o[k]));
+  const given = (["emailAddress", "nationalIdentityNumber", "organizationNumber"] as const).filter((k) =>
+    present(o[k]),
+  );
   if (given.length !== 1) {
     add(TEXTS.recipientIdentifier);
     return null;
@@ -51,14 +69,14 @@ function checkRecipient(r: unknown, add: (message: string) => void): OrderRecipi
   const key = given[0]!;
   const value = o[key];
   if (key === "emailAddress") {
-    if (typeof value !== "string" || !isValidEmail(value.trim())) return add(TEXTS.email), null;
+    if (typeof value !== "string" || !isValidEmail(value.trim())) return (add(TEXTS.email), null);
     return { emailAddress: value.trim() };
   }
   if (key === "nationalIdentityNumber") {
-    if (typeof value !== "string" || !/^\d{11}$/.test(value)) return add(TEXTS.nin), null;
+    if (typeof value !== "string" || !/^\d{11}$/.test(value)) return (add(TEXTS.nin), null);
     return { nationalIdentityNumber: value };
   }
-  if (typeof value !== "string" || !/^\d{9}$/.test(value)) return add(TEXTS.orgNo), null;
+  if (typeof value !== "string" || !/^\d{9}$/.test(value)) return (add(TEXTS.orgNo), null);
   return { organizationNumber: value };
 }
 
@@ -112,11 +130,11 @@ export function orderFields(now: Date, insecureEndpoints = false) {
         }
         return new Date(at).toISOString();
       }),
-    sendersReference: z.string({ error: TEXTS.sendersReference }).max(1000, { message: TEXTS.sendersReference }).nullish(),
-    resourceId: z
-      .string({ error: TEXTS.resourceId })
-      .regex(ORDER_RESOURCE_ID, { message: TEXTS.resourceId })
+    sendersReference: z
+      .string({ error: TEXTS.sendersReference })
+      .max(1000, { message: TEXTS.sendersReference })
       .nullish(),
+    resourceId: z.string({ error: TEXTS.resourceId }).regex(ORDER_RESOURCE_ID, { message: TEXTS.resourceId }).nullish(),
     ignoreReservation: z.boolean({ error: TEXTS.ignoreReservation }).nullish(),
     conditionEndpoint: z
       .string({ error: TEXTS.conditionEndpoint })
@@ -128,5 +146,7 @@ export function orderFields(now: Date, insecureEndpoints = false) {
 export type OrderRequest = z.output<ReturnType<typeof orderRequestSchema>>;
 
 export const ordersQuery = z.object({
-  sendersReference: z.string({ error: "The 'sendersReference' parameter is required." }).min(1, { message: "The 'sendersReference' parameter is required." }),
+  sendersReference: z
+    .string({ error: "The 'sendersReference' parameter is required." })
+    .min(1, { message: "The 'sendersReference' parameter is required." }),
 });

@@ -1,5 +1,12 @@
 /** Response shapes of the order API (SPEC §5.2), Altinn's field names. Pure. */
-import { EMAIL_STATUS_DESCRIPTIONS, ORDER_STATUS_DESCRIPTIONS, isSucceeded, type EmailNotification, type Order, type StatusCounts } from "./model";
+import {
+  EMAIL_STATUS_DESCRIPTIONS,
+  ORDER_STATUS_DESCRIPTIONS,
+  isSucceeded,
+  type EmailNotification,
+  type Order,
+  type StatusCounts,
+} from "./model";
 
 export const ORDERS_PATH = "/notifications/api/v1/orders";
 
@@ -34,7 +41,9 @@ export function orderView(o: Order, baseUrl: string) {
       nationalIdentityNumber: "nationalIdentityNumber" in r ? r.nationalIdentityNumber : null,
       isReserved: null,
     })),
-    emailTemplate: sms ? null : { fromAddress: o.fromAddress, subject: o.subject, body: o.body, contentType: o.contentType },
+    emailTemplate: sms
+      ? null
+      : { fromAddress: o.fromAddress, subject: o.subject, body: o.body, contentType: o.contentType },
     smsTemplate: sms ? { senderNumber: o.senderNumber ?? "", body: o.body } : null,
     links: { self, status: `${self}/status` },
   };
@@ -44,10 +53,16 @@ export function orderView(o: Order, baseUrl: string) {
 export function orderStatusView(o: Order, counts: StatusCounts, baseUrl: string) {
   return {
     ...orderFields(o),
-    processingStatus: { status: o.status, description: o.statusReason || ORDER_STATUS_DESCRIPTIONS[o.status], lastUpdate: o.lastUpdate },
+    processingStatus: {
+      status: o.status,
+      description: o.statusReason || ORDER_STATUS_DESCRIPTIONS[o.status],
+      lastUpdate: o.lastUpdate,
+    },
     notificationsStatusSummary: {
       [o.notificationChannel === "Sms" ? "sms" : "email"]: {
-        links: { self: `${orderUrl(baseUrl, o.id)}/notifications/${o.notificationChannel === "Sms" ? "sms" : "email"}` },
+        links: {
+          self: `${orderUrl(baseUrl, o.id)}/notifications/${o.notificationChannel === "Sms" ? "sms" : "email"}`,
+        },
         generated: counts.generated,
         succeeded: counts.succeeded,
       },
@@ -71,7 +86,11 @@ export function notificationsView(o: Order, list: EmailNotification[]) {
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
         ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),
       },
-      sendStatus: { status: n.status, description: n.statusReason || EMAIL_STATUS_DESCRIPTIONS[n.status], lastUpdate: n.lastUpdate },
+      sendStatus: {
+        status: n.status,
+        description: n.statusReason || EMAIL_STATUS_DESCRIPTIONS[n.status],
+        lastUpdate: n.lastUpdate,
+      },
     })),
   };
 }

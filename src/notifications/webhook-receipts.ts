@@ -19,12 +19,17 @@ export function unknownReportAction(reportTime: string, now: Date): "retry" | "d
 }
 
 export async function isHandled(env: Env, deliveryId: string): Promise<boolean> {
-  return (await env.DB.prepare("SELECT 1 AS seen FROM email_webhook_receipts WHERE id = ?1").bind(deliveryId).first()) !== null;
+  return (
+    (await env.DB.prepare("SELECT 1 AS seen FROM email_webhook_receipts WHERE id = ?1").bind(deliveryId).first()) !==
+    null
+  );
 }
 
 /** Remembers a handled delivery (kept for a week, retention.ts). */
 export async function markHandled(env: Env, deliveryId: string, now: Date): Promise<void> {
-  await env.DB.prepare("INSERT INTO email_webhook_receipts (id, received_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")
+  await env.DB.prepare(
+    "INSERT INTO email_webhook_receipts (id, received_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+  )
     .bind(deliveryId.slice(0, 200), now.toISOString())
     .run();
 }

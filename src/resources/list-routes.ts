@@ -17,18 +17,59 @@ export const resourcesQuery = z.object({
 
 /** `GET /admin/api/v1/resources`: the registry in id order, paged like §4.3 (varsel:admin). */
 export function registerResourceListRoutes(router: AppRouter): void {
-  route(router, { method: "get", path: "/admin/api/v1/resources", tag: "Admin", summary: "List resources in id order, paged with `after` and a `next` header", query: resourcesQuery, response: resourceListResponse, security: ["bearer"], responses: { 200: "`{count, resources}`; a `next` header when the page is not empty", 400: "Invalid size or cursor", 401: "No valid token", 403: "Scope varsel:admin missing" } }, async (req, app) => {
-    // Only the exact path: `/resources/` (an empty resource id) stays the 404 it was.
-    if (app.url.pathname.endsWith("/")) fail({ kind: "not_found", detail: "No such route." });
-    await requireAdmin(req, app);
-    const q = parseQuery(resourcesQuery, app.url);
-    const size = pageSize(q.size);
-    if (size === null) fail({ kind: "validation", errors: { Size: ["size must be a positive integer."] }, detail: "size must be a positive integer." });
-    const after = q.after === undefined || q.after === "0" ? [""] : decodeListCursor(CURSOR, q.after, 1);
-    if (!after) fail({ kind: "validation", errors: { After: ["after must be the cursor from a 'next' link."] }, detail: "after must be the cursor from a 'next' link." });
-    const { results } = await app.env.DB.prepare("SELECT id, owner, title, grants FROM resources WHERE id > ? ORDER BY id LIMIT ?").bind(after[0], size).all<{ id: string; owner: string; title: string; grants: string }>();
-    const resources = results.map((r) => ({ id: r.id, owner: r.owner, title: r.title, grants: JSON.parse(r.grants) as Grant[] }));
-    const last = resources.at(-1);
-    return json({ count: resources.length, resources }, 200, last ? { next: nextListLink(app.url, app.baseUrl, encodeListCursor(CURSOR, [last.id])) } : {});
-  });
+  route(
+    router,
+    {
+      method: "get",
+      path: "/admin/api/v1/resources",
+      tag: "Admin",
+      summary: "List resources in id order, paged with `after` and a `next` header",
+      query: resourcesQuery,
+      response: resourceListResponse,
+      security: ["bearer"],
+      responses: {
+        200: "`{count, resources}`; a `next` header when the page is not empty",
+        400: "Invalid size or cursor",
+        401: "No valid token",
+        403: "Scope varsel:admin missing",
+      },
+    },
+    async (req, app) => {
+      // Only the exact path: `/resources/` (an empty resource id) stays the 404 it was.
+      if (app.url.pathname.endsWith("/")) fail({ kind: "not_found", detail: "No such route." });
+      await requireAdmin(req, app);
+      const q = parseQuery(resourcesQuery, app.url);
+      const size = pageSize(q.size);
+      if (size === null)
+        fail({
+          kind: "validation",
+          errors: { Size: ["size must be a positive integer."] },
+          detail: "size must be a positive integer.",
+        });
+      const after = q.after === undefined || q.after === "0" ? [""] : decodeListCursor(CURSOR, q.after, 1);
+      if (!after)
+        fail({
+          kind: "validation",
+          errors: { After: ["after must be the cursor from a 'next' link."] },
+          detail: "after must be the cursor from a 'next' link.",
+        });
+      const { results } = await app.env.DB.prepare(
+        "SELECT id, owner, title, grants FROM resources WHERE id > ? ORDER BY id LIMIT ?",
+      )
+        .bind(after[0], size)
+        .all<{ id: string; owner: string; title: string; grants: string }>();
+      const resources = results.map((r) => ({
+        id: r.id,
+        owner: r.owner,
+        title: r.title,
+        grants: JSON.parse(r.grants) as Grant[],
+      }));
+      const last = resources.at(-1);
+      return json(
+        { count: resources.length, resources },
+        200,
+        last ? { next: nextListLink(app.url, app.baseUrl, encodeListCursor(CURSOR, [last.id])) } : {},
+      );
+    },
+  );
 }

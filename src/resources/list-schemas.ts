@@ -9,6 +9,15 @@ export const resourceResponse = z
     title: z.string(),
     grants: z.array(z.object({ subject: z.string(), actions: z.array(z.enum(ACTIONS)) })),
   })
-  .meta({ examples: [{ id: "ttd-demo-events", owner: "ttd", title: "Demo events", grants: [{ subject: "/org/digdir", actions: ["subscribe", "read"] }] }] });
+  .meta({
+    examples: [
+      {
+        id: "ttd-demo-events",
+        owner: "ttd",
+        title: "Demo events",
+        grants: [{ subject: "/org/digdir", actions: ["subscribe", "read"] }],
+      },
+    ],
+  });
 
 export const resourceListResponse = z.object({ count: z.number().int(), resources: z.array(resourceResponse) });

@@ -22,7 +22,9 @@ export { RESOURCE_PREFIX };
 
 /** `urn:altinn:resource:app_ttd_apps-test` -> `app_ttd_apps-test`; null when not a resource URN. */
 export function resourceIdOf(urn: string): string | null {
-  return urn.startsWith(RESOURCE_PREFIX) && urn.length > RESOURCE_PREFIX.length ? urn.slice(RESOURCE_PREFIX.length) : null;
+  return urn.startsWith(RESOURCE_PREFIX) && urn.length > RESOURCE_PREFIX.length
+    ? urn.slice(RESOURCE_PREFIX.length)
+    : null;
 }
 
 /** `app_{org}_{app}` names an app resource that exists implicitly, owned by `{org}`. */
@@ -68,4 +70,3 @@ export function ownPartySubject(resource: Resource | null, caller: Caller): stri
   if (!resource || !appOfResourceId(resource.id) || !caller.partyId) return null;
   return `/party/${caller.partyId}`;
 }
-

@@ -22,11 +22,20 @@ export async function loadResource(env: Env, id: string): Promise<Resource | nul
 }
 
 export async function putResource(env: Env, r: Resource, now: Date): Promise<void> {
-  const row = { id: r.id, owner: r.owner, title: r.title, grants: JSON.stringify(r.grants), updatedAt: now.toISOString() };
+  const row = {
+    id: r.id,
+    owner: r.owner,
+    title: r.title,
+    grants: JSON.stringify(r.grants),
+    updatedAt: now.toISOString(),
+  };
   await drizzle(env.DB)
     .insert(resources)
     .values(row)
-    .onConflictDoUpdate({ target: resources.id, set: { owner: row.owner, title: row.title, grants: row.grants, updatedAt: row.updatedAt } });
+    .onConflictDoUpdate({
+      target: resources.id,
+      set: { owner: row.owner, title: row.title, grants: row.grants, updatedAt: row.updatedAt },
+    });
 }
 
 export async function deleteResource(env: Env, id: string): Promise<boolean> {

@@ -13,7 +13,9 @@ export interface RetentionSettings {
 
 const DAY_MS = 86_400_000;
 
-export function retentionSettings(env: Pick<Env, "RETENTION_EVENTS" | "RETENTION_DELIVERIES" | "RETENTION_ORDERS">): RetentionSettings {
+export function retentionSettings(
+  env: Pick<Env, "RETENTION_EVENTS" | "RETENTION_DELIVERIES" | "RETENTION_ORDERS">,
+): RetentionSettings {
   return {
     eventsMs: parseDuration(env.RETENTION_EVENTS, 90 * DAY_MS),
     deliveriesMs: parseDuration(env.RETENTION_DELIVERIES, 30 * DAY_MS),

@@ -42,13 +42,22 @@ export async function enqueueSms(env: Env, ids: string[]): Promise<void> {
  * queue. Returns the position after the chunk. The shared processor (src/notifications/processing.ts)
  * calls it one chunk per order in turn, so a large SMS order does not hold back another org's order.
  */
-export async function generateSmsChunk(env: Env, order: ClaimedOrder, next: number, clock: () => Date): Promise<number> {
+export async function generateSmsChunk(
+  env: Env,
+  order: ClaimedOrder,
+  next: number,
+  clock: () => Date,
+): Promise<number> {
   const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
   // A v1 SMS order expires 48 h after its requested send time (reference §1.1).
   const expiresAt = new Date(Date.parse(order.requestedSendTime) + SMS_TTL_MS).toISOString();
   const recipients = order.recipients as unknown as SmsRecipient[];
   const chunk = recipients.slice(next, next + CHUNK);
-  const drafts = resolveSmsRecipients(chunk, await loadSmsContacts(env, chunk, order.resourceId), order.ignoreReservation);
+  const drafts = resolveSmsRecipients(
+    chunk,
+    await loadSmsContacts(env, chunk, order.resourceId),
+    order.ignoreReservation,
+  );
   const after = next + chunk.length;
   const now = clock();
   const ids = await saveSmsChunk(env, {

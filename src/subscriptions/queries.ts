@@ -12,10 +12,17 @@ const bumpResource = (env: Env, resource: string) =>
   db(env)
     .insert(subscriptionResourceGenerations)
     .values({ resource, gen: 1 })
-    .onConflictDoUpdate({ target: subscriptionResourceGenerations.resource, set: { gen: sql`${subscriptionResourceGenerations.gen} + 1` } });
+    .onConflictDoUpdate({
+      target: subscriptionResourceGenerations.resource,
+      set: { gen: sql`${subscriptionResourceGenerations.gen} + 1` },
+    });
 
 async function resourceOf(env: Env, id: number): Promise<string> {
-  const rows = await db(env).select({ r: subscriptions.resourceFilter }).from(subscriptions).where(eq(subscriptions.id, id)).limit(1);
+  const rows = await db(env)
+    .select({ r: subscriptions.resourceFilter })
+    .from(subscriptions)
+    .where(eq(subscriptions.id, id))
+    .limit(1);
   return rows[0]?.r ?? "";
 }
 
@@ -55,7 +62,20 @@ export async function insertSubscription(env: Env, s: NewSubscription, limit: nu
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11
      WHERE (SELECT COUNT(*) FROM subscriptions WHERE consumer = ?7) < ?12
      RETURNING id`,
-  ).bind(s.endPoint, s.sourceFilter, s.resourceFilter, s.subjectFilter, s.alternativeSubjectFilter, s.typeFilter, s.consumer, s.consumerParty, s.createdBy, s.created, s.secret, limit);
+  ).bind(
+    s.endPoint,
+    s.sourceFilter,
+    s.resourceFilter,
+    s.subjectFilter,
+    s.alternativeSubjectFilter,
+    s.typeFilter,
+    s.consumer,
+    s.consumerParty,
+    s.createdBy,
+    s.created,
+    s.secret,
+    limit,
+  );
   // In the same transaction, the resource's matcher generation moves only when a row was inserted
   // (changes() of the insert), so a refused creation flushes no cache.
   const bump = env.DB.prepare(
@@ -76,11 +96,18 @@ export async function getSubscription(env: Env, id: number): Promise<Subscriptio
 }
 
 export async function listSubscriptions(env: Env, consumer: string): Promise<SubscriptionRow[]> {
-  return db(env).select().from(subscriptions).where(eq(subscriptions.consumer, consumer)).orderBy(asc(subscriptions.id));
+  return db(env)
+    .select()
+    .from(subscriptions)
+    .where(eq(subscriptions.consumer, consumer))
+    .orderBy(asc(subscriptions.id));
 }
 
 export async function deleteSubscription(env: Env, id: number): Promise<void> {
-  await db(env).batch([bumpResource(env, await resourceOf(env, id)), db(env).delete(subscriptions).where(eq(subscriptions.id, id))]);
+  await db(env).batch([
+    bumpResource(env, await resourceOf(env, id)),
+    db(env).delete(subscriptions).where(eq(subscriptions.id, id)),
+  ]);
 }
 
 export async function markValidated(env: Env, id: number): Promise<void> {
@@ -88,10 +115,14 @@ export async function markValidated(env: Env, id: number): Promise<void> {
 }
 
 export async function markDisabled(env: Env, id: number, reason: string): Promise<void> {
-  await db(env).batch([db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)), bumpResource(env, await resourceOf(env, id))]);
+  await db(env).batch([
+    db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)),
+    bumpResource(env, await resourceOf(env, id)),
+  ]);
 }
 
-export const RESOURCE_GENERATIONS_SQL = "SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))";
+export const RESOURCE_GENERATIONS_SQL =
+  "SELECT resource, gen FROM subscription_resource_generations WHERE resource IN (SELECT value FROM json_each(?))";
 
 /** The matcher's cache generation of each resource (absent: 0). */
 export async function resourceGenerations(env: Env, resources: string[]): Promise<Map<string, number>> {
@@ -104,7 +135,10 @@ export async function resourceGenerations(env: Env, resources: string[]): Promis
 
 /** The matcher's candidate read for up to 50 resources (exported for its query-plan test). */
 export const candidatesQuery = (env: Env, resources: string[]) =>
-  db(env).select().from(subscriptions).where(and(inArray(subscriptions.resourceFilter, resources), eq(subscriptions.disabled, false)));
+  db(env)
+    .select()
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.resourceFilter, resources), eq(subscriptions.disabled, false)));
 
 /** Candidate subscriptions for events of these resources, through the resource index. */
 export async function subscriptionsForResources(env: Env, resources: string[]): Promise<SubscriptionRow[]> {

@@ -5,7 +5,14 @@ import { base64 } from "../lib/encoding";
 import { wildcardPrefixMatch } from "../lib/wildcard";
 import { isAllowedDestination } from "../net/destination";
 import { APP_SOURCE_FILTER, RESOURCE_URN } from "../resources/ids";
-import { appOfResourceId, appResourceUrn, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../resources/policy";
+import {
+  appOfResourceId,
+  appResourceUrn,
+  isAllowed,
+  ownPartySubject,
+  resourceIdOf,
+  type Resource,
+} from "../resources/policy";
 
 /** The filters a subscription matches events with; null = no filter. */
 export interface Filters {
@@ -22,15 +29,21 @@ export function appOfSourceFilter(sourceFilter: string): { org: string; app: str
   return m ? { org: m[1]!, app: m[2]! } : null;
 }
 
-export type SubscriptionKind = { kind: "app"; resourceFilter: string } | { kind: "generic"; resourceFilter: string | undefined };
+export type SubscriptionKind =
+  | { kind: "app"; resourceFilter: string }
+  | { kind: "generic"; resourceFilter: string | undefined };
 
 /** App subscription (an app resource, or only an app's source filter) or generic one. */
 export function kindOf(resourceFilter: string | undefined, sourceFilter: string | undefined): SubscriptionKind {
   if (resourceFilter) {
-    return appOfResourceId(resourceIdOf(resourceFilter) ?? "") ? { kind: "app", resourceFilter } : { kind: "generic", resourceFilter };
+    return appOfResourceId(resourceIdOf(resourceFilter) ?? "")
+      ? { kind: "app", resourceFilter }
+      : { kind: "generic", resourceFilter };
   }
   const app = sourceFilter ? appOfSourceFilter(sourceFilter) : null;
-  return app ? { kind: "app", resourceFilter: appResourceUrn(app.org, app.app) } : { kind: "generic", resourceFilter: undefined };
+  return app
+    ? { kind: "app", resourceFilter: appResourceUrn(app.org, app.app) }
+    : { kind: "generic", resourceFilter: undefined };
 }
 
 /**
@@ -82,8 +95,12 @@ export function isSourceFilter(value: string): boolean {
  * The form checks of `POST /subscriptions` with SPEC §4.4's texts, in order; null when the request passes
  * them (rights are checked after, against the resource).
  */
-export function requestProblem(body: { endPoint?: string | null; sourceFilter?: string | null; resourceFilter?: string | null }, insecure: boolean): string | null {
-  if (!body.endPoint || !isAllowedDestination(body.endPoint, insecure)) return "Missing or invalid endpoint to push events towards";
+export function requestProblem(
+  body: { endPoint?: string | null; sourceFilter?: string | null; resourceFilter?: string | null },
+  insecure: boolean,
+): string | null {
+  if (!body.endPoint || !isAllowedDestination(body.endPoint, insecure))
+    return "Missing or invalid endpoint to push events towards";
   if (body.sourceFilter && !isSourceFilter(body.sourceFilter)) return "The source filter must be an absolute URL.";
   if (body.resourceFilter && !RESOURCE_URN.test(body.resourceFilter)) return "'ResourceFilter' must be a valid urn.";
   return null;

@@ -4,7 +4,14 @@ import { caseInsensitiveKeys } from "../http/validate";
 const filter = z.string().min(1).max(2048).nullish();
 
 /** Property names match case-insensitively, as ASP.NET's JSON binding does (`endpoint` = `endPoint`). */
-const canonicalKeys = caseInsensitiveKeys(["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"]);
+const canonicalKeys = caseInsensitiveKeys([
+  "endPoint",
+  "sourceFilter",
+  "resourceFilter",
+  "subjectFilter",
+  "alternativeSubjectFilter",
+  "typeFilter",
+]);
 
 /** `POST /subscriptions`. Field-level rules with Altinn's texts are applied in the route (SPEC §4.4). */
 export const subscriptionFields = z
@@ -27,7 +34,9 @@ export type SubscriptionRequest = z.output<typeof subscriptionRequest>;
 export const SUBSCRIPTION_ID = /^\d{1,15}$/;
 
 export const deliveriesQuery = z.object({
-  status: z.enum(["pending", "delivered", "failed"], { message: "status must be one of pending, delivered, failed." }).optional(),
+  status: z
+    .enum(["pending", "delivered", "failed"], { message: "status must be one of pending, delivered, failed." })
+    .optional(),
   after: z.string().max(200).optional(),
   size: z.string().max(12).optional(),
 });

@@ -39,7 +39,10 @@ async function check(page: Page, name: string, skipRules: string[] = [], fullPag
       const w = document.documentElement.clientWidth;
       const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > w + 1);
       const last = wide.at(-1);
-      return [document.documentElement.scrollWidth - w, last ? `${last.tagName}.${last.className} ${last.textContent?.slice(0, 60)}` : ""];
+      return [
+        document.documentElement.scrollWidth - w,
+        last ? `${last.tagName}.${last.className} ${last.textContent?.slice(0, 60)}` : "",
+      ];
     });
     expect(overflow, `${name} at ${width} px scrolls sideways (${widest})`).toBeLessThanOrEqual(slackPx);
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: fullPage && width === 1440 });
@@ -49,7 +52,8 @@ async function check(page: Page, name: string, skipRules: string[] = [], fullPag
 
 describe("console in Chromium", { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    if (!hasChromium) throw new Error("The console's browser tests need Chromium: apt-get install chromium (or set CHROMIUM_PATH).");
+    if (!hasChromium)
+      throw new Error("The console's browser tests need Chromium: apt-get install chromium (or set CHROMIUM_PATH).");
     if (KEEP_SHOTS) mkdirSync(SHOTS, { recursive: true });
     else SHOTS = mkdtempSync(join(tmpdir(), "varsel-shots-"));
     receiver = await startReceiver();
@@ -76,7 +80,10 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Create subscription" }).click();
     const created = await page.getByText(/Subscription (\d+) created/).textContent();
     const id = /Subscription (\d+) created/.exec(created ?? "")![1]!;
-    await page.locator("code.secret").getByText(/^whsec_/).waitFor();
+    await page
+      .locator("code.secret")
+      .getByText(/^whsec_/)
+      .waitFor();
     await waitUntil(async () => {
       await page.reload();
       return page.getByRole("row", { name: new RegExp(`Subscription ${id}\\b.*validated`) }).count();
@@ -92,7 +99,9 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await go(publisher, "events", "Events");
     await publisher.getByLabel("Type", { exact: true }).fill("console.e2e.first");
     await publisher.getByRole("button", { name: "Publish event" }).click();
-    const first = /Published event (\S+)\./.exec((await publisher.getByText(/Published event/).textContent()) ?? "")![1]!;
+    const first = /Published event (\S+)\./.exec(
+      (await publisher.getByText(/Published event/).textContent()) ?? "",
+    )![1]!;
     await check(publisher, "events");
 
     const live = page.getByRole("list", { name: "Live pushes" });
@@ -103,7 +112,9 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     receiver.answer((r) => (r.json.type === "console.e2e.second" ? { status: 503 } : { status: 200 }));
     await publisher.getByLabel("Type", { exact: true }).fill("console.e2e.second");
     await publisher.getByRole("button", { name: "Publish event" }).click();
-    const second = /Published event (\S+)\./.exec((await publisher.getByText(/Published event/).textContent()) ?? "")![1]!;
+    const second = /Published event (\S+)\./.exec(
+      (await publisher.getByText(/Published event/).textContent()) ?? "",
+    )![1]!;
     await live.getByText(new RegExp(`dead event ${second}, attempt 3: 503`)).waitFor({ timeout: 90_000 });
 
     await page.getByLabel("Status").selectOption("failed");
@@ -121,10 +132,17 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await live.getByText(new RegExp(`delivered event ${second}, attempt 4: 200`)).waitFor({ timeout: 90_000 });
 
     // Dead again, then "Recover since" queues it once more.
-    receiver.answer((r) => (r.json.type === "console.e2e.third" && receiver.pushes().filter((p) => p.json.type === "console.e2e.third").length <= 3 ? { status: 500 } : { status: 200 }));
+    receiver.answer((r) =>
+      r.json.type === "console.e2e.third" &&
+      receiver.pushes().filter((p) => p.json.type === "console.e2e.third").length <= 3
+        ? { status: 500 }
+        : { status: 200 },
+    );
     await publisher.getByLabel("Type", { exact: true }).fill("console.e2e.third");
     await publisher.getByRole("button", { name: "Publish event" }).click();
-    const third = /Published event (\S+)\./.exec((await publisher.getByText(/Published event/).textContent()) ?? "")![1]!;
+    const third = /Published event (\S+)\./.exec(
+      (await publisher.getByText(/Published event/).textContent()) ?? "",
+    )![1]!;
     await live.getByText(new RegExp(`dead event ${third}, attempt 3: 500`)).waitFor({ timeout: 90_000 });
     await page.getByRole("button", { name: "Recover since" }).click();
     await page.getByText("1 dead-lettered push(es) queued again.").waitFor();
@@ -147,7 +165,10 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: `Delete subscription ${id}` }).click();
     await page.getByRole("link", { name: `Subscription ${id}`, exact: true }).waitFor({ state: "detached" });
-    const gone = await varselClient(varsel.base).get(await token({ org: "ttd", scope: "altinn:events.subscribe" }), `/events/api/v1/subscriptions/${id}`);
+    const gone = await varselClient(varsel.base).get(
+      await token({ org: "ttd", scope: "altinn:events.subscribe" }),
+      `/events/api/v1/subscriptions/${id}`,
+    );
     expect(gone.status).toBe(404);
   });
 
@@ -195,8 +216,14 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await added.getByLabel("read").check();
     await page.getByRole("button", { name: "Save resource" }).click();
     await page.getByText("Resource ttd-demo-events saved.").waitFor();
-    await page.getByTestId("grants-ttd-demo-events").getByText(/\/org\/nav: subscribe, read/).waitFor();
-    const api = await varselClient(varsel.base).get(await token({ org: "digdir", scope: "varsel:admin" }), "/admin/api/v1/resources/ttd-demo-events");
+    await page
+      .getByTestId("grants-ttd-demo-events")
+      .getByText(/\/org\/nav: subscribe, read/)
+      .waitFor();
+    const api = await varselClient(varsel.base).get(
+      await token({ org: "digdir", scope: "varsel:admin" }),
+      "/admin/api/v1/resources/ttd-demo-events",
+    );
     expect(api.body.grants).toContainEqual({ subject: "/org/nav", actions: ["subscribe", "read"] });
     await check(page, "resources");
     await go(page, "contacts", "Contacts");
@@ -219,7 +246,9 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
         await page.keyboard.press("Tab");
         const label = await page.evaluate(() => {
           const el = document.activeElement as HTMLElement | null;
-          return el ? `${el.textContent ?? ""} ${el.getAttribute("aria-label") ?? ""} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? ""}` : "";
+          return el
+            ? `${el.textContent ?? ""} ${el.getAttribute("aria-label") ?? ""} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? ""}`
+            : "";
         });
         if (name.test(label)) return;
       }
@@ -250,7 +279,13 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByText("List resources in id order", { exact: false }).first().waitFor({ timeout: 60_000 });
     // Scalar's own markup breaks four ARIA rules we cannot change from outside, and one of its code
     // samples pokes 4 px past a 375 px screen (docs/console.md).
-    await check(page, "docs", ["aria-allowed-attr", "aria-required-children", "button-name", "scrollable-region-focusable"], false, 8);
+    await check(
+      page,
+      "docs",
+      ["aria-allowed-attr", "aria-required-children", "button-name", "scrollable-region-focusable"],
+      false,
+      8,
+    );
     expect(browser.problems).toEqual([]);
     const signedIn = await browser.newPage();
     await devSignIn(signedIn);

@@ -27,12 +27,24 @@ it("a push cut off by a restart is delivered after it, with the same webhook-id"
   ]);
   let down = true;
   // Answers the handshake, then never answers a push until the restart.
-  rx = await startReceiver({ answer: (r) => (r.json.type === "platform.events.validatesubscription" ? { status: 200 } : down ? "hang" : { status: 200 }) });
+  rx = await startReceiver({
+    answer: (r) =>
+      r.json.type === "platform.events.validatesubscription" ? { status: 200 } : down ? "hang" : { status: 200 },
+  });
   await api.putResource(admin, "e2e-restart", "ttd", [{ subject: "/org/digdir", actions: ["subscribe"] }]);
   const sub = await api.subscribe(subscriber, { endPoint: rx.url, resourceFilter: "urn:altinn:resource:e2e-restart" });
-  await waitFor(async () => (await api.get(subscriber, `/events/api/v1/subscriptions/${sub.body.id}`)).body.validated, 30_000, "validated");
+  await waitFor(
+    async () => (await api.get(subscriber, `/events/api/v1/subscriptions/${sub.body.id}`)).body.validated,
+    30_000,
+    "validated",
+  );
   const id = crypto.randomUUID();
-  await api.publish(publisher, { id, type: "e2e.restart", source: "https://e2e.example/restart", resource: "urn:altinn:resource:e2e-restart" });
+  await api.publish(publisher, {
+    id,
+    type: "e2e.restart",
+    source: "https://e2e.example/restart",
+    resource: "urn:altinn:resource:e2e-restart",
+  });
   await waitFor(() => rx!.pushes().length === 1, 30_000, "the push in flight");
 
   await varsel.stop();
@@ -42,6 +54,7 @@ it("a push cut off by a restart is delivered after it, with the same webhook-id"
   const [cut, again] = rx.pushes();
   expect(again!.json.id).toBe(id);
   expect(again!.headers["webhook-id"]).toBe(cut!.headers["webhook-id"]);
-  const d = (await varselClient(varsel.base).get(subscriber, `/events/api/v1/subscriptions/${sub.body.id}/deliveries`)).body;
+  const d = (await varselClient(varsel.base).get(subscriber, `/events/api/v1/subscriptions/${sub.body.id}/deliveries`))
+    .body;
   expect(d.deliveries[0]).toMatchObject({ eventId: id, status: "delivered" });
 });

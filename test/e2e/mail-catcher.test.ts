@@ -35,15 +35,30 @@ describe("the local mail catcher started by npm start", () => {
     const res = await fetch(`${varsel.base}/__test/email/send`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ mails: [{ to: "kari@example.no", from: "noreply@varsel.test", subject, body: "<p>Hei <i>Kari</i></p>", contentType: "Html", idempotencyKey: "inbox-check-1" }] }),
+      body: JSON.stringify({
+        mails: [
+          {
+            to: "kari@example.no",
+            from: "noreply@varsel.test",
+            subject,
+            body: "<p>Hei <i>Kari</i></p>",
+            contentType: "Html",
+            idempotencyKey: "inbox-check-1",
+          },
+        ],
+      }),
     });
     expect(((await res.json()) as { results: { ok: boolean }[] }).results[0]!.ok).toBe(true);
 
-    const [msg] = await waitFor(async () => {
-      const list = (await (await fetch(`${inbox}/api/messages?to=kari@example.no`)).json()) as Caught[];
-      const mine = list.filter((x) => x.subject === subject);
-      return mine.length ? mine : null;
-    }, 10_000, "the mail in the catcher");
+    const [msg] = await waitFor(
+      async () => {
+        const list = (await (await fetch(`${inbox}/api/messages?to=kari@example.no`)).json()) as Caught[];
+        const mine = list.filter((x) => x.subject === subject);
+        return mine.length ? mine : null;
+      },
+      10_000,
+      "the mail in the catcher",
+    );
     expect(msg!.html.trim()).toBe("<p>Hei <i>Kari</i></p>");
     expect(msg!.messageId).toBe("<varsel.inbox-check-1@varsel.test>");
     expect(msg!.headers["x-idempotency-key"]).toBe("inbox-check-1");
@@ -61,9 +76,15 @@ describe("the local mail catcher started by npm start", () => {
 
   it("has the demo contacts seeded", async () => {
     const admin = { authorization: `Bearer ${await token({ org: "digdir", scope: "varsel:admin" })}` };
-    const user = await (await fetch(`${varsel.base}/admin/api/v1/contacts/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, { headers: admin })).json();
+    const user = await (
+      await fetch(`${varsel.base}/admin/api/v1/contacts/organizations/${DEMO.orgNo}/users/${DEMO.orgUser}`, {
+        headers: admin,
+      })
+    ).json();
     expect(user).toMatchObject({ resources: [`urn:altinn:resource:${DEMO.resource}`] });
-    const reserved = await (await fetch(`${varsel.base}/admin/api/v1/contacts/persons/${DEMO.reservedPerson}`, { headers: admin })).json();
+    const reserved = await (
+      await fetch(`${varsel.base}/admin/api/v1/contacts/persons/${DEMO.reservedPerson}`, { headers: admin })
+    ).json();
     expect(reserved).toMatchObject({ reserved: true });
   });
 });

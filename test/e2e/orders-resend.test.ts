@@ -10,7 +10,7 @@ const SECRET = "whsec_" + Buffer.from("orders-resend-webhook-secret-32b!").toStr
 const API_KEY = "re_orders_key";
 let varsel: Varsel;
 let api: Server;
-const sent: { key: string; body: { to: string[]; subject: string; text?: string } ; id: string }[] = [];
+const sent: { key: string; body: { to: string[]; subject: string; text?: string }; id: string }[] = [];
 
 beforeAll(async () => {
   // Resend's POST /emails: bearer key, JSON body, answers {id}.
@@ -19,7 +19,9 @@ beforeAll(async () => {
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
       if (req.method !== "POST" || req.url !== "/emails" || req.headers.authorization !== `Bearer ${API_KEY}`) {
-        res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ statusCode: 401, name: "missing_api_key", message: "Missing API key" }));
+        res
+          .writeHead(401, { "content-type": "application/json" })
+          .end(JSON.stringify({ statusCode: 401, name: "missing_api_key", message: "Missing API key" }));
         return;
       }
       const id = crypto.randomUUID();
@@ -29,7 +31,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", () => r()));
   const url = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
-  varsel = await startVarsel({ EMAIL_PROVIDER: "resend", EMAIL_API_URL: url, EMAIL_API_KEY: API_KEY, EMAIL_WEBHOOK_SECRET: SECRET, CRON_TICK_SECONDS: "1" });
+  varsel = await startVarsel({
+    EMAIL_PROVIDER: "resend",
+    EMAIL_API_URL: url,
+    EMAIL_API_KEY: API_KEY,
+    EMAIL_WEBHOOK_SECRET: SECRET,
+    CRON_TICK_SECONDS: "1",
+  });
 });
 afterAll(async () => {
   await varsel?.stop();
@@ -37,13 +45,22 @@ afterAll(async () => {
 });
 
 async function webhook(type: string, emailId: string, secret = SECRET): Promise<number> {
-  const body = JSON.stringify({ type, created_at: new Date().toISOString(), data: { email_id: emailId, created_at: new Date().toISOString() } });
+  const body = JSON.stringify({
+    type,
+    created_at: new Date().toISOString(),
+    data: { email_id: emailId, created_at: new Date().toISOString() },
+  });
   const id = `msg_${crypto.randomUUID()}`;
   const at = new Date();
   const signature = new Webhook(secret).sign(id, at, body);
   const res = await fetch(`${varsel.base}/notifications/api/v1/email/webhooks/resend`, {
     method: "POST",
-    headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": signature },
+    headers: {
+      "content-type": "application/json",
+      "svix-id": id,
+      "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "svix-signature": signature,
+    },
     body,
   });
   return res.status;
@@ -51,20 +68,37 @@ async function webhook(type: string, emailId: string, secret = SECRET): Promise<
 
 describe("an order through the HTTP e-mail provider and its delivery webhook", () => {
   it("sends each e-mail once with its notification id as idempotency key, then records delivery and bounce", async () => {
-    const auth = { authorization: `Bearer ${await token({ org: "ttd", scope: "altinn:serviceowner/notifications.create" })}` };
+    const auth = {
+      authorization: `Bearer ${await token({ org: "ttd", scope: "altinn:serviceowner/notifications.create" })}`,
+    };
     const res = await fetch(`${varsel.base}/notifications/api/v1/orders/email`, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ subject: "Hei", body: "Melding", recipients: [{ emailAddress: "delivered@example.com" }, { emailAddress: "bounced@example.com" }] }),
+      body: JSON.stringify({
+        subject: "Hei",
+        body: "Melding",
+        recipients: [{ emailAddress: "delivered@example.com" }, { emailAddress: "bounced@example.com" }],
+      }),
     });
     expect(res.status).toBe(202);
     const { orderId } = (await res.json()) as { orderId: string };
-    type List = { notifications: { id: string; recipient: { emailAddress: string }; sendStatus: { status: string } }[] };
-    const list = async () => (await (await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/notifications/email`, { headers: auth })).json()) as List;
-    const succeeded = await waitFor(async () => {
-      const l = await list();
-      return l.notifications.length === 2 && l.notifications.every((n) => n.sendStatus.status === "Succeeded") ? l : null;
-    }, 60_000, "both Succeeded");
+    type List = {
+      notifications: { id: string; recipient: { emailAddress: string }; sendStatus: { status: string } }[];
+    };
+    const list = async () =>
+      (await (
+        await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/notifications/email`, { headers: auth })
+      ).json()) as List;
+    const succeeded = await waitFor(
+      async () => {
+        const l = await list();
+        return l.notifications.length === 2 && l.notifications.every((n) => n.sendStatus.status === "Succeeded")
+          ? l
+          : null;
+      },
+      60_000,
+      "both Succeeded",
+    );
 
     const byAddress = new Map(succeeded.notifications.map((n) => [n.recipient.emailAddress, n.id]));
     const mine = sent.filter((s) => byAddress.has(s.body.to[0]!));
@@ -72,7 +106,13 @@ describe("an order through the HTTP e-mail provider and its delivery webhook", (
     expect(mine[0]!.body).toMatchObject({ subject: "Hei", text: "Melding" });
 
     const idOf = (to: string) => mine.find((s) => s.body.to[0] === to)!.id;
-    expect(await webhook("email.delivered", idOf("delivered@example.com"), "whsec_" + Buffer.from("not-the-secret-at-all-32-bytes!!").toString("base64"))).toBe(401);
+    expect(
+      await webhook(
+        "email.delivered",
+        idOf("delivered@example.com"),
+        "whsec_" + Buffer.from("not-the-secret-at-all-32-bytes!!").toString("base64"),
+      ),
+    ).toBe(401);
     expect(await webhook("email.delivered", idOf("delivered@example.com"))).toBe(200);
     expect(await webhook("email.bounced", idOf("bounced@example.com"))).toBe(200);
     const after = await list();
@@ -80,7 +120,9 @@ describe("an order through the HTTP e-mail provider and its delivery webhook", (
       ["delivered@example.com", "Delivered"],
       ["bounced@example.com", "Failed_Bounced"],
     ]);
-    const status = (await (await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/status`, { headers: auth })).json()) as { processingStatus: { status: string }; notificationsStatusSummary: { email: { succeeded: number } } };
+    const status = (await (
+      await fetch(`${varsel.base}/notifications/api/v1/orders/${orderId}/status`, { headers: auth })
+    ).json()) as { processingStatus: { status: string }; notificationsStatusSummary: { email: { succeeded: number } } };
     expect(status.processingStatus.status).toBe("Completed");
     expect(status.notificationsStatusSummary.email.succeeded).toBe(1);
   });

@@ -28,7 +28,9 @@ function shellBlocks(text: string): string[] {
 describe("README quick start", () => {
   it("works verbatim", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const script = shellBlocks(section(readme, "Quick start")).join("\n").replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const script = shellBlocks(section(readme, "Quick start"))
+      .join("\n")
+      .replaceAll("localhost:8787", `localhost:${varsel.port}`);
     const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, encoding: "utf8" });
     const lines = out.split("\n");
     expect(lines[0]).toBe("200");
@@ -43,10 +45,19 @@ describe("README quick start", () => {
 describe("README: Sending an SMS", () => {
   it("works verbatim: three SMS Delivered through the local SMS catcher", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const script = shellBlocks(section(readme, "Sending an SMS")).join("\n").replaceAll("localhost:8787", `localhost:${varsel.port}`);
-    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, encoding: "utf8", timeout: 90_000 });
+    const script = shellBlocks(section(readme, "Sending an SMS"))
+      .join("\n")
+      .replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+    });
     expect(out).toMatch(/^order [0-9a-f-]{36}$/m);
-    const summary = JSON.parse(out.split("\n").find((l) => l.startsWith("{"))!) as { generated: number; notifications: { recipient: { mobileNumber: string }; sendStatus: { status: string } }[] };
+    const summary = JSON.parse(out.split("\n").find((l) => l.startsWith("{"))!) as {
+      generated: number;
+      notifications: { recipient: { mobileNumber: string }; sendStatus: { status: string } }[];
+    };
     expect(summary.notifications.map((n) => [n.recipient.mobileNumber, n.sendStatus.status])).toEqual([
       ["+4740000001", "Delivered"],
       ["+4799999999", "Delivered"],

@@ -28,7 +28,9 @@ export interface Receiver {
 
 const isValidation = (r: Received) => r.json.type === "platform.events.validatesubscription";
 
-export async function startReceiver(opts: { port?: number; answer?: (r: Received) => Answer; onPush?: (r: Received) => void } = {}): Promise<Receiver> {
+export async function startReceiver(
+  opts: { port?: number; answer?: (r: Received) => Answer; onPush?: (r: Received) => void } = {},
+): Promise<Receiver> {
   let answer = opts.answer ?? (() => ({ status: 200 }));
   const all: Received[] = [];
   const hanging = new Set<ServerResponse>();
@@ -71,14 +73,34 @@ export async function startReceiver(opts: { port?: number; answer?: (r: Received
 
 /** Small typed calls to a running Varsel for subscription tests and the push benchmark. */
 export function varselClient(base: string) {
-  const headers = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, "content-type": "application/json", ...extra });
+  const headers = (token: string, extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+    ...extra,
+  });
   return {
-    async putResource(admin: string, id: string, owner: string, grants: { subject: string; actions: string[] }[]): Promise<void> {
-      const r = await fetch(`${base}/admin/api/v1/resources/${id}`, { method: "PUT", headers: headers(admin), body: JSON.stringify({ owner, title: id, grants }) });
+    async putResource(
+      admin: string,
+      id: string,
+      owner: string,
+      grants: { subject: string; actions: string[] }[],
+    ): Promise<void> {
+      const r = await fetch(`${base}/admin/api/v1/resources/${id}`, {
+        method: "PUT",
+        headers: headers(admin),
+        body: JSON.stringify({ owner, title: id, grants }),
+      });
       if (r.status !== 200) throw new Error(`putResource ${id}: ${r.status} ${await r.text()}`);
     },
-    async subscribe(token: string, body: Record<string, unknown>): Promise<{ status: number; body: any; location: string | null }> {
-      const r = await fetch(`${base}/events/api/v1/subscriptions`, { method: "POST", headers: headers(token), body: JSON.stringify(body) });
+    async subscribe(
+      token: string,
+      body: Record<string, unknown>,
+    ): Promise<{ status: number; body: any; location: string | null }> {
+      const r = await fetch(`${base}/events/api/v1/subscriptions`, {
+        method: "POST",
+        headers: headers(token),
+        body: JSON.stringify(body),
+      });
       return { status: r.status, body: await r.json(), location: r.headers.get("location") };
     },
     async get(token: string, path: string): Promise<{ status: number; body: any; headers: Headers }> {
@@ -93,7 +115,11 @@ export function varselClient(base: string) {
     },
     /** Publishes a generic event; resolves once Varsel has stored it. */
     async publish(token: string, event: Record<string, unknown>): Promise<void> {
-      const r = await fetch(`${base}/events/api/v1/events`, { method: "POST", headers: headers(token, { "content-type": "application/cloudevents+json" }), body: JSON.stringify({ specversion: "1.0", ...event }) });
+      const r = await fetch(`${base}/events/api/v1/events`, {
+        method: "POST",
+        headers: headers(token, { "content-type": "application/cloudevents+json" }),
+        body: JSON.stringify({ specversion: "1.0", ...event }),
+      });
       if (r.status !== 200) throw new Error(`publish: ${r.status} ${await r.text()}`);
     },
   };

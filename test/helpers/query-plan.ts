@@ -5,7 +5,10 @@ import { expect } from "vitest";
  * is one step, e.g. `SEARCH events USING INDEX events_resource_seq (resource=? AND seq>?)`.
  */
 export async function queryPlan(db: D1Database, sql: string, ...binds: unknown[]): Promise<string[]> {
-  const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...binds).all<{ detail: string }>();
+  const { results } = await db
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...binds)
+    .all<{ detail: string }>();
   return results.map((r) => r.detail);
 }
 

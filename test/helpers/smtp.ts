@@ -50,7 +50,9 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(opts: { auth?: { user: string; password: string }; pipelining?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  opts: { auth?: { user: string; password: string }; pipelining?: boolean } = {},
+): Promise<SmtpSink> {
   const messages: CaughtMail[] = [];
   let reply: RcptReply | null = null;
   const makeServer = () =>
@@ -60,7 +62,8 @@ export async function startSmtpSink(opts: { auth?: { user: string; password: str
       hidePIPELINING: opts.pipelining === false,
       logger: false,
       onAuth(auth, _s, cb) {
-        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.password) cb(null, { user: auth.username });
+        if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.password)
+          cb(null, { user: auth.username });
         else cb(Object.assign(new Error("Invalid credentials"), { responseCode: 535 }));
       },
       onRcptTo(address, _s, cb) {

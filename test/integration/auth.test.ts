@@ -18,7 +18,9 @@ async function expect401(token: string | null, path = READ): Promise<void> {
 
 describe("token verification (SPEC §2)", () => {
   it("accepts a valid token", async () => {
-    const res = await call(READ, { headers: { authorization: `Bearer ${await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" })}` } });
+    const res = await call(READ, {
+      headers: { authorization: `Bearer ${await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" })}` },
+    });
     expect(res.status).not.toBe(401);
   });
 
@@ -27,32 +29,52 @@ describe("token verification (SPEC §2)", () => {
   });
 
   it("allows 30 s of clock skew on expiry", async () => {
-    const res = await call(READ, { headers: { authorization: `Bearer ${await altinnToken({ org: "ttd", scope: "altinn:events.subscribe", expiresIn: -10 })}` } });
+    const res = await call(READ, {
+      headers: {
+        authorization: `Bearer ${await altinnToken({ org: "ttd", scope: "altinn:events.subscribe", expiresIn: -10 })}`,
+      },
+    });
     expect(res.status).not.toBe(401);
   });
 
   it("refuses a token that is not yet valid", async () => {
     const jwk = JSON.parse(env.TEST_PRIVATE_JWK) as JWK & { kid: string };
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: jwk.kid }).setIssuer(TEST_ISSUER).setNotBefore(now + 300).setExpirationTime(now + 3600).sign(await importJWK(jwk, "ES256"));
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
+      .setIssuer(TEST_ISSUER)
+      .setNotBefore(now + 300)
+      .setExpirationTime(now + 3600)
+      .sign(await importJWK(jwk, "ES256"));
     await expect401(token);
   });
 
   it("refuses a token without exp", async () => {
     const jwk = JSON.parse(env.TEST_PRIVATE_JWK) as JWK & { kid: string };
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: jwk.kid }).setIssuer(TEST_ISSUER).sign(await importJWK(jwk, "ES256"));
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
+      .setIssuer(TEST_ISSUER)
+      .sign(await importJWK(jwk, "ES256"));
     await expect401(token);
   });
 
   it("refuses a token from an issuer outside the allow-list", async () => {
-    await expect401(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe", issuer: "https://evil.example/" }));
+    await expect401(
+      await altinnToken({ org: "ttd", scope: "altinn:events.subscribe", issuer: "https://evil.example/" }),
+    );
   });
 
   it("refuses a token signed with another key, even with the trusted kid", async () => {
     const { privateKey } = await generateKeyPair("ES256");
     const kid = (JSON.parse(env.TEST_PRIVATE_JWK) as { kid: string }).kid;
     const now = Math.floor(Date.now() / 1000);
-    await expect401(await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid }).setIssuer(TEST_ISSUER).setExpirationTime(now + 3600).sign(privateKey));
+    await expect401(
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: "ES256", kid })
+        .setIssuer(TEST_ISSUER)
+        .setExpirationTime(now + 3600)
+        .sign(privateKey),
+    );
   });
 
   it("refuses alg none", async () => {
@@ -66,7 +88,11 @@ describe("token verification (SPEC §2)", () => {
     const now = Math.floor(Date.now() / 1000);
     const publicKey = await importJWK(pub, "ES256");
     for (const secret of [JSON.stringify(pub), await exportSPKI(publicKey as CryptoKey)]) {
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid: pub.kid! }).setIssuer(TEST_ISSUER).setExpirationTime(now + 3600).sign(new TextEncoder().encode(secret));
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256", kid: pub.kid! })
+        .setIssuer(TEST_ISSUER)
+        .setExpirationTime(now + 3600)
+        .sign(new TextEncoder().encode(secret));
       await expect401(token);
     }
   });

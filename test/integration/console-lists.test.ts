@@ -34,14 +34,23 @@ describe("GET /admin/api/v1/resources", () => {
     const tag = crypto.randomUUID().slice(0, 6);
     const ids = [`zz-${tag}-a`, `zz-${tag}-b`, `zz-${tag}-c`];
     for (const id of ids) await putResource(id, "ttd", [{ subject: "/org/digdir", actions: ["read"] }]);
-    const pages = await walk<{ id: string; owner: string; grants: unknown[] }>("/admin/api/v1/resources?size=2", "resources", await adminHeaders());
+    const pages = await walk<{ id: string; owner: string; grants: unknown[] }>(
+      "/admin/api/v1/resources?size=2",
+      "resources",
+      await adminHeaders(),
+    );
     expect(pages.every((p) => p.length <= 2)).toBe(true);
     const all = pages.flat();
     const seen = all.map((r) => r.id);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual(seen);
     expect(seen).toEqual(expect.arrayContaining(ids));
-    expect(all.find((r) => r.id === ids[0])).toEqual({ id: ids[0], owner: "ttd", title: ids[0], grants: [{ subject: "/org/digdir", actions: ["read"] }] });
+    expect(all.find((r) => r.id === ids[0])).toEqual({
+      id: ids[0],
+      owner: "ttd",
+      title: ids[0],
+      grants: [{ subject: "/org/digdir", actions: ["read"] }],
+    });
   });
 
   it("needs varsel:admin, and refuses a cursor it did not issue", async () => {
@@ -59,7 +68,17 @@ describe("GET /notifications/api/v1/list/orders", () => {
   const later = () => new Date(Date.now() + 86_400_000).toISOString();
   async function place(org: string, ref: string): Promise<string> {
     const headers = bearer(await altinnToken({ org, scope: "altinn:serviceowner/notifications.create" }));
-    const res = await postJson("/notifications/api/v1/orders/email", { recipients: [{ emailAddress: "kari@example.com" }], subject: "s", body: "b", sendersReference: ref, requestedSendTime: later() }, headers);
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        recipients: [{ emailAddress: "kari@example.com" }],
+        subject: "s",
+        body: "b",
+        sendersReference: ref,
+        requestedSendTime: later(),
+      },
+      headers,
+    );
     expect(res.status).toBe(202);
     return ((await res.json()) as { orderId: string }).orderId;
   }
@@ -73,7 +92,12 @@ describe("GET /notifications/api/v1/list/orders", () => {
     }
     await place("digdir", "not-yours");
     const headers = bearer(await altinnToken({ org, scope: "altinn:serviceowner/notifications.create" }));
-    const pages = await walk<{ id: string; sendersReference: string; created: string; processingStatus: { status: string } }>("/notifications/api/v1/list/orders?size=2", "orders", headers);
+    const pages = await walk<{
+      id: string;
+      sendersReference: string;
+      created: string;
+      processingStatus: { status: string };
+    }>("/notifications/api/v1/list/orders?size=2", "orders", headers);
     expect(pages.map((p) => p.length)).toEqual([2, 1]);
     const all = pages.flat();
     expect(all.map((o) => o.sendersReference)).toEqual(["three", "two", "one"]);
@@ -92,6 +116,16 @@ describe("GET /notifications/api/v1/list/orders", () => {
 
   it("reads each page through the (creator, created, id) index, without a sort", async () => {
     expectIndexed(await queryPlan(env.DB, orderListSql(false), "ttd", 50));
-    expectIndexed(await queryPlan(env.DB, orderListSql(true), "ttd", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "x", 50));
+    expectIndexed(
+      await queryPlan(
+        env.DB,
+        orderListSql(true),
+        "ttd",
+        "2026-01-01T00:00:00.000Z",
+        "2026-01-01T00:00:00.000Z",
+        "x",
+        50,
+      ),
+    );
   });
 });

@@ -10,7 +10,14 @@ const router = buildRouter();
 /** The dev sign-in route as `npm start` configures it: the dev key set, called on localhost. */
 async function devRoute(path: string, init: RequestInit, vars: Partial<typeof env>, host = "http://localhost:8787") {
   const url = new URL(path, host);
-  const app: AppContext = { env: { ...env, ...vars }, exec: {} as ExecutionContext, traceId: "00-0-0-00", url, baseUrl: url.origin, now: () => new Date() };
+  const app: AppContext = {
+    env: { ...env, ...vars },
+    exec: {} as ExecutionContext,
+    traceId: "00-0-0-00",
+    url,
+    baseUrl: url.origin,
+    now: () => new Date(),
+  };
   try {
     return (await router.fetch(new Request(url, init), app)) as Response | undefined;
   } catch (e) {
@@ -33,7 +40,8 @@ describe("console assets", () => {
     const html = await res.text();
     expect(html).toContain('<div id="root">');
     // Every script is an external file from this origin.
-    for (const tag of html.match(/<script[^>]*>[^<]*<\/script>/g) ?? []) expect(tag).toMatch(/<script[^>]* src="\/[^"]+"[^>]*><\/script>/);
+    for (const tag of html.match(/<script[^>]*>[^<]*<\/script>/g) ?? [])
+      expect(tag).toMatch(/<script[^>]* src="\/[^"]+"[^>]*><\/script>/);
   });
 
   it("serves the API reference page at /docs, loading Scalar from its own assets", async () => {
@@ -62,7 +70,11 @@ describe("dev sign-in", () => {
   it("is absent without the dev key: the config says so and the route is a 404", async () => {
     const config = await call("/console/api/config");
     expect(await config.json()).toEqual({ devSignIn: false });
-    const res = await call("/console/api/dev-token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ org: "ttd" }) });
+    const res = await call("/console/api/dev-token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ org: "ttd" }),
+    });
     expect(res.status).toBe(404);
     await problem(res);
   });
@@ -71,7 +83,15 @@ describe("dev sign-in", () => {
     const vars = { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK };
     const config = (await devRoute("/console/api/config", {}, vars)) as Response;
     expect(await config.json()).toEqual({ devSignIn: true });
-    const res = (await devRoute("/console/api/dev-token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ org: "ttd", scopes: ["altinn:events.subscribe"] }) }, vars)) as Response;
+    const res = (await devRoute(
+      "/console/api/dev-token",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ org: "ttd", scopes: ["altinn:events.subscribe"] }),
+      },
+      vars,
+    )) as Response;
     expect(res.status).toBe(200);
     const { token } = await res.json<{ token: string }>();
     const subs = await call("/events/api/v1/subscriptions", { headers: { authorization: `Bearer ${token}` } });
@@ -81,12 +101,25 @@ describe("dev sign-in", () => {
   });
 
   it("with the dev key but called on a non-loopback host is still absent", async () => {
-    const res = await devRoute("/console/api/dev-token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK }, "https://varsel.example");
+    const res = await devRoute(
+      "/console/api/dev-token",
+      { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+      { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK },
+      "https://varsel.example",
+    );
     expect(res).toBeUndefined();
   });
 
   it("refuses a scope it does not know", async () => {
-    const res = await devRoute("/console/api/dev-token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ org: "ttd", scopes: ["root"] }) }, { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK });
+    const res = await devRoute(
+      "/console/api/dev-token",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ org: "ttd", scopes: ["root"] }),
+      },
+      { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK },
+    );
     expect(res).toMatchObject({ kind: "validation" });
   });
 });

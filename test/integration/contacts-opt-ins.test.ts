@@ -15,10 +15,30 @@ const fresh = Array.from({ length: 200 }, (_, k) => `urn:altinn:resource:varsel-
 
 describe("replacing org users' opt-ins", () => {
   it("keeps each user's old or new opt-ins whole when one batch of a large import fails", async () => {
-    await storeOrgUsers(env, users.map((userId) => ({ orgNo: ORG, userId, email: `${userId}@example.com`, mobile: null, resources: ["urn:altinn:resource:old"] })), new Date());
+    await storeOrgUsers(
+      env,
+      users.map((userId) => ({
+        orgNo: ORG,
+        userId,
+        email: `${userId}@example.com`,
+        mobile: null,
+        resources: ["urn:altinn:resource:old"],
+      })),
+      new Date(),
+    );
     const failing: Env = { ...env, DB: limitedD1(env.DB, { failBatch: (n) => n === 2 }) };
-    await expect(storeOrgUsers(failing, users.map((userId) => ({ orgNo: ORG, userId, email: `${userId}@example.com`, mobile: null, resources: fresh })), new Date())).rejects.toThrow(/injected/);
-    const { results } = await env.DB.prepare("SELECT user_id, count(*) AS n, min(resource_id) AS r FROM contact_org_user_resources WHERE org_no = ?1 GROUP BY user_id").bind(ORG).all<{ user_id: string; n: number; r: string }>();
+    await expect(
+      storeOrgUsers(
+        failing,
+        users.map((userId) => ({ orgNo: ORG, userId, email: `${userId}@example.com`, mobile: null, resources: fresh })),
+        new Date(),
+      ),
+    ).rejects.toThrow(/injected/);
+    const { results } = await env.DB.prepare(
+      "SELECT user_id, count(*) AS n, min(resource_id) AS r FROM contact_org_user_resources WHERE org_no = ?1 GROUP BY user_id",
+    )
+      .bind(ORG)
+      .all<{ user_id: string; n: number; r: string }>();
     const byUser = new Map(results.map((r) => [r.user_id, r]));
     const states = users.map((u) => {
       const r = byUser.get(u);

@@ -15,9 +15,10 @@ const brokenDb = {
   ...env,
   DB: new Proxy(env.DB, {
     get(target, prop) {
-      if (prop === "prepare" || prop === "batch") return () => {
-        throw new Error("D1_ERROR: injected failure");
-      };
+      if (prop === "prepare" || prop === "batch")
+        return () => {
+          throw new Error("D1_ERROR: injected failure");
+        };
       const v = Reflect.get(target, prop);
       return typeof v === "function" ? v.bind(target) : v;
     },
@@ -33,10 +34,15 @@ const unreachable = {
   },
 } as unknown as Env;
 
-const dueOf = async (seq: number) => (await env.DB.prepare("SELECT outbox_due_at AS due FROM events WHERE seq = ?").bind(seq).first<{ due: number | null }>())!.due;
+const dueOf = async (seq: number) =>
+  (await env.DB.prepare("SELECT outbox_due_at AS due FROM events WHERE seq = ?")
+    .bind(seq)
+    .first<{ due: number | null }>())!.due;
 
 async function deliver(target: Env, seq: number, event: ReturnType<typeof ev>, attempts: number) {
-  const batch = createMessageBatch("varsel-events", [{ id: `m-${seq}-${attempts}`, timestamp: new Date(), attempts, body: { seq, event } }]);
+  const batch = createMessageBatch("varsel-events", [
+    { id: `m-${seq}-${attempts}`, timestamp: new Date(), attempts, body: { seq, event } },
+  ]);
   await handleEventsBatch(batch, target);
   return getQueueResult(batch, createExecutionContext());
 }
@@ -83,13 +89,18 @@ describe("a hand-over that keeps failing", { timeout: 30_000 }, () => {
     const sub = await validatedSubscription(0);
     const e = ev(sub.resource);
     const seq = await storeOnly(e, Date.now() + 10 * 60_000);
-    const batch = createMessageBatch("varsel-events-dlq", [{ id: `dl-${seq}`, timestamp: new Date(), attempts: 1, body: { seq, event: e } }]);
+    const batch = createMessageBatch("varsel-events-dlq", [
+      { id: `dl-${seq}`, timestamp: new Date(), attempts: 1, body: { seq, event: e } },
+    ]);
     await handleQueueBatch(batch, env, createExecutionContext());
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.ackAll).toBe(true);
     expect(await dueOf(seq)).toBeLessThanOrEqual(Date.now());
     await sweepOutbox(env, new Date());
-    await poll(async () => (await deliveries(sub.id, sub.headers)).length === 1, "the event at the subscription's object");
+    await poll(
+      async () => (await deliveries(sub.id, sub.headers)).length === 1,
+      "the event at the subscription's object",
+    );
   });
 
   it("a successful hand-over takes the event out of the outbox", async () => {

@@ -36,7 +36,12 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     const { id, resource, headers } = await validatedSubscription(500);
     const stub = deliveryStub(env, id);
     const e = ev(resource);
-    expect(await stub.enqueue([{ seq: 499, event: ev(resource) }, { seq: 500, event: ev(resource) }])).toBe(0);
+    expect(
+      await stub.enqueue([
+        { seq: 499, event: ev(resource) },
+        { seq: 500, event: ev(resource) },
+      ]),
+    ).toBe(0);
     expect(await stub.enqueue([{ seq: 2_000_001, event: e }])).toBe(1);
     expect(await stub.enqueue([{ seq: 2_000_001, event: e }])).toBe(0);
     const d = await deliveries(id, headers);
@@ -47,18 +52,25 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     const rid = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
     await putResource(rid, "ttd");
     const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
-    const { id } = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers)).json()) as { id: number };
+    const { id } = (await (
+      await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: `urn:altinn:resource:${rid}` }, headers)
+    ).json()) as { id: number };
     expect(await deliveryStub(env, id).enqueue([{ seq: 3_000_001, event: ev(`urn:altinn:resource:${rid}`) }])).toBe(1);
     expect(await deliveries(id, headers)).toEqual([]);
     // Validation keeps failing against a closed port and is retried on the alarm; nothing was attempted.
-    const state = await runInDurableObject(deliveryStub(env, id), (_i, s) => ({ state: new PushStore(s.storage.sql).state(), attempts: s.storage.sql.exec("SELECT COUNT(*) AS n FROM attempts").one().n }));
+    const state = await runInDurableObject(deliveryStub(env, id), (_i, s) => ({
+      state: new PushStore(s.storage.sql).state(),
+      attempts: s.storage.sql.exec("SELECT COUNT(*) AS n FROM attempts").one().n,
+    }));
     expect(state).toMatchObject({ state: { subscriptionId: id, validated: false }, attempts: 0 });
   });
 
   it("fills in an older event the queue has not handed over yet, so first attempts keep publish order", async () => {
     const { id, resource, headers } = await validatedSubscription(0);
     const store = async (e: ReturnType<typeof ev>) =>
-      (await env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?5) RETURNING seq")
+      (await env.DB.prepare(
+        "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?5) RETURNING seq",
+      )
         .bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e))
         .first<{ seq: number }>())!.seq;
     const older = ev(resource);
@@ -85,7 +97,10 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
       const store = new PushStore(state.storage.sql);
       for (const seq of [10, 20, 30]) store.add(seq, `e${seq}`, "{}", 0);
       store.dropPendingThrough(20);
-      return state.storage.sql.exec<{ seq: number }>("SELECT seq FROM pushes ORDER BY seq").toArray().map((r) => r.seq);
+      return state.storage.sql
+        .exec<{ seq: number }>("SELECT seq FROM pushes ORDER BY seq")
+        .toArray()
+        .map((r) => r.seq);
     });
     expect(left).toEqual([30]);
   });
@@ -119,15 +134,25 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
   it("the matcher's cache notices a subscription created after it cached the resource", async () => {
     const first = await validatedSubscription(0);
     const e1 = ev(first.resource);
-    expect((await postJson("/events/api/v1/events", e1, first.headers, "application/cloudevents+json")).status).toBe(200);
-    await poll(async () => (await deliveries(first.id, first.headers)).length === 1, "the first event at the first subscription");
+    expect((await postJson("/events/api/v1/events", e1, first.headers, "application/cloudevents+json")).status).toBe(
+      200,
+    );
+    await poll(
+      async () => (await deliveries(first.id, first.headers)).length === 1,
+      "the first event at the first subscription",
+    );
     // A second subscription to the same, now cached, resource.
     const res = await postJson(SUBS, { endPoint: `${ENDPOINT}?second`, resourceFilter: first.resource }, first.headers);
     const { id: second } = (await res.json()) as { id: number };
     // Validated now: everything stored so far was published before it (as the real handshake records).
-    await markValidated(second, (await env.DB.prepare("SELECT MAX(seq) AS seq FROM events").first<{ seq: number }>())!.seq);
+    await markValidated(
+      second,
+      (await env.DB.prepare("SELECT MAX(seq) AS seq FROM events").first<{ seq: number }>())!.seq,
+    );
     const e2 = ev(first.resource);
-    expect((await postJson("/events/api/v1/events", e2, first.headers, "application/cloudevents+json")).status).toBe(200);
+    expect((await postJson("/events/api/v1/events", e2, first.headers, "application/cloudevents+json")).status).toBe(
+      200,
+    );
     const d = await poll(async () => {
       const list = await deliveries(second, first.headers);
       return list.length ? list : null;
@@ -140,7 +165,10 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
     const stub = deliveryStub(env, id);
     await stub.enqueue([{ seq: 4_000_001, event: ev(resource) }]);
     expect((await call(`${SUBS}/${id}`, { method: "DELETE", headers })).status).toBe(200);
-    const left = await runInDurableObject(stub, async (_i, s) => ({ state: new PushStore(s.storage.sql).state(), alarm: await s.storage.getAlarm() }));
+    const left = await runInDurableObject(stub, async (_i, s) => ({
+      state: new PushStore(s.storage.sql).state(),
+      alarm: await s.storage.getAlarm(),
+    }));
     expect(left).toEqual({ state: null, alarm: null });
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     expect(await stub.enqueue([{ seq: 4_000_002, event: ev(resource) }])).toBe(0);
@@ -155,7 +183,8 @@ describe("subscription Durable Object", { timeout: 20_000 }, () => {
       store.add(2, "old-failed", "{}", 1_000);
       store.add(3, "new-delivered", "{}", 1_000);
       store.add(4, "pending", "{}", 1_000);
-      for (const seq of [1, 2, 3, 4]) store.logAttempt(seq, 1, { ...r, statusCode: seq === 1 || seq === 3 ? 200 : 500 }, new Date());
+      for (const seq of [1, 2, 3, 4])
+        store.logAttempt(seq, 1, { ...r, statusCode: seq === 1 || seq === 3 ? 200 : 500 }, new Date());
       store.delivered(1, 1_500);
       store.deadLetter(2, "HTTP 500", 1_500);
       store.delivered(3, 5_000);

@@ -26,7 +26,16 @@ beforeAll(async () => {
 
 /** Places an order of `n` addresses due at `when` and generates it with a recording queue. */
 async function generated(n: number, when: number) {
-  const res = await postJson(`${ORDERS}/email`, { subject: "s", body: "b", requestedSendTime: new Date(when).toISOString(), recipients: Array.from({ length: n }, (_, i) => ({ emailAddress: `crash${when}-${i}@example.com` })) }, ttd);
+  const res = await postJson(
+    `${ORDERS}/email`,
+    {
+      subject: "s",
+      body: "b",
+      requestedSendTime: new Date(when).toISOString(),
+      recipients: Array.from({ length: n }, (_, i) => ({ emailAddress: `crash${when}-${i}@example.com` })),
+    },
+    ttd,
+  );
   const { orderId } = (await res.json()) as { orderId: string };
   const q = recordingQueue();
   const e: Env = { ...env, EMAIL_QUEUE: q.queue };
@@ -35,12 +44,24 @@ async function generated(n: number, when: number) {
 }
 
 const statuses = async (orderId: string) => {
-  const { results } = await env.DB.prepare("SELECT status, count(*) AS n FROM email_notifications WHERE order_id = ?1 GROUP BY status").bind(orderId).all<{ status: string; n: number }>();
+  const { results } = await env.DB.prepare(
+    "SELECT status, count(*) AS n FROM email_notifications WHERE order_id = ?1 GROUP BY status",
+  )
+    .bind(orderId)
+    .all<{ status: string; n: number }>();
   return Object.fromEntries(results.map((r) => [r.status, r.n]));
 };
 
 function batchOf(ids: string[], at: Date) {
-  return createMessageBatch("varsel-email", ids.map((notificationId) => ({ id: `m-${crypto.randomUUID()}`, timestamp: at, attempts: 1, body: { notificationId } })));
+  return createMessageBatch(
+    "varsel-email",
+    ids.map((notificationId) => ({
+      id: `m-${crypto.randomUUID()}`,
+      timestamp: at,
+      attempts: 1,
+      body: { notificationId },
+    })),
+  );
 }
 
 /** A provider that accepts the first `accept` sends at once and holds the rest until released. */
@@ -92,7 +113,10 @@ describe("a crash mid-batch", () => {
     const start = when + 2000;
     let sends = 0;
     // Each send takes (on this clock) a third of the lease: the first round fits, later rounds do not.
-    const slow: EmailProvider = { name: "slow", send: async (m) => ({ ok: true, providerMessageId: `slow-${m.idempotencyKey}-${++sends}` }) };
+    const slow: EmailProvider = {
+      name: "slow",
+      send: async (m) => ({ ok: true, providerMessageId: `slow-${m.idempotencyKey}-${++sends}` }),
+    };
     let calls = 0;
     const clock = () => new Date(start + (calls++ > 12 ? SEND_LEASE_MS - LAST_START_BEFORE_LEASE_END_MS : 0));
     const batch = batchOf(q.ids, new Date(start));
@@ -150,12 +174,16 @@ describe("a misconfigured e-mail provider", () => {
     await consumeEmailBatch(batch, wrong, emailProvider(wrong), () => new Date(when + 2000));
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.retryMessages).toEqual([]);
-    const list = (await (await call(`${ORDERS}/${orderId}/notifications/email`, { headers: ttd })).json()) as { notifications: { sendStatus: { status: string; description: string } }[] };
+    const list = (await (await call(`${ORDERS}/${orderId}/notifications/email`, { headers: ttd })).json()) as {
+      notifications: { sendStatus: { status: string; description: string } }[];
+    };
     for (const n of list.notifications) {
       expect(n.sendStatus.status).toBe("Failed");
       expect(n.sendStatus.description).toMatch(/misconfigured.*SMTP_PORT 25 is closed to Workers/);
     }
-    const status = (await (await call(`${ORDERS}/${orderId}/status`, { headers: ttd })).json()) as { processingStatus: { status: string } };
+    const status = (await (await call(`${ORDERS}/${orderId}/status`, { headers: ttd })).json()) as {
+      processingStatus: { status: string };
+    };
     expect(status.processingStatus.status).toBe("Completed");
   });
 });

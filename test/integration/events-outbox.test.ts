@@ -9,13 +9,37 @@ import { OUTBOX_GRACE_MS } from "../../src/events/outbox";
 const RESOURCE = "urn:altinn:resource:outbox-nobody"; // no subscriptions: the matcher confirms at once
 
 /** Stores events as publish does (in the outbox, due `dueAt`), each with `pad` bytes of data. */
-async function storeEvents(n: number, pad: number, dueAt: number, tag = crypto.randomUUID().slice(0, 8)): Promise<number[]> {
+async function storeEvents(
+  n: number,
+  pad: number,
+  dueAt: number,
+  tag = crypto.randomUUID().slice(0, 8),
+): Promise<number[]> {
   const seqs: number[] = [];
-  const stmt = env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at, outbox_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq");
+  const stmt = env.DB.prepare(
+    "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at, outbox_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+  );
   for (let i = 0; i < n; i += 50) {
     const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => {
-      const e = { id: `${tag}-${i + j}`, type: "t", source: "https://example.com/outbox", specversion: "1.0", resource: RESOURCE, time: new Date().toISOString(), data: "x".repeat(pad) };
-      return stmt.bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e), new Date(dueAt - OUTBOX_GRACE_MS).toISOString(), dueAt);
+      const e = {
+        id: `${tag}-${i + j}`,
+        type: "t",
+        source: "https://example.com/outbox",
+        specversion: "1.0",
+        resource: RESOURCE,
+        time: new Date().toISOString(),
+        data: "x".repeat(pad),
+      };
+      return stmt.bind(
+        e.id,
+        e.source,
+        e.resource,
+        e.type,
+        e.time,
+        JSON.stringify(e),
+        new Date(dueAt - OUTBOX_GRACE_MS).toISOString(),
+        dueAt,
+      );
     });
     for (const r of await env.DB.batch<{ seq: number }>(batch)) seqs.push(r.results[0]!.seq);
   }
@@ -23,7 +47,13 @@ async function storeEvents(n: number, pad: number, dueAt: number, tag = crypto.r
 }
 
 const dueOf = async (seqs: number[]) =>
-  (await env.DB.prepare("SELECT outbox_due_at AS due FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq").bind(JSON.stringify(seqs)).all<{ due: number | null }>()).results.map((r) => r.due);
+  (
+    await env.DB.prepare(
+      "SELECT outbox_due_at AS due FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+    )
+      .bind(JSON.stringify(seqs))
+      .all<{ due: number | null }>()
+  ).results.map((r) => r.due);
 
 /** A queue binding that enforces Cloudflare's documented limits, as `wrangler dev` does not. */
 function limitedQueue(failWhen: (bodies: EventMessage[]) => boolean = () => false) {
@@ -68,7 +98,8 @@ describe("events outbox", () => {
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     const deadline = Date.now() + 20_000;
-    while ((await dueOf(seqs)).some((d) => d !== null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await dueOf(seqs)).some((d) => d !== null) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await dueOf(seqs)).filter((d) => d !== null)).toEqual([]);
   });
 
@@ -107,10 +138,11 @@ describe("the cron's events work", () => {
       DB: new Proxy(env.DB, {
         get(target, prop) {
           const v = Reflect.get(target, prop);
-          if (prop === "prepare") return (sql: string) => {
-            if (sql.startsWith("UPDATE events SET outbox_due_at = ?1")) throw new Error("D1_ERROR: injected");
-            return target.prepare(sql);
-          };
+          if (prop === "prepare")
+            return (sql: string) => {
+              if (sql.startsWith("UPDATE events SET outbox_due_at = ?1")) throw new Error("D1_ERROR: injected");
+              return target.prepare(sql);
+            };
           return typeof v === "function" ? v.bind(target) : v;
         },
       }),

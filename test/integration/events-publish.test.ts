@@ -13,22 +13,49 @@ beforeAll(async () => {
   publisher = bearer(await altinnToken({ org: "ttd", scope: `${PUB} altinn:events.subscribe` }));
 });
 
-const event = (over: Record<string, unknown> = {}) => ({ id: crypto.randomUUID(), type: "test.created", source: "https://example.com/things/1", specversion: "1.0", resource: RES, ...over });
-const publish = (body: unknown, headers = publisher, type = "application/cloudevents+json") => postJson("/events/api/v1/events", body, headers, type);
-const count = async (id: string) => (await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?").bind(id).first<{ n: number }>())!.n;
+const event = (over: Record<string, unknown> = {}) => ({
+  id: crypto.randomUUID(),
+  type: "test.created",
+  source: "https://example.com/things/1",
+  specversion: "1.0",
+  resource: RES,
+  ...over,
+});
+const publish = (body: unknown, headers = publisher, type = "application/cloudevents+json") =>
+  postJson("/events/api/v1/events", body, headers, type);
+const count = async (id: string) =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?").bind(id).first<{ n: number }>())!.n;
 
 describe("POST /events/api/v1/events", () => {
   it("answers 200 with an empty body once the event is in D1, and hands it to the queue", async () => {
-    const e = event({ data: { hello: "world" }, subject: "/party/1", alternativesubject: "/person/01017512345", ext1: "x" });
+    const e = event({
+      data: { hello: "world" },
+      subject: "/party/1",
+      alternativesubject: "/person/01017512345",
+      ext1: "x",
+    });
     const res = await publish(e);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
-    const row = await env.DB.prepare("SELECT cloudevent, dispatched_at FROM events WHERE id = ?").bind(e.id).first<{ cloudevent: string; dispatched_at: string | null }>();
+    const row = await env.DB.prepare("SELECT cloudevent, dispatched_at FROM events WHERE id = ?")
+      .bind(e.id)
+      .first<{ cloudevent: string; dispatched_at: string | null }>();
     expect(JSON.parse(row!.cloudevent)).toMatchObject({ ...e, time: expect.any(String) });
-    for (let i = 0; i < 50 && !(await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?").bind(e.id).first<{ dispatched_at: string | null }>())!.dispatched_at; i++) {
+    for (
+      let i = 0;
+      i < 50 &&
+      !(await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?")
+        .bind(e.id)
+        .first<{ dispatched_at: string | null }>())!.dispatched_at;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect((await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?").bind(e.id).first<{ dispatched_at: string | null }>())!.dispatched_at).not.toBeNull();
+    expect(
+      (await env.DB.prepare("SELECT dispatched_at FROM events WHERE id = ?")
+        .bind(e.id)
+        .first<{ dispatched_at: string | null }>())!.dispatched_at,
+    ).not.toBeNull();
   });
 
   it("accepts application/json too and refuses other content types with 415", async () => {
@@ -50,7 +77,9 @@ describe("POST /events/api/v1/events", () => {
 
   it("answers 401 without a token, 403 without the scope or the publish right", async () => {
     expect((await publish(event(), {})).status).toBe(401);
-    expect((await publish(event(), bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" })))).status).toBe(403);
+    expect(
+      (await publish(event(), bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" })))).status,
+    ).toBe(403);
     const res = await publish(event(), bearer(await altinnToken({ org: "digdir", scope: PUB })));
     expect(res.status).toBe(403);
     expect((await problem(res)).detail).toContain(RES);
@@ -60,7 +89,9 @@ describe("POST /events/api/v1/events", () => {
   it("gives the exact texts of SPEC §4.1", async () => {
     const { resource: _r, ...noResource } = event();
     expect((await problem(await publish(noResource))).detail).toBe("A 'resource' property must be defined.");
-    expect((await problem(await publish(event({ resource: "urn:altinn:resource:UPPER" })))).detail).toBe("'Resource' must be a valid urn.");
+    expect((await problem(await publish(event({ resource: "urn:altinn:resource:UPPER" })))).detail).toBe(
+      "'Resource' must be a valid urn.",
+    );
     const p = await problem(await publish({ resource: RES, type: "t" }));
     expect(p.status).toBe(400);
     expect(p.detail).toBe("CloudEvent is missing required attributes: id, source, specversion");
@@ -101,43 +132,83 @@ describe("POST /events/api/v1/events", () => {
         c.close();
       },
     });
-    const res = await call("/events/api/v1/events", { method: "POST", headers: { ...publisher, "content-type": "application/cloudevents+json" }, body });
+    const res = await call("/events/api/v1/events", {
+      method: "POST",
+      headers: { ...publisher, "content-type": "application/cloudevents+json" },
+      body,
+    });
     expect(res.status).toBe(413);
   });
 });
 
 describe("POST /events/api/v1/app", () => {
   const source = "https://ttd.apps.altinn.no/ttd/apps-test/instances/50019855/3fa85f64-5717-4562-b3fc-2c963f66afa6";
-  const body = { type: "app.instance.created", source, subject: "/party/50019855", specversion: "1.0", alternativesubject: "/person/01017512345" };
+  const body = {
+    type: "app.instance.created",
+    source,
+    subject: "/party/50019855",
+    specversion: "1.0",
+    alternativesubject: "/person/01017512345",
+  };
 
   it("answers 201 with the new id and stores the event on the app resource", async () => {
-    const res = await postJson("/events/api/v1/app", body, { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "apps-test") });
+    const res = await postJson("/events/api/v1/app", body, {
+      ...bearer(await altinnToken({ org: "ttd" })),
+      platformaccesstoken: await platformToken("ttd", "apps-test"),
+    });
     expect(res.status).toBe(201);
     const id = await res.json<string>();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const row = await env.DB.prepare("SELECT resource, cloudevent FROM events WHERE id = ?").bind(id).first<{ resource: string; cloudevent: string }>();
+    const row = await env.DB.prepare("SELECT resource, cloudevent FROM events WHERE id = ?")
+      .bind(id)
+      .first<{ resource: string; cloudevent: string }>();
     expect(row!.resource).toBe("urn:altinn:resource:app_ttd_apps-test");
     expect(JSON.parse(row!.cloudevent).resourceinstance).toBe("50019855/3fa85f64-5717-4562-b3fc-2c963f66afa6");
   });
 
   it("answers 401 without an Altinn token and 403 without a valid Platform Access Token", async () => {
-    expect((await postJson("/events/api/v1/app", body, { platformaccesstoken: await platformToken("ttd", "apps-test") })).status).toBe(401);
+    expect(
+      (await postJson("/events/api/v1/app", body, { platformaccesstoken: await platformToken("ttd", "apps-test") }))
+        .status,
+    ).toBe(401);
     const altinn = bearer(await altinnToken({ org: "ttd" }));
     expect((await postJson("/events/api/v1/app", body, altinn)).status).toBe(403);
-    expect((await postJson("/events/api/v1/app", body, { ...altinn, platformaccesstoken: "garbage" })).status).toBe(403);
-    expect((await postJson("/events/api/v1/app", body, { ...altinn, platformaccesstoken: await platformToken("ttd", "apps-test", -300) })).status).toBe(403);
+    expect((await postJson("/events/api/v1/app", body, { ...altinn, platformaccesstoken: "garbage" })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await postJson("/events/api/v1/app", body, {
+          ...altinn,
+          platformaccesstoken: await platformToken("ttd", "apps-test", -300),
+        })
+      ).status,
+    ).toBe(403);
     // An Altinn token is not a Platform Access Token: its issuer is not an org code.
-    expect((await postJson("/events/api/v1/app", body, { ...altinn, platformaccesstoken: await altinnToken({ org: "ttd" }) })).status).toBe(403);
+    expect(
+      (
+        await postJson("/events/api/v1/app", body, {
+          ...altinn,
+          platformaccesstoken: await altinnToken({ org: "ttd" }),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("refuses a body over 64 KiB with 413 and another content type with 415", async () => {
-    const headers = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "apps-test") };
+    const headers = {
+      ...bearer(await altinnToken({ org: "ttd" })),
+      platformaccesstoken: await platformToken("ttd", "apps-test"),
+    };
     expect((await postJson("/events/api/v1/app", { ...body, data: "z".repeat(65 * 1024) }, headers)).status).toBe(413);
     expect((await postJson("/events/api/v1/app", body, headers, "text/plain")).status).toBe(415);
   });
 
   it("answers 401 with Altinn's text for another app's source, and 400 for missing values", async () => {
-    const headers = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "other-app") };
+    const headers = {
+      ...bearer(await altinnToken({ org: "ttd" })),
+      platformaccesstoken: await platformToken("ttd", "other-app"),
+    };
     const res = await postJson("/events/api/v1/app", body, headers);
     expect(res.status).toBe(401);
     expect((await problem(res)).detail).toBe(`ttd/other-app is not authorized to create events for ${source}`);
@@ -145,7 +216,12 @@ describe("POST /events/api/v1/app", () => {
     expect(missing.status).toBe(400);
     expect((await problem(missing)).detail).toBe("Missing parameter values: source, subject and type cannot be null");
     const { specversion: _s, ...noSpecversion } = body;
-    const own = { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", "apps-test") };
-    expect((await problem(await postJson("/events/api/v1/app", noSpecversion, own))).detail).toBe("Missing parameter values: source, subject and type cannot be null");
+    const own = {
+      ...bearer(await altinnToken({ org: "ttd" })),
+      platformaccesstoken: await platformToken("ttd", "apps-test"),
+    };
+    expect((await problem(await postJson("/events/api/v1/app", noSpecversion, own))).detail).toBe(
+      "Missing parameter values: source, subject and type cannot be null",
+    );
   });
 });

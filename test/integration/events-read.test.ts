@@ -8,7 +8,14 @@ const RES = "urn:altinn:resource:read-test";
 let owner: Record<string, string>;
 
 async function publish(over: Record<string, unknown> = {}) {
-  const e = { id: crypto.randomUUID(), type: "read.created", source: "https://example.com/r/1", specversion: "1.0", resource: RES, ...over };
+  const e = {
+    id: crypto.randomUUID(),
+    type: "read.created",
+    source: "https://example.com/r/1",
+    specversion: "1.0",
+    resource: RES,
+    ...over,
+  };
   const res = await postJson("/events/api/v1/events", e, owner, "application/cloudevents+json");
   expect(res.status).toBe(200);
   return e;
@@ -38,7 +45,10 @@ beforeAll(async () => {
 describe("GET /events/api/v1/events", () => {
   it("pages through any number of events in publish order with no gap and no duplicate", async () => {
     const published: string[] = [];
-    for (let i = 0; i < 23; i++) published.push((await publish({ source: `https://example.com/r/${i}`, id: i % 2 ? `dup-${i % 4}` : crypto.randomUUID() })).id);
+    for (let i = 0; i < 23; i++)
+      published.push(
+        (await publish({ source: `https://example.com/r/${i}`, id: i % 2 ? `dup-${i % 4}` : crypto.randomUUID() })).id,
+      );
     const { ids, pages } = await readAll(`/events/api/v1/events?resource=${RES}&after=0&size=5`, owner);
     expect(ids).toEqual(published);
     expect(pages).toBe(6);
@@ -62,9 +72,18 @@ describe("GET /events/api/v1/events", () => {
   });
 
   it("matches types with the % wildcard, repeated type parameters, subject and alternative subject", async () => {
-    const x = await publish({ type: "wild.one.created", subject: "/party/77", alternativesubject: "/person/01017512345" });
+    const x = await publish({
+      type: "wild.one.created",
+      subject: "/party/77",
+      alternativesubject: "/person/01017512345",
+    });
     const y = await publish({ type: "wild.two.deleted", subject: "/party/78" });
-    const get = async (q: string, headers: Record<string, string> = {}) => (await (await call(`/events/api/v1/events?resource=${RES}&after=0&${q}`, { headers: { ...owner, ...headers } })).json<{ id: string }[]>()).map((e) => e.id);
+    const get = async (q: string, headers: Record<string, string> = {}) =>
+      (
+        await (
+          await call(`/events/api/v1/events?resource=${RES}&after=0&${q}`, { headers: { ...owner, ...headers } })
+        ).json<{ id: string }[]>()
+      ).map((e) => e.id);
     expect(await get("type=wild.%")).toEqual([x.id, y.id]);
     expect(await get("type=wild.%.created")).toEqual([x.id]);
     expect(await get("type=wild.one.created&type=wild.two.deleted")).toEqual([x.id, y.id]);
@@ -80,16 +99,37 @@ describe("GET /events/api/v1/events", () => {
   it("clamps size to 1000", async () => {
     const stmts = [];
     for (let i = 0; i < 1005; i++) {
-      const e = { id: `bulk-${i}`, type: "bulk", source: "https://example.com/bulk", specversion: "1.0", resource: "urn:altinn:resource:read-bulk", time: new Date().toISOString() };
-      stmts.push(env.DB.prepare("INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e), e.time));
+      const e = {
+        id: `bulk-${i}`,
+        type: "bulk",
+        source: "https://example.com/bulk",
+        specversion: "1.0",
+        resource: "urn:altinn:resource:read-bulk",
+        time: new Date().toISOString(),
+      };
+      stmts.push(
+        env.DB.prepare(
+          "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ).bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e), e.time),
+      );
     }
     await env.DB.batch(stmts);
     await putResource("read-bulk", "ttd");
-    const res = await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0&size=5000`, { headers: owner });
+    const res = await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0&size=5000`, {
+      headers: owner,
+    });
     expect((await res.json<unknown[]>()).length).toBe(1000);
-    const rest = await call(new URL(res.headers.get("next")!).pathname + new URL(res.headers.get("next")!).search, { headers: owner });
+    const rest = await call(new URL(res.headers.get("next")!).pathname + new URL(res.headers.get("next")!).search, {
+      headers: owner,
+    });
     expect((await rest.json<unknown[]>()).length).toBe(5);
-    expect((await (await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0`, { headers: owner })).json<unknown[]>()).length).toBe(50);
+    expect(
+      (
+        await (
+          await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0`, { headers: owner })
+        ).json<unknown[]>()
+      ).length,
+    ).toBe(50);
   });
 
   it("answers the texts of SPEC §4.3 for bad queries", async () => {
@@ -98,16 +138,30 @@ describe("GET /events/api/v1/events", () => {
     const p2 = await problem(await call(`/events/api/v1/events?resource=demo&after=0`, { headers: owner }));
     expect(p2.detail).toBe("The 'resource' parameter must begin with urn:altinn:resource:");
     expect((await call(`/events/api/v1/events?resource=${RES}`, { headers: owner })).status).toBe(400);
-    expect((await call(`/events/api/v1/events?resource=${RES}&after=0&subject=/party/1`, { headers: { ...owner, alternativesubject: "/person/01017512345" } })).status).toBe(400);
+    expect(
+      (
+        await call(`/events/api/v1/events?resource=${RES}&after=0&subject=/party/1`, {
+          headers: { ...owner, alternativesubject: "/person/01017512345" },
+        })
+      ).status,
+    ).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=-3`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0&size=0`, { headers: owner })).status).toBe(400);
     expect((await call(`/events/api/v1/app/ttd/apps-test?after=0&size=0`, { headers: owner })).status).toBe(400);
-    expect((await call(`/events/api/v1/events?resource=${RES}&after=vc1.no-such-cursor`, { headers: owner })).status).toBe(400);
+    expect(
+      (await call(`/events/api/v1/events?resource=${RES}&after=vc1.no-such-cursor`, { headers: owner })).status,
+    ).toBe(400);
   });
 
   it("needs the subscribe scope and a read right; a grant applies to the very next request", async () => {
     await publish();
-    expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: bearer(await altinnToken({ org: "ttd" })) })).status).toBe(403);
+    expect(
+      (
+        await call(`/events/api/v1/events?resource=${RES}&after=0`, {
+          headers: bearer(await altinnToken({ org: "ttd" })),
+        })
+      ).status,
+    ).toBe(403);
     const digdir = bearer(await altinnToken({ org: "digdir", scope: "altinn:events.subscribe" }));
     expect((await call(`/events/api/v1/events?resource=${RES}&after=0`, { headers: digdir })).status).toBe(403);
     await putResource("read-test", "ttd", [{ subject: "/org/digdir", actions: ["subscribe", "read"] }]);
@@ -122,7 +176,13 @@ describe("app event reading", () => {
   async function appEvent(party: string, app = "reader-app", extra: Record<string, unknown> = {}) {
     const res = await postJson(
       "/events/api/v1/app",
-      { type: "app.instance.created", source: `https://ttd.apps.example/ttd/${app}/instances/${party}/${guid}`, subject: `/party/${party}`, specversion: "1.0", ...extra },
+      {
+        type: "app.instance.created",
+        source: `https://ttd.apps.example/ttd/${app}/instances/${party}/${guid}`,
+        subject: `/party/${party}`,
+        specversion: "1.0",
+        ...extra,
+      },
       { ...bearer(await altinnToken({ org: "ttd" })), platformaccesstoken: await platformToken("ttd", app) },
     );
     expect(res.status).toBe(201);
@@ -133,7 +193,12 @@ describe("app event reading", () => {
     const a = await appEvent("50001", "reader-app", { alternativesubject: "/organisation/991825827" });
     const b = await appEvent("50002", "reader-app", { alternativesubject: "/person/01017512345" });
     const org = bearer(await altinnToken({ org: "ttd" }));
-    const ids = async (q: string, h: Record<string, string> = {}) => (await (await call(`/events/api/v1/app/ttd/reader-app?${q}`, { headers: { ...org, ...h } })).json<{ id: string }[]>()).map((e) => e.id);
+    const ids = async (q: string, h: Record<string, string> = {}) =>
+      (
+        await (
+          await call(`/events/api/v1/app/ttd/reader-app?${q}`, { headers: { ...org, ...h } })
+        ).json<{ id: string }[]>()
+      ).map((e) => e.id);
     expect(await ids("after=0")).toEqual([a, b]);
     expect(await ids("after=0&party=50002")).toEqual([b]);
     expect(await ids("after=0&unit=991825827")).toEqual([a]);
@@ -141,7 +206,13 @@ describe("app event reading", () => {
     expect(await ids("from=2000-01-01T00:00:00Z")).toEqual([a, b]);
     expect(await ids("from=2999-01-01T00:00:00Z")).toEqual([]);
     expect((await call(`/events/api/v1/app/ttd/reader-app`, { headers: org })).status).toBe(400);
-    expect((await call(`/events/api/v1/app/ttd/reader-app?after=0`, { headers: bearer(await altinnToken({ org: "digdir" })) })).status).toBe(403);
+    expect(
+      (
+        await call(`/events/api/v1/app/ttd/reader-app?after=0`, {
+          headers: bearer(await altinnToken({ org: "digdir" })),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("lets a user read only their own party's app events", async () => {
@@ -158,8 +229,14 @@ describe("app event reading", () => {
   });
 
   it("pages the app routes with next links and filters /app/party by source, unit, person, type and to", async () => {
-    const a = await appEvent("50004242", "paging-app", { alternativesubject: "/organisation/991825827", type: "app.instance.created" });
-    const b = await appEvent("50004242", "paging-app", { alternativesubject: "/person/01017512345", type: "app.instance.process.completed" });
+    const a = await appEvent("50004242", "paging-app", {
+      alternativesubject: "/organisation/991825827",
+      type: "app.instance.created",
+    });
+    const b = await appEvent("50004242", "paging-app", {
+      alternativesubject: "/person/01017512345",
+      type: "app.instance.process.completed",
+    });
     const org = bearer(await altinnToken({ org: "ttd" }));
     const first = await call(`/events/api/v1/app/ttd/paging-app?after=0&size=1`, { headers: org });
     expect((await first.json<{ id: string }[]>()).map((e) => e.id)).toEqual([a]);
@@ -167,11 +244,28 @@ describe("app event reading", () => {
     expect(next.searchParams.get("size")).toBe("1");
     const second = await call(next.pathname + next.search, { headers: org });
     expect((await second.json<{ id: string }[]>()).map((e) => e.id)).toEqual([b]);
-    expect((await (await call(`/events/api/v1/app/ttd/paging-app?after=0&type=app.instance.process.%`, { headers: org })).json<{ id: string }[]>()).map((e) => e.id)).toEqual([b]);
-    expect(await (await call(`/events/api/v1/app/ttd/paging-app?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`, { headers: org })).json()).toEqual([]);
+    expect(
+      (
+        await (
+          await call(`/events/api/v1/app/ttd/paging-app?after=0&type=app.instance.process.%`, { headers: org })
+        ).json<{ id: string }[]>()
+      ).map((e) => e.id),
+    ).toEqual([b]);
+    expect(
+      await (
+        await call(`/events/api/v1/app/ttd/paging-app?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`, {
+          headers: org,
+        })
+      ).json(),
+    ).toEqual([]);
 
     const user = bearer(await altinnToken({ user: "4242", party: "50004242" }));
-    const party = async (q: string, h: Record<string, string> = {}) => (await (await call(`/events/api/v1/app/party?after=0&${q}`, { headers: { ...user, ...h } })).json<{ id: string }[]>()).map((e) => e.id);
+    const party = async (q: string, h: Record<string, string> = {}) =>
+      (
+        await (
+          await call(`/events/api/v1/app/party?after=0&${q}`, { headers: { ...user, ...h } })
+        ).json<{ id: string }[]>()
+      ).map((e) => e.id);
     expect(await party("party=50004242")).toEqual([a, b]);
     expect(await party("unit=991825827")).toEqual([a]);
     expect(await party("", { person: "01017512345" })).toEqual([b]);
@@ -182,9 +276,16 @@ describe("app event reading", () => {
   it("stops a read right at once when the resource is deleted", async () => {
     await putResource("read-deleted", "ttd", [{ subject: "/org/digdir", actions: ["read"] }]);
     const digdir = bearer(await altinnToken({ org: "digdir", scope: "altinn:events.subscribe" }));
-    expect((await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir })).status).toBe(200);
-    expect((await call(`/admin/api/v1/resources/read-deleted`, { method: "DELETE", headers: await adminHeaders() })).status).toBe(200);
-    expect((await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir })).status).toBe(403);
+    expect(
+      (await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(`/admin/api/v1/resources/read-deleted`, { method: "DELETE", headers: await adminHeaders() })).status,
+    ).toBe(200);
+    expect(
+      (await call(`/events/api/v1/events?resource=urn:altinn:resource:read-deleted&after=0`, { headers: digdir }))
+        .status,
+    ).toBe(403);
   });
 });
-

@@ -19,28 +19,82 @@ function rng(seed: number) {
   };
 }
 
-const ODD_STRINGS = ["", " ", "\u0000", "💥".repeat(1000), "a".repeat(70_000), "%", "%%%", "../../etc/passwd", "<script>", "urn:altinn:resource:", "urn:altinn:resource:" + "x".repeat(500), "\ud800", "null", "0", "-1", "1e309", "/party/", "/person/abc"];
+const ODD_STRINGS = [
+  "",
+  " ",
+  "\u0000",
+  "💥".repeat(1000),
+  "a".repeat(70_000),
+  "%",
+  "%%%",
+  "../../etc/passwd",
+  "<script>",
+  "urn:altinn:resource:",
+  "urn:altinn:resource:" + "x".repeat(500),
+  "\ud800",
+  "null",
+  "0",
+  "-1",
+  "1e309",
+  "/party/",
+  "/person/abc",
+];
 
 function value(r: () => number, depth = 0): unknown {
   const k = Math.floor(r() * 9);
   if (depth > 3) return ODD_STRINGS[Math.floor(r() * ODD_STRINGS.length)];
   switch (k) {
-    case 0: return null;
-    case 1: return r() > 0.5;
-    case 2: return Math.floor(r() * 1e12) * (r() > 0.5 ? -1 : 1);
-    case 3: return r() * 1e308;
-    case 4: return [value(r, depth + 1), value(r, depth + 1)];
-    case 5: return { [ODD_STRINGS[Math.floor(r() * ODD_STRINGS.length)]!.slice(0, 30)]: value(r, depth + 1) };
-    default: return ODD_STRINGS[Math.floor(r() * ODD_STRINGS.length)];
+    case 0:
+      return null;
+    case 1:
+      return r() > 0.5;
+    case 2:
+      return Math.floor(r() * 1e12) * (r() > 0.5 ? -1 : 1);
+    case 3:
+      return r() * 1e308;
+    case 4:
+      return [value(r, depth + 1), value(r, depth + 1)];
+    case 5:
+      return { [ODD_STRINGS[Math.floor(r() * ODD_STRINGS.length)]!.slice(0, 30)]: value(r, depth + 1) };
+    default:
+      return ODD_STRINGS[Math.floor(r() * ODD_STRINGS.length)];
   }
 }
 
-const FIELDS = ["id", "type", "source", "specversion", "resource", "time", "subject", "alternativesubject", "data", "data_base64", "owner", "title", "grants", "BadName", "dataschema"];
+const FIELDS = [
+  "id",
+  "type",
+  "source",
+  "specversion",
+  "resource",
+  "time",
+  "subject",
+  "alternativesubject",
+  "data",
+  "data_base64",
+  "owner",
+  "title",
+  "grants",
+  "BadName",
+  "dataschema",
+];
 
 function mutatedBody(r: () => number): string {
   const k = r();
-  if (k < 0.15) return ['{"id": 1,', "{", "[", '{"a":}', "nul", '"just a string"', "{}}", "\u0000", "[" .repeat(200)][Math.floor(r() * 9)]!;
-  const body: Record<string, unknown> = { id: "x", type: "t", source: "https://example.com", specversion: "1.0", resource: "urn:altinn:resource:fuzz-victim", owner: "ttd", title: "t", grants: [] };
+  if (k < 0.15)
+    return ['{"id": 1,', "{", "[", '{"a":}', "nul", '"just a string"', "{}}", "\u0000", "[".repeat(200)][
+      Math.floor(r() * 9)
+    ]!;
+  const body: Record<string, unknown> = {
+    id: "x",
+    type: "t",
+    source: "https://example.com",
+    specversion: "1.0",
+    resource: "urn:altinn:resource:fuzz-victim",
+    owner: "ttd",
+    title: "t",
+    grants: [],
+  };
   const n = 1 + Math.floor(r() * 4);
   for (let i = 0; i < n; i++) {
     const f = FIELDS[Math.floor(r() * FIELDS.length)]!;
@@ -52,7 +106,9 @@ function mutatedBody(r: () => number): string {
 
 let headers: Record<string, string>;
 let snapshot: string;
-const snapshotOf = async () => JSON.stringify((await env.DB.prepare("SELECT seq, id, source, cloudevent FROM events ORDER BY seq").all()).results) + JSON.stringify((await env.DB.prepare("SELECT * FROM resources WHERE id = 'fuzz-victim'").all()).results);
+const snapshotOf = async () =>
+  JSON.stringify((await env.DB.prepare("SELECT seq, id, source, cloudevent FROM events ORDER BY seq").all()).results) +
+  JSON.stringify((await env.DB.prepare("SELECT * FROM resources WHERE id = 'fuzz-victim'").all()).results);
 
 beforeAll(async () => {
   await putResource("fuzz-victim", "ttd", [{ subject: "/org/digdir", actions: ["read"] }], "Must survive");
@@ -74,10 +130,17 @@ describe("fuzzing the foundation routes", () => {
     for (let i = 0; i < 300; i++) {
       const route = routes[i % routes.length]!;
       const body = mutatedBody(r);
-      const res = await call(route.path, { method: route.method, headers: { ...headers, "content-type": r() < 0.9 ? route.type : "text/xml" }, body });
+      const res = await call(route.path, {
+        method: route.method,
+        headers: { ...headers, "content-type": r() < 0.9 ? route.type : "text/xml" },
+        body,
+      });
       const text = await res.text();
       // A fuzzed body may happen to be valid; then it must be a success, never a 5xx.
-      expect(res.status, `case ${i}: ${route.method} ${route.path} ${body.slice(0, 200)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+      expect(
+        res.status,
+        `case ${i}: ${route.method} ${route.path} ${body.slice(0, 200)} -> ${text.slice(0, 300)}`,
+      ).toBeLessThan(500);
       if (res.status >= 400) {
         expect(res.headers.get("content-type")).toContain("application/problem+json");
         expect(text).not.toMatch(/at .*\.ts:\d+|Error:|stack/i);
@@ -88,13 +151,38 @@ describe("fuzzing the foundation routes", () => {
 
   it("answers every malformed read with a 4xx problem", async () => {
     const r = rng(7);
-    const params = ["resource", "after", "subject", "alternativesubject", "type", "size", "from", "to", "party", "unit", "source"];
-    const paths = ["/events/api/v1/events", "/events/api/v1/app/ttd/apps-test", "/events/api/v1/app/party", "/events/api/v1/app/%F0%9F%92%A5/x", "/admin/api/v1/resources/%00"];
+    const params = [
+      "resource",
+      "after",
+      "subject",
+      "alternativesubject",
+      "type",
+      "size",
+      "from",
+      "to",
+      "party",
+      "unit",
+      "source",
+    ];
+    const paths = [
+      "/events/api/v1/events",
+      "/events/api/v1/app/ttd/apps-test",
+      "/events/api/v1/app/party",
+      "/events/api/v1/app/%F0%9F%92%A5/x",
+      "/admin/api/v1/resources/%00",
+    ];
     for (let i = 0; i < 200; i++) {
       const q = new URLSearchParams();
       const n = Math.floor(r() * 5);
       for (let j = 0; j < n; j++) q.append(params[Math.floor(r() * params.length)]!, String(value(r)).slice(0, 3000));
-      const res = await call(`${paths[i % paths.length]}?${q}`, { headers: { ...headers, person: String(value(r)).slice(0, 100).replace(/[^\x20-\x7e]/g, "") } });
+      const res = await call(`${paths[i % paths.length]}?${q}`, {
+        headers: {
+          ...headers,
+          person: String(value(r))
+            .slice(0, 100)
+            .replace(/[^\x20-\x7e]/g, ""),
+        },
+      });
       expect(res.status, `${paths[i % paths.length]}?${q.toString().slice(0, 300)}`).toBeLessThan(500);
       await res.arrayBuffer();
     }
@@ -110,7 +198,12 @@ describe("fuzzing the foundation routes", () => {
   });
 
   it("never answers 500 to unknown routes and methods", async () => {
-    for (const [method, path] of [["GET", "/nope"], ["PATCH", "/events/api/v1/events"], ["DELETE", "/events/api/v1/events"], ["GET", "/admin/api/v1/resources/"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["PATCH", "/events/api/v1/events"],
+      ["DELETE", "/events/api/v1/events"],
+      ["GET", "/admin/api/v1/resources/"],
+    ] as const) {
       const res = await call(path, { method, headers: await adminHeaders() });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);

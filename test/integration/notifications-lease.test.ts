@@ -3,7 +3,14 @@
  * the cron hands it to the queue again and the next delivery may claim and send it: the e-mail is
  * not stuck, and while the lease holds nobody else sends it.
  */
-import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailProvider } from "../../src/email/select";
 import worker from "../../src/index";
@@ -25,12 +32,19 @@ async function tick(when: Date): Promise<void> {
 }
 
 type Row = { id: string; status: string; attempts: number; enqueued_at: string | null; sending_until: string | null };
-const row = async (orderId: string) => (await env.DB.prepare("SELECT id, status, attempts, enqueued_at, sending_until FROM email_notifications WHERE order_id = ?1").bind(orderId).first<Row>())!;
+const row = async (orderId: string) =>
+  (await env.DB.prepare(
+    "SELECT id, status, attempts, enqueued_at, sending_until FROM email_notifications WHERE order_id = ?1",
+  )
+    .bind(orderId)
+    .first<Row>())!;
 
 // The provider is unreachable, so a claimed send fails transiently and we can watch the claim itself.
 const down = { ...env, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
 async function deliver(notificationId: string, now: Date) {
-  const batch = createMessageBatch("varsel-email", [{ id: `m-${crypto.randomUUID()}`, timestamp: now, attempts: 1, body: { notificationId } }]);
+  const batch = createMessageBatch("varsel-email", [
+    { id: `m-${crypto.randomUUID()}`, timestamp: now, attempts: 1, body: { notificationId } },
+  ]);
   const ctx = createExecutionContext();
   await consumeEmailBatch(batch, down, emailProvider(down), () => now);
   return getQueueResult(batch, ctx);
@@ -38,7 +52,16 @@ async function deliver(notificationId: string, now: Date) {
 
 describe("a send whose consumer died", () => {
   it("is left alone while its lease holds, then handed over again and claimed", async () => {
-    const res = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", requestedSendTime: new Date(DUE).toISOString(), recipients: [{ emailAddress: "lease@example.com" }] }, ttd);
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(DUE).toISOString(),
+        recipients: [{ emailAddress: "lease@example.com" }],
+      },
+      ttd,
+    );
     expect(res.status).toBe(202);
     const { orderId } = (await res.json()) as { orderId: string };
     await tick(new Date(DUE + 1000));
@@ -48,7 +71,9 @@ describe("a send whose consumer died", () => {
     // A consumer claims it (attempt 1) and dies before storing any outcome.
     const crashAt = new Date(DUE + 2000);
     const leaseUntil = new Date(crashAt.getTime() + SEND_LEASE_MS);
-    await env.DB.prepare("UPDATE email_notifications SET status = 'Sending', attempts = 1, sending_until = ?2, enqueued_at = ?3 WHERE id = ?1")
+    await env.DB.prepare(
+      "UPDATE email_notifications SET status = 'Sending', attempts = 1, sending_until = ?2, enqueued_at = ?3 WHERE id = ?1",
+    )
       .bind(generated.id, leaseUntil.toISOString(), new Date(DUE + 1000).toISOString())
       .run();
 
@@ -70,14 +95,30 @@ describe("a send whose consumer died", () => {
 
   it("an order whose tick died after its last chunk is taken over after the lease and completed", async () => {
     // Only unknown persons: every notification is final at generation, none goes through the queue.
-    const res = await postJson("/notifications/api/v1/orders/email", { subject: "s", body: "b", requestedSendTime: new Date(DUE + 3600_000).toISOString(), recipients: [{ nationalIdentityNumber: "99999999999" }] }, ttd);
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(DUE + 3600_000).toISOString(),
+        recipients: [{ nationalIdentityNumber: "99999999999" }],
+      },
+      ttd,
+    );
     const { orderId } = (await res.json()) as { orderId: string };
     await tick(new Date(DUE + 3600_000 + 1000));
-    const status = async () => (await env.DB.prepare("SELECT status FROM notification_orders WHERE id = ?1").bind(orderId).first<{ status: string }>())!.status;
+    const status = async () =>
+      (await env.DB.prepare("SELECT status FROM notification_orders WHERE id = ?1")
+        .bind(orderId)
+        .first<{ status: string }>())!.status;
     expect(await status()).toBe("Completed");
     // Put it back as a crashed tick leaves it: generation done, still claimed, never completed.
     const leaseEnd = DUE + 3600_000 + 61_000;
-    await env.DB.prepare("UPDATE notification_orders SET status = 'Processing', claim_token = 'dead-tick', lease_until = ?2 WHERE id = ?1").bind(orderId, new Date(leaseEnd).toISOString()).run();
+    await env.DB.prepare(
+      "UPDATE notification_orders SET status = 'Processing', claim_token = 'dead-tick', lease_until = ?2 WHERE id = ?1",
+    )
+      .bind(orderId, new Date(leaseEnd).toISOString())
+      .run();
     await tick(new Date(leaseEnd - 1000));
     expect(await status()).toBe("Processing");
     await tick(new Date(leaseEnd + 1000));

@@ -3,7 +3,10 @@ import { documentedRoutes } from "../../src/http/openapi";
 import { LEGACY_RESPONSES } from "../../src/http/openapi-responses";
 import { call } from "../helpers/http";
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: any }> }> }>>; components: { schemas: Record<string, any> } };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: any }> }> }>>;
+  components: { schemas: Record<string, any> };
+};
 
 describe("/openapi.json responses", () => {
   it("gives success answers their JSON schema with examples, and every error problem+json", async () => {
@@ -12,8 +15,11 @@ describe("/openapi.json responses", () => {
     expect(sub["200"]!.content!["application/json"]!.schema.properties.validated.type).toBe("boolean");
     expect(sub["200"]!.content!["application/json"]!.schema.examples[0].consumer).toBe("/org/ttd");
     expect(sub["404"]!.content!["application/problem+json"]!.schema).toEqual({ $ref: "#/components/schemas/Problem" });
-    expect(doc.components.schemas.Problem.required).toEqual(expect.arrayContaining(["type", "title", "status", "traceId"]));
-    const list = doc.paths["/notifications/api/v1/list/orders"]!.get!.responses["200"]!.content!["application/json"]!.schema;
+    expect(doc.components.schemas.Problem.required).toEqual(
+      expect.arrayContaining(["type", "title", "status", "traceId"]),
+    );
+    const list =
+      doc.paths["/notifications/api/v1/list/orders"]!.get!.responses["200"]!.content!["application/json"]!.schema;
     expect(list.properties.orders.items.required).toContain("processingStatus");
     expect(list.examples).toHaveLength(1);
     expect(doc.paths["/admin/api/v1/resources"]!.get).toBeDefined();
@@ -21,7 +27,8 @@ describe("/openapi.json responses", () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         for (const [code, r] of Object.entries(op.responses)) {
-          if (Number(code) >= 400) expect(r.content?.["application/problem+json"], `${method} ${path} ${code}`).toBeDefined();
+          if (Number(code) >= 400)
+            expect(r.content?.["application/problem+json"], `${method} ${path} ${code}`).toBeDefined();
         }
       }
     }

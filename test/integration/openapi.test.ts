@@ -23,7 +23,12 @@ describe("GET /openapi.json", () => {
     expect(schema.required).toEqual(expect.arrayContaining(["id", "type", "source", "specversion", "resource"]));
     expect(schema.properties.resource.pattern).toContain("urn:altinn:resource:");
     const read = doc.paths["/events/api/v1/events"]!.get;
-    expect(read.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(["resource", "after", "type", "size"]));
-    expect(doc.paths["/admin/api/v1/resources/{resourceId}"]!.put.requestBody.content["application/json"].schema.properties.grants).toBeDefined();
+    expect(read.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["resource", "after", "type", "size"]),
+    );
+    expect(
+      doc.paths["/admin/api/v1/resources/{resourceId}"]!.put.requestBody.content["application/json"].schema.properties
+        .grants,
+    ).toBeDefined();
   });
 });

@@ -20,36 +20,86 @@ async function tick(when: number): Promise<void> {
 
 beforeAll(async () => {
   ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
-  await seedContacts([["persons/03039012345", { name: "Rita Reservert", email: "rita@example.com", mobile: null, reserved: true }]]);
+  await seedContacts([
+    ["persons/03039012345", { name: "Rita Reservert", email: "rita@example.com", mobile: null, reserved: true }],
+  ]);
 });
 
 describe("orders, more", () => {
   it("sends to a reserved person when ignoreReservation is set, and says the person is reserved", async () => {
-    const res = await postJson(`${ORDERS}/email`, { subject: "Hei $recipientName$", body: "b", ignoreReservation: true, requestedSendTime: new Date(DUE).toISOString(), recipients: [{ nationalIdentityNumber: "03039012345" }] }, ttd);
+    const res = await postJson(
+      `${ORDERS}/email`,
+      {
+        subject: "Hei $recipientName$",
+        body: "b",
+        ignoreReservation: true,
+        requestedSendTime: new Date(DUE).toISOString(),
+        recipients: [{ nationalIdentityNumber: "03039012345" }],
+      },
+      ttd,
+    );
     expect(res.status).toBe(202);
-    const { orderId, recipientLookup } = (await res.json()) as { orderId: string; recipientLookup: { isReserved: string[] } };
+    const { orderId, recipientLookup } = (await res.json()) as {
+      orderId: string;
+      recipientLookup: { isReserved: string[] };
+    };
     expect(recipientLookup.isReserved).toEqual(["03039012345"]);
     await tick(DUE + 1000);
-    const list = (await (await call(`${ORDERS}/${orderId}/notifications/email`, { headers: ttd })).json()) as { generated: number; notifications: { recipient: Record<string, unknown>; sendStatus: { status: string } }[] };
+    const list = (await (await call(`${ORDERS}/${orderId}/notifications/email`, { headers: ttd })).json()) as {
+      generated: number;
+      notifications: { recipient: Record<string, unknown>; sendStatus: { status: string } }[];
+    };
     expect(list.generated).toBe(1);
-    expect(list.notifications[0]!.recipient).toMatchObject({ emailAddress: "rita@example.com", nationalIdentityNumber: "03039012345", isReserved: true });
+    expect(list.notifications[0]!.recipient).toMatchObject({
+      emailAddress: "rita@example.com",
+      nationalIdentityNumber: "03039012345",
+      isReserved: true,
+    });
     expect(list.notifications[0]!.sendStatus.status).not.toBe("Failed_RecipientReserved");
   });
 
   it("lets an app read its own orders with only its Platform Access Token; another app's org gets 404", async () => {
     const app = { platformaccesstoken: await platformToken("ttd", "apps-test") };
-    const res = await postJson(`${ORDERS}/email`, { subject: "s", body: "b", recipients: [{ emailAddress: "pat@example.com" }], requestedSendTime: new Date(DUE + 3600_000).toISOString() }, app);
+    const res = await postJson(
+      `${ORDERS}/email`,
+      {
+        subject: "s",
+        body: "b",
+        recipients: [{ emailAddress: "pat@example.com" }],
+        requestedSendTime: new Date(DUE + 3600_000).toISOString(),
+      },
+      app,
+    );
     const { orderId } = (await res.json()) as { orderId: string };
     expect((await call(`${ORDERS}/${orderId}`, { headers: app })).status).toBe(200);
     expect((await call(`${ORDERS}/${orderId}/status`, { headers: ttd })).status).toBe(200);
-    expect((await call(`${ORDERS}/${orderId}`, { headers: { platformaccesstoken: await platformToken("digdir", "some-app") } })).status).toBe(404);
+    expect(
+      (
+        await call(`${ORDERS}/${orderId}`, {
+          headers: { platformaccesstoken: await platformToken("digdir", "some-app") },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("refuses to cancel an order once it is no longer Registered (409)", async () => {
-    const res = await postJson(`${ORDERS}/email`, { subject: "s", body: "b", recipients: [{ emailAddress: "late-cancel@example.com" }], requestedSendTime: new Date(DUE + 2 * 3600_000).toISOString() }, ttd);
+    const res = await postJson(
+      `${ORDERS}/email`,
+      {
+        subject: "s",
+        body: "b",
+        recipients: [{ emailAddress: "late-cancel@example.com" }],
+        requestedSendTime: new Date(DUE + 2 * 3600_000).toISOString(),
+      },
+      ttd,
+    );
     const { orderId } = (await res.json()) as { orderId: string };
     await tick(DUE + 2 * 3600_000 + 1000);
-    const status = ((await (await call(`${ORDERS}/${orderId}/status`, { headers: ttd })).json()) as { processingStatus: { status: string } }).processingStatus.status;
+    const status = (
+      (await (await call(`${ORDERS}/${orderId}/status`, { headers: ttd })).json()) as {
+        processingStatus: { status: string };
+      }
+    ).processingStatus.status;
     expect(["Processing", "Completed"]).toContain(status);
     expect((await call(`${ORDERS}/${orderId}/cancel`, { method: "PUT", headers: ttd })).status).toBe(409);
   });

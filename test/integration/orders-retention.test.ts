@@ -7,7 +7,14 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { EXPIRE_NEW, RESET_LOST_MESSAGES, RESET_STUCK_SENDS } from "../../src/notifications/email-outbox";
-import { DELETE_EMPTY_ORDERS, DELETE_OLD_RECEIPTS, DELETE_ORDER_NOTIFICATIONS, DELETE_ORDER_SMS, EXPIRED_ORDERS, purgeOrders } from "../../src/notifications/retention";
+import {
+  DELETE_EMPTY_ORDERS,
+  DELETE_OLD_RECEIPTS,
+  DELETE_ORDER_NOTIFICATIONS,
+  DELETE_ORDER_SMS,
+  EXPIRED_ORDERS,
+  purgeOrders,
+} from "../../src/notifications/retention";
 import { expectIndexed, queryPlan } from "../helpers/query-plan";
 
 const DAY = 86_400_000;
@@ -18,22 +25,34 @@ async function order(id: string, status: string, lastUpdate: string, notificatio
   await env.DB.prepare(
     `INSERT INTO notification_orders (id, creator, created, requested_send_time, subject, body, content_type, from_address, recipients, recipient_count, status, last_update, next_recipient)
      VALUES (?1, 'ttd', ?2, ?2, 's', 'b', 'Plain', 'a@b.no', '[]', ?3, ?4, ?2, ?3)`,
-  ).bind(id, lastUpdate, notifications, status).run();
+  )
+    .bind(id, lastUpdate, notifications, status)
+    .run();
   await env.DB.prepare(
     `INSERT INTO email_notifications (id, order_id, dedup_key, email_address, status, last_update, due_at, expires_at)
      SELECT ?1 || '-' || value, ?1, 'k' || value, 'r' || value || '@example.com', 'Delivered', ?2, ?2, ?2 FROM generate_series(1, ?3)`,
-  ).bind(id, lastUpdate, notifications).run().catch(async () => {
-    // No generate_series in this SQLite: a recursive CTE does the same.
-    await env.DB.prepare(
-      `WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < ?3)
+  )
+    .bind(id, lastUpdate, notifications)
+    .run()
+    .catch(async () => {
+      // No generate_series in this SQLite: a recursive CTE does the same.
+      await env.DB.prepare(
+        `WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < ?3)
        INSERT INTO email_notifications (id, order_id, dedup_key, email_address, status, last_update, due_at, expires_at)
        SELECT ?1 || '-' || v, ?1, 'k' || v, 'r' || v || '@example.com', 'Delivered', ?2, ?2, ?2 FROM s`,
-    ).bind(id, lastUpdate, notifications).run();
-  });
+      )
+        .bind(id, lastUpdate, notifications)
+        .run();
+    });
 }
 
-const exists = async (id: string) => (await env.DB.prepare("SELECT count(*) AS n FROM notification_orders WHERE id = ?1").bind(id).first<{ n: number }>())!.n === 1;
-const emails = async (id: string) => (await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1").bind(id).first<{ n: number }>())!.n;
+const exists = async (id: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM notification_orders WHERE id = ?1").bind(id).first<{ n: number }>())!
+    .n === 1;
+const emails = async (id: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
+    .bind(id)
+    .first<{ n: number }>())!.n;
 
 describe("order retention (RETENTION_ORDERS, from the final state)", () => {
   it("removes final orders older than the retention with their e-mails, keeps newer and unfinished ones", async () => {
@@ -59,15 +78,21 @@ describe("order retention (RETENTION_ORDERS, from the final state)", () => {
     const e: Env = { ...env, RETENTION_ORDERS: "30d" };
     const sms = async (orderId: string, lastUpdate: string) => {
       await order(orderId, "Completed", lastUpdate, 0);
-      await env.DB.prepare("UPDATE notification_orders SET notification_channel = 'Sms' WHERE id = ?1").bind(orderId).run();
+      await env.DB.prepare("UPDATE notification_orders SET notification_channel = 'Sms' WHERE id = ?1")
+        .bind(orderId)
+        .run();
       for (const n of [1, 2])
         await env.DB.prepare(
           `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, status, last_update, due_at, expires_at)
            VALUES (?1 || '-sms-' || ?3, ?1, 'k' || ?3, '+4740000000', 'Delivered', ?2, ?2, ?2)`,
-        ).bind(orderId, lastUpdate, n).run();
+        )
+          .bind(orderId, lastUpdate, n)
+          .run();
     };
     const smsCount = async (id: string) =>
-      (await env.DB.prepare("SELECT count(*) AS n FROM sms_notifications WHERE order_id = ?1").bind(id).first<{ n: number }>())!.n;
+      (await env.DB.prepare("SELECT count(*) AS n FROM sms_notifications WHERE order_id = ?1")
+        .bind(id)
+        .first<{ n: number }>())!.n;
     await sms("ret-sms-old", ago(31 * DAY));
     await sms("ret-sms-new", ago(29 * DAY));
     await purgeOrders(e, NOW);

@@ -18,7 +18,11 @@ describe("health", () => {
       [{ EMAIL_PROVIDER: "pigeon" }, /EMAIL_PROVIDER 'pigeon' is unknown/],
     ];
     for (const [vars, reason] of cases) {
-      const res = await worker.fetch(new Request("http://varsel.test/health"), { ...env, ...vars }, createExecutionContext());
+      const res = await worker.fetch(
+        new Request("http://varsel.test/health"),
+        { ...env, ...vars },
+        createExecutionContext(),
+      );
       expect(res.status).toBe(200);
       const body = (await res.json()) as { status: string; checks: { storage: string; email: string } };
       expect(body.status).toBe("degraded");

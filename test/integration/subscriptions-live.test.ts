@@ -25,10 +25,21 @@ async function subscription(): Promise<{ id: number; resource: string; headers: 
   const rid = `it-live-${crypto.randomUUID().slice(0, 8)}`;
   await putResource(rid, "ttd");
   const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
-  const res = await postJson(SUBS, { endPoint: "http://127.0.0.1:9/hook", resourceFilter: `urn:altinn:resource:${rid}` }, headers);
+  const res = await postJson(
+    SUBS,
+    { endPoint: "http://127.0.0.1:9/hook", resourceFilter: `urn:altinn:resource:${rid}` },
+    headers,
+  );
   const { id } = (await res.json()) as { id: number };
   // The handshake to a refused port fails; mark it done by hand once the first attempt is over.
-  await poll(() => runInDurableObject(deliveryStub(env, id), (_i, s) => (new PushStore(s.storage.sql).state()?.validationAttempts ?? 0) >= 1), "first validation");
+  await poll(
+    () =>
+      runInDurableObject(
+        deliveryStub(env, id),
+        (_i, s) => (new PushStore(s.storage.sql).state()?.validationAttempts ?? 0) >= 1,
+      ),
+    "first validation",
+  );
   await runInDurableObject(deliveryStub(env, id), (_i, s) => {
     const store = new PushStore(s.storage.sql);
     store.saveState({ ...store.state()!, validated: true, validatedSeq: 0, validationDueAt: null });
@@ -43,7 +54,14 @@ describe("live view of pushes", { timeout: 30_000 }, () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const event = { id: crypto.randomUUID(), type: "it.live", source: "https://it.example/x", specversion: "1.0" as const, time: new Date().toISOString(), resource };
+    const event = {
+      id: crypto.randomUUID(),
+      type: "it.live",
+      source: "https://it.example/x",
+      specversion: "1.0" as const,
+      time: new Date().toISOString(),
+      resource,
+    };
     await deliveryStub(env, id).enqueue([{ seq: 2_000_001, event }]);
     let text = "";
     while (!text.includes("event: attempt")) {

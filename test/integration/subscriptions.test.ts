@@ -26,7 +26,17 @@ describe("POST /subscriptions", () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.headers.get("location")).toBe(`https://varsel.test${SUBS}/${body.id}`);
-    expect(body).toMatchObject({ endPoint: ENDPOINT, resourceFilter, typeFilter: "a.b", sourceFilter: null, subjectFilter: null, alternativeSubjectFilter: null, consumer: "/org/digdir", createdBy: "/org/digdir", validated: false });
+    expect(body).toMatchObject({
+      endPoint: ENDPOINT,
+      resourceFilter,
+      typeFilter: "a.b",
+      sourceFilter: null,
+      subjectFilter: null,
+      alternativeSubjectFilter: null,
+      consumer: "/org/digdir",
+      createdBy: "/org/digdir",
+      validated: false,
+    });
     expect(Number.isInteger(body.id)).toBe(true);
     expect(Date.parse(body.created as string)).not.toBeNaN();
     expect(body.secret).toMatch(/^whsec_/);
@@ -43,17 +53,40 @@ describe("POST /subscriptions", () => {
 
   it("matches property names case-insensitively, as ASP.NET does, and documents the body in OpenAPI", async () => {
     const resourceFilter = await resource();
-    const res = await postJson(SUBS, { endpoint: ENDPOINT, RESOURCEFILTER: resourceFilter, typefilter: "x.y" }, await org("ttd"));
+    const res = await postJson(
+      SUBS,
+      { endpoint: ENDPOINT, RESOURCEFILTER: resourceFilter, typefilter: "x.y" },
+      await org("ttd"),
+    );
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ endPoint: ENDPOINT, resourceFilter, typeFilter: "x.y" });
-    const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }> };
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<
+        string,
+        { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }
+      >;
+    };
     const schema = doc.paths[SUBS]!.post!.requestBody.content["application/json"]!.schema;
-    expect(Object.keys(schema.properties)).toEqual(["endPoint", "sourceFilter", "resourceFilter", "subjectFilter", "alternativeSubjectFilter", "typeFilter"]);
+    expect(Object.keys(schema.properties)).toEqual([
+      "endPoint",
+      "sourceFilter",
+      "resourceFilter",
+      "subjectFilter",
+      "alternativeSubjectFilter",
+      "typeFilter",
+    ]);
   });
 
   it("refuses a missing or invalid endpoint with SPEC's text", async () => {
     const resourceFilter = await resource();
-    for (const endPoint of [undefined, "", "not a url", "ftp://example.com/x", "/relative", `https://example.com/${"x".repeat(2100)}`]) {
+    for (const endPoint of [
+      undefined,
+      "",
+      "not a url",
+      "ftp://example.com/x",
+      "/relative",
+      `https://example.com/${"x".repeat(2100)}`,
+    ]) {
       const p = await problem(await postJson(SUBS, { endPoint, resourceFilter }, await org("ttd")));
       expect(p.status, String(endPoint)).toBe(400);
       expect(p.detail).toBe("Missing or invalid endpoint to push events towards");
@@ -61,51 +94,123 @@ describe("POST /subscriptions", () => {
   });
 
   it("a generic subscription needs a resource filter and the subscribe scope", async () => {
-    const p = await problem(await postJson(SUBS, { endPoint: ENDPOINT, sourceFilter: "https://example.com/things" }, await org("ttd")));
+    const p = await problem(
+      await postJson(SUBS, { endPoint: ENDPOINT, sourceFilter: "https://example.com/things" }, await org("ttd")),
+    );
     expect(p).toMatchObject({ status: 400, detail: "Resource filter is required." });
     const resourceFilter = await resource();
-    const noScope = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, await org("ttd", "altinn:events.publish")));
+    const noScope = await problem(
+      await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, await org("ttd", "altinn:events.publish")),
+    );
     expect(noScope.status).toBe(403);
   });
 
   it("answers 401 with Altinn's texts when the policy denies the filters", async () => {
     const resourceFilter = await resource([{ subject: "/org/digdir", actions: ["read"] }]);
     const byResource = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, await org("digdir")));
-    expect(byResource).toMatchObject({ status: 401, detail: `Not authorized to create a subscription for resource ${resourceFilter}` });
-    const bySubject = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter, subjectFilter: "/org/989271156" }, await org("digdir")));
-    expect(bySubject).toMatchObject({ status: 401, detail: "Not authorized to create a subscription with subject /org/989271156" });
-    const unknown = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:no-such-thing" }, await org("ttd")));
+    expect(byResource).toMatchObject({
+      status: 401,
+      detail: `Not authorized to create a subscription for resource ${resourceFilter}`,
+    });
+    const bySubject = await problem(
+      await postJson(
+        SUBS,
+        { endPoint: ENDPOINT, resourceFilter, subjectFilter: "/org/989271156" },
+        await org("digdir"),
+      ),
+    );
+    expect(bySubject).toMatchObject({
+      status: 401,
+      detail: "Not authorized to create a subscription with subject /org/989271156",
+    });
+    const unknown = await problem(
+      await postJson(
+        SUBS,
+        { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:no-such-thing" },
+        await org("ttd"),
+      ),
+    );
     expect(unknown.status).toBe(401);
   });
 
   it("app subscriptions: the owning org without the scope, a user only for their own party", async () => {
-    const app = await postJson(SUBS, { endPoint: ENDPOINT, sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test" }, await org("ttd", ""));
+    const app = await postJson(
+      SUBS,
+      { endPoint: ENDPOINT, sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test" },
+      await org("ttd", ""),
+    );
     expect(app.status).toBe(201);
-    expect(await app.json()).toMatchObject({ resourceFilter: "urn:altinn:resource:app_ttd_apps-test", sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test" });
+    expect(await app.json()).toMatchObject({
+      resourceFilter: "urn:altinn:resource:app_ttd_apps-test",
+      sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test",
+    });
 
     const user = bearer(await altinnToken({ user: "1337", party: "50001337" }));
-    const own = await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:app_ttd_apps-test", subjectFilter: "/party/50001337" }, user);
+    const own = await postJson(
+      SUBS,
+      { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:app_ttd_apps-test", subjectFilter: "/party/50001337" },
+      user,
+    );
     expect(own.status).toBe(201);
     expect(await own.json()).toMatchObject({ consumer: "/user/1337" });
-    const someoneElse = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:app_ttd_apps-test", subjectFilter: "/party/50001338" }, user));
-    expect(someoneElse).toMatchObject({ status: 401, detail: "Not authorized to create a subscription with subject /party/50001338" });
-    const noSubject = await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:app_ttd_apps-test" }, user));
-    expect(noSubject).toMatchObject({ status: 401, detail: "Not authorized to create a subscription for resource urn:altinn:resource:app_ttd_apps-test" });
-    const otherOrg = await problem(await postJson(SUBS, { endPoint: ENDPOINT, sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test" }, await org("digdir")));
+    const someoneElse = await problem(
+      await postJson(
+        SUBS,
+        {
+          endPoint: ENDPOINT,
+          resourceFilter: "urn:altinn:resource:app_ttd_apps-test",
+          subjectFilter: "/party/50001338",
+        },
+        user,
+      ),
+    );
+    expect(someoneElse).toMatchObject({
+      status: 401,
+      detail: "Not authorized to create a subscription with subject /party/50001338",
+    });
+    const noSubject = await problem(
+      await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:app_ttd_apps-test" }, user),
+    );
+    expect(noSubject).toMatchObject({
+      status: 401,
+      detail: "Not authorized to create a subscription for resource urn:altinn:resource:app_ttd_apps-test",
+    });
+    const otherOrg = await problem(
+      await postJson(
+        SUBS,
+        { endPoint: ENDPOINT, sourceFilter: "https://ttd.apps.altinn.no/ttd/apps-test" },
+        await org("digdir"),
+      ),
+    );
     expect(otherOrg.status).toBe(401);
   });
 
   it("bad input is a 4xx problem, never a 500", async () => {
     const h = await org("ttd");
-    expect((await problem(await call(SUBS, { method: "POST", body: JSON.stringify({ endPoint: ENDPOINT }) }))).status).toBe(401);
+    expect(
+      (await problem(await call(SUBS, { method: "POST", body: JSON.stringify({ endPoint: ENDPOINT }) }))).status,
+    ).toBe(401);
     expect((await problem(await postJson(SUBS, "{", h))).status).toBe(400);
     expect((await problem(await postJson(SUBS, [1, 2], h))).status).toBe(400);
     expect((await problem(await postJson(SUBS, { endPoint: ENDPOINT }, h, "text/plain"))).status).toBe(415);
     const wrongType = await problem(await postJson(SUBS, { endPoint: 42, resourceFilter: 7 }, h));
     expect(wrongType.status).toBe(400);
     expect(Object.keys(wrongType.errors ?? {})).toEqual(expect.arrayContaining(["EndPoint", "ResourceFilter"]));
-    expect((await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:UPPER" }, h))).status).toBe(400);
-    expect((await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: await resource(), sourceFilter: "relative/path" }, h))).status).toBe(400);
+    expect(
+      (await problem(await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter: "urn:altinn:resource:UPPER" }, h)))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await problem(
+          await postJson(
+            SUBS,
+            { endPoint: ENDPOINT, resourceFilter: await resource(), sourceFilter: "relative/path" },
+            h,
+          ),
+        )
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -115,9 +220,14 @@ describe("reading and deleting subscriptions", () => {
     const ttd = await org("ttd");
     const digdir = await org("digdir");
     const mine = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, ttd)).json()) as { id: number };
-    const theirs = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, digdir)).json()) as { id: number };
+    const theirs = (await (await postJson(SUBS, { endPoint: ENDPOINT, resourceFilter }, digdir)).json()) as {
+      id: number;
+    };
 
-    const list = (await (await call(SUBS, { headers: ttd })).json()) as { count: number; subscriptions: { id: number; consumer: string }[] };
+    const list = (await (await call(SUBS, { headers: ttd })).json()) as {
+      count: number;
+      subscriptions: { id: number; consumer: string }[];
+    };
     expect(list.count).toBe(list.subscriptions.length);
     expect(list.subscriptions.map((s) => s.id)).toContain(mine.id);
     expect(list.subscriptions.every((s) => s.consumer === "/org/ttd")).toBe(true);
@@ -143,12 +253,18 @@ describe("reading and deleting subscriptions", () => {
     expect(empty.headers.get("next")).toBeNull();
     expect((await problem(await call(`${SUBS}/${id}/deliveries?status=lost`, { headers: ttd }))).status).toBe(400);
     expect((await problem(await call(`${SUBS}/${id}/deliveries?size=0`, { headers: ttd }))).status).toBe(400);
-    expect((await problem(await call(`${SUBS}/${id}/deliveries?after=vc1.no-such-cursor`, { headers: ttd }))).status).toBe(400);
+    expect(
+      (await problem(await call(`${SUBS}/${id}/deliveries?after=vc1.no-such-cursor`, { headers: ttd }))).status,
+    ).toBe(400);
     expect((await problem(await call(`${SUBS}/${id}/recover`, { method: "POST", headers: ttd }))).status).toBe(400);
-    expect((await problem(await call(`${SUBS}/${id}/recover?since=yesterday`, { method: "POST", headers: ttd }))).status).toBe(400);
+    expect(
+      (await problem(await call(`${SUBS}/${id}/recover?since=yesterday`, { method: "POST", headers: ttd }))).status,
+    ).toBe(400);
     const recovered = await call(`${SUBS}/${id}/recover?since=2020-01-01T00:00:00Z`, { method: "POST", headers: ttd });
     expect(recovered.status).toBe(202);
     expect(await recovered.json()).toEqual({ queued: 0 });
-    expect((await problem(await call(`${SUBS}/${id}/deliveries/nope/redeliver`, { method: "POST", headers: ttd }))).status).toBe(404);
+    expect(
+      (await problem(await call(`${SUBS}/${id}/deliveries/nope/redeliver`, { method: "POST", headers: ttd }))).status,
+    ).toBe(404);
   });
 });

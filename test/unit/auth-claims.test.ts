@@ -3,8 +3,12 @@ import { appIdentityFrom, callerFrom, scopesFrom, subjectsOf } from "../../src/a
 
 describe("principal derivation (SPEC §2)", () => {
   it("prefers the org, then the user, then the organisation number", () => {
-    expect(callerFrom({ "urn:altinn:org": "ttd", "urn:altinn:userid": "1", "urn:altinn:orgNumber": "991825827" }).principal).toBe("/org/ttd");
-    expect(callerFrom({ "urn:altinn:userid": "1337", "urn:altinn:orgNumber": "991825827" }).principal).toBe("/user/1337");
+    expect(
+      callerFrom({ "urn:altinn:org": "ttd", "urn:altinn:userid": "1", "urn:altinn:orgNumber": "991825827" }).principal,
+    ).toBe("/org/ttd");
+    expect(callerFrom({ "urn:altinn:userid": "1337", "urn:altinn:orgNumber": "991825827" }).principal).toBe(
+      "/user/1337",
+    );
     expect(callerFrom({ "urn:altinn:orgNumber": "991825827" }).principal).toBe("/organisation/991825827");
     expect(callerFrom({}).principal).toBeNull();
   });
@@ -19,7 +23,10 @@ describe("principal derivation (SPEC §2)", () => {
   });
 
   it("lists every identity a grant may name, party included", () => {
-    expect(subjectsOf(callerFrom({ "urn:altinn:userid": "1337", "urn:altinn:partyid": "50001337" }))).toEqual(["/user/1337", "/party/50001337"]);
+    expect(subjectsOf(callerFrom({ "urn:altinn:userid": "1337", "urn:altinn:partyid": "50001337" }))).toEqual([
+      "/user/1337",
+      "/party/50001337",
+    ]);
   });
 
   it("takes a Platform Access Token's org from iss and its app from urn:altinn:app", () => {

@@ -17,7 +17,14 @@ describe("resource id normalisation", () => {
 
 describe("NDJSON parsing", () => {
   it("counts lines from 1, skips blank ones, and lets a later line win for the same key", () => {
-    const text = ['{"nin":"01010112345","name":"A"}', "", "  ", '{"nin":"1","name":"B"}', '{"nin":"01010112345","name":"A2"}', "null"].join("\n");
+    const text = [
+      '{"nin":"01010112345","name":"A"}',
+      "",
+      "  ",
+      '{"nin":"1","name":"B"}',
+      '{"nin":"01010112345","name":"A2"}',
+      "null",
+    ].join("\n");
     const r = parseNdjson(text, personLineSchema, (p) => p.nin);
     expect(r.accepted).toBe(2);
     expect(r.records).toEqual([{ nin: "01010112345", name: "A2", email: null, mobile: null, reserved: false }]);
@@ -41,7 +48,15 @@ describe("NDJSON parsing", () => {
 });
 
 describe("who among an organisation's users may be notified", () => {
-  const resource = { id: "r", owner: "ttd", title: "r", grants: [{ subject: "/user/1", actions: ["read" as const] }, { subject: "/org/ttd", actions: ["read" as const] }] };
+  const resource = {
+    id: "r",
+    owner: "ttd",
+    title: "r",
+    grants: [
+      { subject: "/user/1", actions: ["read" as const] },
+      { subject: "/org/ttd", actions: ["read" as const] },
+    ],
+  };
   it("needs a read grant to the user; the owner-org rule does not apply to users", () => {
     expect(mayRead(resource, "1")).toBe(true);
     expect(mayRead(resource, "2")).toBe(false);

@@ -9,23 +9,36 @@ const base = { EMAIL_FROM: "noreply@varsel.no" } as Env;
 describe("e-mail configuration, validated at first use", () => {
   it("accepts the shipped default with a key, SMTP submission, and the local catcher on loopback", () => {
     expect(emailConfigProblem({ ...base, EMAIL_API_KEY: "re_x" })).toBeNull();
-    expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "smtp.example.com", SMTP_PORT: "587" })).toBeNull();
+    expect(
+      emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "smtp.example.com", SMTP_PORT: "587" }),
+    ).toBeNull();
     expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "127.0.0.1", SMTP_PORT: "25" })).toBeNull();
   });
 
   it("names what is wrong, never a secret's value", () => {
     expect(emailConfigProblem({ ...base })).toMatch(/EMAIL_API_KEY is not configured/);
     expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp" })).toBe("SMTP_HOST is not configured.");
-    expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "smtp.example.com", SMTP_PORT: "25" })).toMatch(/SMTP_PORT 25 is closed to Workers/);
-    expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "h", SMTP_PORT: "x" })).toMatch(/not a port number/);
+    expect(
+      emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "smtp.example.com", SMTP_PORT: "25" }),
+    ).toMatch(/SMTP_PORT 25 is closed to Workers/);
+    expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "smtp", SMTP_HOST: "h", SMTP_PORT: "x" })).toMatch(
+      /not a port number/,
+    );
     expect(emailConfigProblem({ ...base, EMAIL_PROVIDER: "carrier-pigeon" })).toMatch(/'carrier-pigeon' is unknown/);
-    expect(emailConfigProblem({ ...base, EMAIL_FROM: "", EMAIL_API_KEY: "re_secret" })).toBe("EMAIL_FROM is not an e-mail address.");
-    expect(emailConfigProblem({ ...base, EMAIL_API_KEY: "re_secret", EMAIL_API_URL: "ftp://x" })).not.toMatch(/re_secret/);
+    expect(emailConfigProblem({ ...base, EMAIL_FROM: "", EMAIL_API_KEY: "re_secret" })).toBe(
+      "EMAIL_FROM is not an e-mail address.",
+    );
+    expect(emailConfigProblem({ ...base, EMAIL_API_KEY: "re_secret", EMAIL_API_URL: "ftp://x" })).not.toMatch(
+      /re_secret/,
+    );
   });
 
   it("defaults SMTP to submission on 587 with STARTTLS, and 465 to TLS from the first byte", () => {
     expect(smtpConfig({ ...base, SMTP_HOST: "smtp.example.com" })).toMatchObject({ port: 587, startTls: true });
-    expect(smtpConfig({ ...base, SMTP_HOST: "smtp.example.com", SMTP_PORT: "465" })).toMatchObject({ port: 465, implicitTls: true });
+    expect(smtpConfig({ ...base, SMTP_HOST: "smtp.example.com", SMTP_PORT: "465" })).toMatchObject({
+      port: 465,
+      implicitTls: true,
+    });
     expect(smtpConfig({ ...base, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1025" })).toMatchObject({ startTls: false });
   });
 });

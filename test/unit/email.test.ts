@@ -19,7 +19,12 @@ function signed(payload: unknown, opts: { secret?: string; at?: Date; id?: strin
   const signature = new Webhook(opts.secret ?? SECRET).sign(id, at, body);
   return new Request("https://varsel.test/hook", {
     method: "POST",
-    headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": `v1,bm90LXRoaXMtb25l ${signature}` },
+    headers: {
+      "content-type": "application/json",
+      "svix-id": id,
+      "svix-timestamp": String(Math.floor(at.getTime() / 1000)),
+      "svix-signature": `v1,bm90LXRoaXMtb25l ${signature}`,
+    },
     body: opts.tamper ? body.replace("delivered", "bounced") : body,
   });
 }
@@ -36,26 +41,56 @@ async function failureOf(p: Promise<unknown>): Promise<HttpFailure["failure"]> {
 
 describe("Resend delivery webhook (Svix signatures, made with the Standard Webhooks library)", () => {
   it("maps delivered and bounced events to reports", async () => {
-    const delivered = { type: "email.delivered", created_at: "2026-11-22T09:59:58.000Z", data: { email_id: "4ef9a417-02e9-4d39-ad75-9611e0fcc33c", to: ["a@b.no"] } };
-    expect(await parseDeliveryWebhook(signed(delivered), env, NOW)).toEqual([{ providerMessageId: "4ef9a417-02e9-4d39-ad75-9611e0fcc33c", status: "Delivered", time: "2026-11-22T09:59:58.000Z" }]);
-    const bounced = { type: "email.bounced", created_at: "2026-11-22T09:59:59.000Z", data: { email_id: "e-2", bounce: { type: "Permanent", message: "no such user" } } };
-    expect(await parseDeliveryWebhook(signed(bounced), env, NOW)).toEqual([{ providerMessageId: "e-2", status: "Failed_Bounced", time: "2026-11-22T09:59:59.000Z" }]);
-    expect(await parseDeliveryWebhook(signed({ type: "email.opened", data: { email_id: "e-3" } }), env, NOW)).toEqual([]);
+    const delivered = {
+      type: "email.delivered",
+      created_at: "2026-11-22T09:59:58.000Z",
+      data: { email_id: "4ef9a417-02e9-4d39-ad75-9611e0fcc33c", to: ["a@b.no"] },
+    };
+    expect(await parseDeliveryWebhook(signed(delivered), env, NOW)).toEqual([
+      {
+        providerMessageId: "4ef9a417-02e9-4d39-ad75-9611e0fcc33c",
+        status: "Delivered",
+        time: "2026-11-22T09:59:58.000Z",
+      },
+    ]);
+    const bounced = {
+      type: "email.bounced",
+      created_at: "2026-11-22T09:59:59.000Z",
+      data: { email_id: "e-2", bounce: { type: "Permanent", message: "no such user" } },
+    };
+    expect(await parseDeliveryWebhook(signed(bounced), env, NOW)).toEqual([
+      { providerMessageId: "e-2", status: "Failed_Bounced", time: "2026-11-22T09:59:59.000Z" },
+    ]);
+    expect(await parseDeliveryWebhook(signed({ type: "email.opened", data: { email_id: "e-3" } }), env, NOW)).toEqual(
+      [],
+    );
   });
 
   it("refuses a wrong secret, a tampered body, a stale timestamp and missing headers as unauthorized", async () => {
     const ev = { type: "email.delivered", data: { email_id: "x" } };
-    expect((await failureOf(parseDeliveryWebhook(signed(ev, { secret: "whsec_" + btoa("another-secret-another-secret!!!") }), env, NOW))).kind).toBe("unauthorized");
+    expect(
+      (
+        await failureOf(
+          parseDeliveryWebhook(signed(ev, { secret: "whsec_" + btoa("another-secret-another-secret!!!") }), env, NOW),
+        )
+      ).kind,
+    ).toBe("unauthorized");
     expect((await failureOf(parseDeliveryWebhook(signed(ev, { tamper: true }), env, NOW))).kind).toBe("unauthorized");
-    expect((await failureOf(parseDeliveryWebhook(signed(ev, { at: new Date(NOW.getTime() - 6 * 60_000) }), env, NOW))).kind).toBe("unauthorized");
+    expect(
+      (await failureOf(parseDeliveryWebhook(signed(ev, { at: new Date(NOW.getTime() - 6 * 60_000) }), env, NOW))).kind,
+    ).toBe("unauthorized");
     const bare = new Request("https://varsel.test/hook", { method: "POST", body: JSON.stringify(ev) });
     expect((await failureOf(parseDeliveryWebhook(bare, env, NOW))).kind).toBe("unauthorized");
   });
 
   it("answers a bad body as a validation failure and an unconfigured secret as not found", async () => {
-    expect((await failureOf(parseDeliveryWebhook(signed({ type: "email.delivered", data: {} }), env, NOW))).kind).toBe("validation");
+    expect((await failureOf(parseDeliveryWebhook(signed({ type: "email.delivered", data: {} }), env, NOW))).kind).toBe(
+      "validation",
+    );
     expect((await failureOf(parseDeliveryWebhook(signed([1, 2]), env, NOW))).kind).toBe("validation");
-    expect((await failureOf(parseDeliveryWebhook(signed({ type: "email.delivered" }), {} as Env, NOW))).kind).toBe("not_found");
+    expect((await failureOf(parseDeliveryWebhook(signed({ type: "email.delivered" }), {} as Env, NOW))).kind).toBe(
+      "not_found",
+    );
   });
 });
 
@@ -69,7 +104,12 @@ describe("MIME building", () => {
   });
 
   it("builds headers, a base64 body and dot-stuffs the data section", () => {
-    const m = buildMessage({ to: "a@b.no", from: "x", subject: "Hei", body: ".leading dot", contentType: "Html", idempotencyKey: "k-1" }, { name: "Varsel", address: "noreply@varsel.no" }, "<id@varsel.no>", NOW);
+    const m = buildMessage(
+      { to: "a@b.no", from: "x", subject: "Hei", body: ".leading dot", contentType: "Html", idempotencyKey: "k-1" },
+      { name: "Varsel", address: "noreply@varsel.no" },
+      "<id@varsel.no>",
+      NOW,
+    );
     expect(m.data).toContain('From: "Varsel" <noreply@varsel.no>\r\n');
     expect(m.data).toContain("Content-Type: text/html; charset=utf-8\r\n");
     expect(m.data).toContain("X-Idempotency-Key: k-1\r\n");
@@ -109,8 +149,17 @@ describe("failure mapping", () => {
     expect(resultOfStatus(429, { name: "rate_limit_exceeded" })).toMatchObject({ transient: true });
     expect(resultOfStatus(503, {})).toMatchObject({ transient: true });
     expect(resultOfStatus(409, { name: "concurrent_idempotent_requests" })).toMatchObject({ transient: true });
-    expect(resultOfStatus(422, { name: "validation_error", message: "Invalid `to` field. The email address needs to follow the `email@example.com` format." })).toMatchObject({ transient: false, invalidAddress: true });
-    expect(resultOfStatus(422, { name: "validation_error", message: "Invalid `from` field." })).toEqual({ ok: false, transient: false, error: "Resend 422 validation_error: Invalid `from` field." });
+    expect(
+      resultOfStatus(422, {
+        name: "validation_error",
+        message: "Invalid `to` field. The email address needs to follow the `email@example.com` format.",
+      }),
+    ).toMatchObject({ transient: false, invalidAddress: true });
+    expect(resultOfStatus(422, { name: "validation_error", message: "Invalid `from` field." })).toEqual({
+      ok: false,
+      transient: false,
+      error: "Resend 422 validation_error: Invalid `from` field.",
+    });
     expect(resultOfStatus(401, { name: "missing_api_key" })).toMatchObject({ transient: false, misconfigured: true });
     expect(resultOfStatus(403, { name: "invalid_api_key" })).toMatchObject({ transient: false, misconfigured: true });
   });

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { checkAppEvent, checkGenericEvent } from "../../src/events/cloudevent";
 
 const NOW = new Date("2026-11-22T10:00:00Z");
-const valid = { id: "1", type: "t", source: "https://example.com/a", specversion: "1.0", resource: "urn:altinn:resource:demo" };
+const valid = {
+  id: "1",
+  type: "t",
+  source: "https://example.com/a",
+  specversion: "1.0",
+  resource: "urn:altinn:resource:demo",
+};
 
 function detailOf(r: ReturnType<typeof checkGenericEvent>): string | undefined {
   return !r.ok && r.error.kind === "bad_request" ? r.error.detail : undefined;
@@ -20,13 +26,17 @@ describe("generic CloudEvent validation (SPEC §4.1)", () => {
   });
 
   it("names every missing required attribute", () => {
-    expect(detailOf(checkGenericEvent({ resource: valid.resource, type: "t" }, NOW))).toBe("CloudEvent is missing required attributes: id, source, specversion");
+    expect(detailOf(checkGenericEvent({ resource: valid.resource, type: "t" }, NOW))).toBe(
+      "CloudEvent is missing required attributes: id, source, specversion",
+    );
   });
 
   it("uses Altinn's texts for a missing or bad resource", () => {
     const { resource: _r, ...noResource } = valid;
     expect(detailOf(checkGenericEvent(noResource, NOW))).toBe("A 'resource' property must be defined.");
-    expect(detailOf(checkGenericEvent({ ...valid, resource: "urn:altinn:resource:Upper" }, NOW))).toBe("'Resource' must be a valid urn.");
+    expect(detailOf(checkGenericEvent({ ...valid, resource: "urn:altinn:resource:Upper" }, NOW))).toBe(
+      "'Resource' must be a valid urn.",
+    );
     expect(detailOf(checkGenericEvent({ ...valid, resource: "demo" }, NOW))).toBe("'Resource' must be a valid urn.");
     expect(detailOf(checkGenericEvent({ ...valid, resource: 5 }, NOW))).toBe("'Resource' must be a valid urn.");
   });
@@ -73,13 +83,18 @@ describe("app event validation (SPEC §4.2)", () => {
   it("answers the Altinn text when source, subject or type is missing", () => {
     for (const k of ["source", "subject", "type"]) {
       const r = checkAppEvent({ ...body, [k]: undefined }, app, NOW, "x");
-      expect(!r.ok && "detail" in r.error && r.error.detail).toBe("Missing parameter values: source, subject and type cannot be null");
+      expect(!r.ok && "detail" in r.error && r.error.detail).toBe(
+        "Missing parameter values: source, subject and type cannot be null",
+      );
     }
   });
 
   it("refuses another app's source with 401 and the Altinn text", () => {
     const r = checkAppEvent({ ...body, source: source.replace("apps-test", "other") }, app, NOW, "x");
-    expect(!r.ok && r.error).toEqual({ kind: "unauthorized", detail: `ttd/apps-test is not authorized to create events for ${source.replace("apps-test", "other")}` });
+    expect(!r.ok && r.error).toEqual({
+      kind: "unauthorized",
+      detail: `ttd/apps-test is not authorized to create events for ${source.replace("apps-test", "other")}`,
+    });
   });
 
   it("checks subject and alternative subject shapes", () => {

@@ -17,7 +17,10 @@ describe("cursors", () => {
   it("round-trips a position and tells ids, cursors and the start apart", () => {
     expect(decodeAfter(encodeCursor(12345))).toEqual({ kind: "seq", seq: 12345 });
     expect(decodeAfter("0")).toEqual({ kind: "start" });
-    expect(decodeAfter("288f71f2-8cbd-3442-1532-ac14f3fd9faa")).toEqual({ kind: "eventId", id: "288f71f2-8cbd-3442-1532-ac14f3fd9faa" });
+    expect(decodeAfter("288f71f2-8cbd-3442-1532-ac14f3fd9faa")).toEqual({
+      kind: "eventId",
+      id: "288f71f2-8cbd-3442-1532-ac14f3fd9faa",
+    });
     expect(decodeAfter("vc1.!!")).toEqual({ kind: "invalid" });
   });
 
@@ -37,7 +40,9 @@ describe("cursors", () => {
 describe("trace ids", () => {
   it("uses the W3C form and keeps a caller's trace id", () => {
     expect(traceIdFor(null)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
-    expect(traceIdFor("00-4b54a6a0c9b74bf5afc5e917863f96fd-eb14b06c1f0c3cf8-01")).toMatch(/^00-4b54a6a0c9b74bf5afc5e917863f96fd-[0-9a-f]{16}-00$/);
+    expect(traceIdFor("00-4b54a6a0c9b74bf5afc5e917863f96fd-eb14b06c1f0c3cf8-01")).toMatch(
+      /^00-4b54a6a0c9b74bf5afc5e917863f96fd-[0-9a-f]{16}-00$/,
+    );
     expect(traceIdFor("garbage")).not.toContain("garbage");
   });
 });

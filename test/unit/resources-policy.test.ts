@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { callerFrom } from "../../src/auth/claims";
-import { appOfResourceId, effectiveResource, isAllowed, ownPartySubject, resourceIdOf, type Resource } from "../../src/resources/policy";
+import {
+  appOfResourceId,
+  effectiveResource,
+  isAllowed,
+  ownPartySubject,
+  resourceIdOf,
+  type Resource,
+} from "../../src/resources/policy";
 
 const resource: Resource = {
   id: "demo",
@@ -26,8 +33,12 @@ describe("resource decisions (SPEC §3)", () => {
   });
 
   it("matches a grant to a party through the token's party id", () => {
-    expect(isAllowed(resource, callerFrom({ "urn:altinn:userid": "1", "urn:altinn:partyid": "50001337" }), "read")).toBe(true);
-    expect(isAllowed(resource, callerFrom({ "urn:altinn:userid": "1", "urn:altinn:partyid": "1" }), "read")).toBe(false);
+    expect(
+      isAllowed(resource, callerFrom({ "urn:altinn:userid": "1", "urn:altinn:partyid": "50001337" }), "read"),
+    ).toBe(true);
+    expect(isAllowed(resource, callerFrom({ "urn:altinn:userid": "1", "urn:altinn:partyid": "1" }), "read")).toBe(
+      false,
+    );
   });
 
   it("denies everything on an unknown resource", () => {
@@ -45,7 +56,9 @@ describe("resource decisions (SPEC §3)", () => {
     const user = callerFrom({ "urn:altinn:userid": "1337", "urn:altinn:partyid": "50001337" });
     expect(ownPartySubject(effectiveResource("app_ttd_apps-test", null), user)).toBe("/party/50001337");
     expect(ownPartySubject(resource, user)).toBeNull();
-    expect(ownPartySubject(effectiveResource("app_ttd_apps-test", null), callerFrom({ "urn:altinn:org": "x" }))).toBeNull();
+    expect(
+      ownPartySubject(effectiveResource("app_ttd_apps-test", null), callerFrom({ "urn:altinn:org": "x" })),
+    ).toBeNull();
   });
 
   it("parses resource URNs", () => {

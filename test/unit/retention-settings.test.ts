@@ -13,7 +13,11 @@ describe("retention durations", () => {
     for (const bad of [undefined, "", "90", "d", "-1d", "1.5h", "1w"]) expect(parseDuration(bad, 42)).toBe(42);
   });
   it("defaults to SPEC §7.2's 90/30/90 days", () => {
-    expect(retentionSettings({})).toEqual({ eventsMs: 90 * 86_400_000, deliveriesMs: 30 * 86_400_000, ordersMs: 90 * 86_400_000 });
+    expect(retentionSettings({})).toEqual({
+      eventsMs: 90 * 86_400_000,
+      deliveriesMs: 30 * 86_400_000,
+      ordersMs: 90 * 86_400_000,
+    });
     expect(retentionSettings({ RETENTION_DELIVERIES: "1h" }).deliveriesMs).toBe(3_600_000);
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { CloudEvent } from "../../src/events/cloudevent";
 import type { Resource } from "../../src/resources/policy";
-import { appOfSourceFilter, callerOfConsumer, kindOf, matches, maySubscribe, newSecret, sourceMatches, type Filters } from "../../src/subscriptions/rules";
+import {
+  appOfSourceFilter,
+  callerOfConsumer,
+  kindOf,
+  matches,
+  maySubscribe,
+  newSecret,
+  sourceMatches,
+  type Filters,
+} from "../../src/subscriptions/rules";
 
 const event = (over: Partial<CloudEvent> = {}): CloudEvent => ({
   id: "1",
@@ -15,18 +24,37 @@ const event = (over: Partial<CloudEvent> = {}): CloudEvent => ({
   ...over,
 });
 
-const filters = (over: Partial<Filters> = {}): Filters => ({ sourceFilter: null, resourceFilter: "urn:altinn:resource:app_ttd_apps-test", subjectFilter: null, alternativeSubjectFilter: null, typeFilter: null, ...over });
+const filters = (over: Partial<Filters> = {}): Filters => ({
+  sourceFilter: null,
+  resourceFilter: "urn:altinn:resource:app_ttd_apps-test",
+  subjectFilter: null,
+  alternativeSubjectFilter: null,
+  typeFilter: null,
+  ...over,
+});
 
 describe("app or generic subscription", () => {
   it("an app resource filter or an app source filter makes an app subscription", () => {
-    expect(kindOf("urn:altinn:resource:app_ttd_apps-test", undefined)).toEqual({ kind: "app", resourceFilter: "urn:altinn:resource:app_ttd_apps-test" });
-    expect(kindOf(undefined, "https://ttd.apps.altinn.no/ttd/apps-test")).toEqual({ kind: "app", resourceFilter: "urn:altinn:resource:app_ttd_apps-test" });
+    expect(kindOf("urn:altinn:resource:app_ttd_apps-test", undefined)).toEqual({
+      kind: "app",
+      resourceFilter: "urn:altinn:resource:app_ttd_apps-test",
+    });
+    expect(kindOf(undefined, "https://ttd.apps.altinn.no/ttd/apps-test")).toEqual({
+      kind: "app",
+      resourceFilter: "urn:altinn:resource:app_ttd_apps-test",
+    });
     expect(kindOf(undefined, "https://ttd.apps.altinn.no/ttd/apps-test/instances/%")).toMatchObject({ kind: "app" });
   });
 
   it("everything else is generic, and a wildcard in the org or app does not name an app", () => {
-    expect(kindOf("urn:altinn:resource:ttd-demo-events", undefined)).toEqual({ kind: "generic", resourceFilter: "urn:altinn:resource:ttd-demo-events" });
-    expect(kindOf(undefined, "https://ttd.apps.altinn.no/%/apps-test")).toEqual({ kind: "generic", resourceFilter: undefined });
+    expect(kindOf("urn:altinn:resource:ttd-demo-events", undefined)).toEqual({
+      kind: "generic",
+      resourceFilter: "urn:altinn:resource:ttd-demo-events",
+    });
+    expect(kindOf(undefined, "https://ttd.apps.altinn.no/%/apps-test")).toEqual({
+      kind: "generic",
+      resourceFilter: undefined,
+    });
     expect(kindOf(undefined, "https://example.com/")).toEqual({ kind: "generic", resourceFilter: undefined });
     expect(kindOf(undefined, undefined)).toEqual({ kind: "generic", resourceFilter: undefined });
     expect(appOfSourceFilter("http://ttd.apps.altinn.no/ttd/apps-test")).toBeNull();
@@ -34,7 +62,15 @@ describe("app or generic subscription", () => {
 });
 
 describe("rights", () => {
-  const demo: Resource = { id: "ttd-demo", owner: "ttd", title: "t", grants: [{ subject: "/org/digdir", actions: ["subscribe"] }, { subject: "/user/7", actions: ["read"] }] };
+  const demo: Resource = {
+    id: "ttd-demo",
+    owner: "ttd",
+    title: "t",
+    grants: [
+      { subject: "/org/digdir", actions: ["subscribe"] },
+      { subject: "/user/7", actions: ["read"] },
+    ],
+  };
   const app: Resource = { id: "app_ttd_apps-test", owner: "ttd", title: "t", grants: [] };
 
   it("the owner and subscribe grants may subscribe; a read grant is not enough", () => {
@@ -53,7 +89,10 @@ describe("rights", () => {
   });
 
   it("rebuilds the consumer's identities from the stored principal", () => {
-    expect(callerOfConsumer("/organisation/991825827", null)).toMatchObject({ orgNumber: "991825827", principal: "/organisation/991825827" });
+    expect(callerOfConsumer("/organisation/991825827", null)).toMatchObject({
+      orgNumber: "991825827",
+      principal: "/organisation/991825827",
+    });
     expect(callerOfConsumer("/user/1", "2")).toMatchObject({ userId: "1", partyId: "2" });
   });
 });
@@ -63,7 +102,9 @@ describe("filters", () => {
     expect(sourceMatches("https://ttd.apps.altinn.no/ttd/apps-test", event().source)).toBe(true);
     expect(sourceMatches("https://%.apps.altinn.no/ttd/%/instances/50001/", event().source)).toBe(true);
     expect(sourceMatches("https://ttd.apps.altinn.no/ttd/other", event().source)).toBe(false);
-    expect(sourceMatches("https://ttd.apps.altinn.no/ttd/apps.test", "https://ttd.apps.altinn.no/ttd/appsXtest")).toBe(false);
+    expect(sourceMatches("https://ttd.apps.altinn.no/ttd/apps.test", "https://ttd.apps.altinn.no/ttd/appsXtest")).toBe(
+      false,
+    );
     expect(sourceMatches("https://x.example/a(b)", "https://x.example/a(b)/c")).toBe(true);
   });
 

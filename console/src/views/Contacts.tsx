@@ -5,8 +5,14 @@ import { Notice, ProblemAlert, SelectField } from "../ui";
 
 const KINDS: Record<string, { path: string; example: string }> = {
   persons: { path: "persons", example: '{"nin":"01017012345","name":"Kari Nordmann","email":"kari@example.com"}' },
-  organizations: { path: "organizations", example: '{"orgNo":"991825827","name":"Digdir","emails":["post@example.com"]}' },
-  users: { path: "organizations/users", example: '{"orgNo":"991825827","userId":"1337","email":"user@example.com","resources":[]}' },
+  organizations: {
+    path: "organizations",
+    example: '{"orgNo":"991825827","name":"Digdir","emails":["post@example.com"]}',
+  },
+  users: {
+    path: "organizations/users",
+    example: '{"orgNo":"991825827","userId":"1337","email":"user@example.com","resources":[]}',
+  },
 };
 
 /** Operator view: the contact register's NDJSON import, with each rejected line and why. */
@@ -20,7 +26,10 @@ export function Contacts() {
     e.preventDefault();
     setProblem(null);
     setResult(null);
-    const r = await call<{ imported: number; rejected: { line: number; error: string }[] }>(`/admin/api/v1/contacts/${KINDS[kind]!.path}`, { method: "POST", text, contentType: "application/x-ndjson" });
+    const r = await call<{ imported: number; rejected: { line: number; error: string }[] }>(
+      `/admin/api/v1/contacts/${KINDS[kind]!.path}`,
+      { method: "POST", text, contentType: "application/x-ndjson" },
+    );
     if (!r.ok) return setProblem(r.problem);
     setResult(r.body);
   };
@@ -46,7 +55,15 @@ export function Contacts() {
               ["users", "Organisations' users"],
             ]}
           />
-          <Textfield label="Lines (one JSON object a line)" description={`For example: ${KINDS[kind]!.example}`} multiline rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+          <Textfield
+            label="Lines (one JSON object a line)"
+            description={`For example: ${KINDS[kind]!.example}`}
+            multiline
+            rows={8}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            spellCheck={false}
+          />
           <Button type="submit">Import</Button>
         </form>
       </Card>
@@ -78,7 +95,9 @@ export function Contacts() {
           )}
         </>
       )}
-      <Paragraph data-size="sm">Single records can be read and changed through the contacts API (see the API reference).</Paragraph>
+      <Paragraph data-size="sm">
+        Single records can be read and changed through the contacts API (see the API reference).
+      </Paragraph>
     </>
   );
 }

@@ -22,7 +22,13 @@ export function Events() {
   const [next, setNext] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [draft, setDraft] = useState({ resource: DEMO, type: "console.test", source: "https://varsel.example/console", subject: "/party/50001337", data: '{"hello": "world"}' });
+  const [draft, setDraft] = useState({
+    resource: DEMO,
+    type: "console.test",
+    source: "https://varsel.example/console",
+    subject: "/party/50001337",
+    data: '{"hello": "world"}',
+  });
 
   const read = async (path: string, append: boolean) => {
     setProblem(null);
@@ -34,8 +40,14 @@ export function Events() {
 
   const search = (e: FormEvent) => {
     e.preventDefault();
-    const types = filters.type.split(",").map((t) => t.trim()).filter(Boolean);
-    void read(`/events/api/v1/events${query({ resource: filters.resource, after: "0", subject: filters.subject, alternativesubject: filters.alternativesubject, type: types, size: filters.size })}`, false);
+    const types = filters.type
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    void read(
+      `/events/api/v1/events${query({ resource: filters.resource, after: "0", subject: filters.subject, alternativesubject: filters.alternativesubject, type: types, size: filters.size })}`,
+      false,
+    );
   };
 
   const publish = async (e: FormEvent) => {
@@ -46,16 +58,34 @@ export function Events() {
     try {
       data = draft.data.trim() ? JSON.parse(draft.data) : undefined;
     } catch {
-      return setProblem({ title: "The data is not JSON", detail: "Write the event's data as a JSON value, or leave it empty." });
+      return setProblem({
+        title: "The data is not JSON",
+        detail: "Write the event's data as a JSON value, or leave it empty.",
+      });
     }
-    const event = { specversion: "1.0", id: crypto.randomUUID(), time: new Date().toISOString(), type: draft.type, source: draft.source, resource: draft.resource, ...(draft.subject ? { subject: draft.subject } : {}), ...(data !== undefined ? { data } : {}) };
-    const r = await call("/events/api/v1/events", { method: "POST", json: event, contentType: "application/cloudevents+json" });
+    const event = {
+      specversion: "1.0",
+      id: crypto.randomUUID(),
+      time: new Date().toISOString(),
+      type: draft.type,
+      source: draft.source,
+      resource: draft.resource,
+      ...(draft.subject ? { subject: draft.subject } : {}),
+      ...(data !== undefined ? { data } : {}),
+    };
+    const r = await call("/events/api/v1/events", {
+      method: "POST",
+      json: event,
+      contentType: "application/cloudevents+json",
+    });
     if (!r.ok) return setProblem(r.problem);
     setNotice(`Published event ${event.id}.`);
   };
 
-  const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
-  const setD = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
+  const set = (k: keyof typeof filters) => (e: { target: { value: string } }) =>
+    setFilters({ ...filters, [k]: e.target.value });
+  const setD = (k: keyof typeof draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [k]: e.target.value });
 
   return (
     <>
@@ -71,7 +101,11 @@ export function Events() {
           </Heading>
           <Textfield label="Resource" required value={filters.resource} onChange={set("resource")} />
           <Textfield label="Subject" value={filters.subject} onChange={set("subject")} />
-          <Textfield label="Alternative subject" value={filters.alternativesubject} onChange={set("alternativesubject")} />
+          <Textfield
+            label="Alternative subject"
+            value={filters.alternativesubject}
+            onChange={set("alternativesubject")}
+          />
           <Textfield label="Types (comma-separated, % wildcard)" value={filters.type} onChange={set("type")} />
           <Textfield label="Page size" inputMode="numeric" value={filters.size} onChange={set("size")} />
           <div className="span">
@@ -121,7 +155,14 @@ export function Events() {
           <Textfield label="Type" required value={draft.type} onChange={setD("type")} />
           <Textfield label="Source (absolute URL)" required value={draft.source} onChange={setD("source")} />
           <Textfield label="Subject" value={draft.subject} onChange={setD("subject")} />
-          <Textfield label="Data (JSON)" multiline rows={3} value={draft.data} onChange={setD("data")} className="span" />
+          <Textfield
+            label="Data (JSON)"
+            multiline
+            rows={3}
+            value={draft.data}
+            onChange={setD("data")}
+            className="span"
+          />
           <div className="span">
             <Button type="submit">Publish event</Button>
           </div>

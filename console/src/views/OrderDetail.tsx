@@ -21,7 +21,12 @@ interface ChannelNotification {
 
 /** Each channel's notifications: e-mail today; SMS has the same shape at notifications/sms. */
 const CHANNELS = [
-  { key: "email", label: "E-mail", path: "notifications/email", address: (r: Record<string, unknown>) => r.emailAddress },
+  {
+    key: "email",
+    label: "E-mail",
+    path: "notifications/email",
+    address: (r: Record<string, unknown>) => r.emailAddress,
+  },
   { key: "sms", label: "SMS", path: "notifications/sms", address: (r: Record<string, unknown>) => r.mobileNumber },
 ];
 
@@ -110,7 +115,14 @@ export function OrderDetail({ id }: { id: string }) {
                 <Table.Body>
                   {lists[c.key]!.map((n) => (
                     <Table.Row key={n.id} data-testid="recipient">
-                      <Table.Cell className="wrap">{String(c.address(n.recipient) ?? n.recipient.nationalIdentityNumber ?? n.recipient.organizationNumber ?? "—")}</Table.Cell>
+                      <Table.Cell className="wrap">
+                        {String(
+                          c.address(n.recipient) ??
+                            n.recipient.nationalIdentityNumber ??
+                            n.recipient.organizationNumber ??
+                            "—",
+                        )}
+                      </Table.Cell>
                       <Table.Cell>
                         <StatusTag status={n.sendStatus.status} />
                       </Table.Cell>

@@ -31,7 +31,14 @@ export function Orders() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [channel, setChannel] = useState("email");
-  const [draft, setDraft] = useState({ recipients: "", subject: "Hello from Varsel", body: "A test notification.", sendersReference: "", resourceId: "", requestedSendTime: "" });
+  const [draft, setDraft] = useState({
+    recipients: "",
+    subject: "Hello from Varsel",
+    body: "A test notification.",
+    sendersReference: "",
+    resourceId: "",
+    requestedSendTime: "",
+  });
 
   const load = useCallback(async (path = "/notifications/api/v1/list/orders?size=20", append = false) => {
     const r = await call<{ orders: OrderSummary[] }>(path);
@@ -45,7 +52,11 @@ export function Orders() {
     e.preventDefault();
     setProblem(null);
     setNotice(null);
-    const recipients = draft.recipients.split(/[\n,;]+/).map((l) => l.trim()).filter(Boolean).map(recipientOf);
+    const recipients = draft.recipients
+      .split(/[\n,;]+/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map(recipientOf);
     const body = {
       recipients,
       subject: draft.subject,
@@ -54,13 +65,17 @@ export function Orders() {
       ...(draft.resourceId ? { resourceId: draft.resourceId } : {}),
       ...(draft.requestedSendTime ? { requestedSendTime: draft.requestedSendTime } : {}),
     };
-    const r = await call<{ orderId: string }>(`/notifications/api/v1/orders/${channel}`, { method: "POST", json: body });
+    const r = await call<{ orderId: string }>(`/notifications/api/v1/orders/${channel}`, {
+      method: "POST",
+      json: body,
+    });
     if (!r.ok) return setProblem(r.problem);
     setNotice(`Order ${r.body.orderId} accepted.`);
     await load();
   };
 
-  const setD = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
+  const setD = (k: keyof typeof draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [k]: e.target.value });
 
   return (
     <>
@@ -112,12 +127,36 @@ export function Orders() {
             Send a new order
           </Heading>
           <SelectField label="Channel" value={channel} onChange={setChannel} options={[["email", "E-mail"]]} />
-          <Textfield label="Recipients (one a line: e-mail, national identity number or organisation number)" multiline rows={3} required value={draft.recipients} onChange={setD("recipients")} className="span" />
+          <Textfield
+            label="Recipients (one a line: e-mail, national identity number or organisation number)"
+            multiline
+            rows={3}
+            required
+            value={draft.recipients}
+            onChange={setD("recipients")}
+            className="span"
+          />
           <Textfield label="Subject" required value={draft.subject} onChange={setD("subject")} />
           <Textfield label="Sender's reference" value={draft.sendersReference} onChange={setD("sendersReference")} />
-          <Textfield label="Body" multiline rows={3} required value={draft.body} onChange={setD("body")} className="span" />
-          <Textfield label="Resource id (urn:altinn:resource:…, optional)" value={draft.resourceId} onChange={setD("resourceId")} />
-          <Textfield label="Requested send time (RFC 3339, optional)" value={draft.requestedSendTime} onChange={setD("requestedSendTime")} />
+          <Textfield
+            label="Body"
+            multiline
+            rows={3}
+            required
+            value={draft.body}
+            onChange={setD("body")}
+            className="span"
+          />
+          <Textfield
+            label="Resource id (urn:altinn:resource:…, optional)"
+            value={draft.resourceId}
+            onChange={setD("resourceId")}
+          />
+          <Textfield
+            label="Requested send time (RFC 3339, optional)"
+            value={draft.requestedSendTime}
+            onChange={setD("requestedSendTime")}
+          />
           <div className="span">
             <Button type="submit">Send order</Button>
           </div>

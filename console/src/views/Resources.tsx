@@ -1,4 +1,14 @@
-import { Button, Card, Checkbox, Fieldset, Heading, Link, Paragraph, Table, Textfield } from "@digdir/designsystemet-react";
+import {
+  Button,
+  Card,
+  Checkbox,
+  Fieldset,
+  Heading,
+  Link,
+  Paragraph,
+  Table,
+  Textfield,
+} from "@digdir/designsystemet-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { call, query, type Problem } from "../api";
 import { href } from "../route";
@@ -26,7 +36,10 @@ function Editor({ initial, onSaved }: { initial: Resource; onSaved: (r: Resource
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
-    const res = await call<Resource>(`/admin/api/v1/resources/${encodeURIComponent(r.id)}`, { method: "PUT", json: { owner: r.owner, title: r.title, grants: r.grants } });
+    const res = await call<Resource>(`/admin/api/v1/resources/${encodeURIComponent(r.id)}`, {
+      method: "PUT",
+      json: { owner: r.owner, title: r.title, grants: r.grants },
+    });
     if (!res.ok) return setProblem(res.problem);
     onSaved(res.body);
   };
@@ -38,25 +51,60 @@ function Editor({ initial, onSaved }: { initial: Resource; onSaved: (r: Resource
           {initial.id ? `Resource ${initial.id}` : "New resource"}
         </Heading>
         <ProblemAlert problem={problem} />
-        {!initial.id && <Textfield label="Resource id (after urn:altinn:resource:)" required value={r.id} onChange={(e) => setR({ ...r, id: e.target.value })} />}
-        <Textfield label="Owner (org code)" required value={r.owner} onChange={(e) => setR({ ...r, owner: e.target.value })} />
+        {!initial.id && (
+          <Textfield
+            label="Resource id (after urn:altinn:resource:)"
+            required
+            value={r.id}
+            onChange={(e) => setR({ ...r, id: e.target.value })}
+          />
+        )}
+        <Textfield
+          label="Owner (org code)"
+          required
+          value={r.owner}
+          onChange={(e) => setR({ ...r, owner: e.target.value })}
+        />
         <Textfield label="Title" required value={r.title} onChange={(e) => setR({ ...r, title: e.target.value })} />
         {r.grants.map((g, i) => (
           <Fieldset key={i} className="grant">
             <Fieldset.Legend>Grant {i + 1}</Fieldset.Legend>
-            <Textfield label="Subject (/org/…, /user/…, /organisation/…, /party/…)" value={g.subject} onChange={(e) => setGrant(i, { ...g, subject: e.target.value })} />
+            <Textfield
+              label="Subject (/org/…, /user/…, /organisation/…, /party/…)"
+              value={g.subject}
+              onChange={(e) => setGrant(i, { ...g, subject: e.target.value })}
+            />
             <div className="row">
               {ACTIONS.map((a) => (
-                <Checkbox key={a} label={a} value={a} checked={g.actions.includes(a)} onChange={(e) => setGrant(i, { ...g, actions: e.target.checked ? [...g.actions, a] : g.actions.filter((x) => x !== a) })} />
+                <Checkbox
+                  key={a}
+                  label={a}
+                  value={a}
+                  checked={g.actions.includes(a)}
+                  onChange={(e) =>
+                    setGrant(i, {
+                      ...g,
+                      actions: e.target.checked ? [...g.actions, a] : g.actions.filter((x) => x !== a),
+                    })
+                  }
+                />
               ))}
             </div>
-            <Button variant="tertiary" data-color="danger" data-size="sm" onClick={() => setR({ ...r, grants: r.grants.filter((_, j) => j !== i) })}>
+            <Button
+              variant="tertiary"
+              data-color="danger"
+              data-size="sm"
+              onClick={() => setR({ ...r, grants: r.grants.filter((_, j) => j !== i) })}
+            >
               Remove grant {i + 1}
             </Button>
           </Fieldset>
         ))}
         <div className="row">
-          <Button variant="secondary" onClick={() => setR({ ...r, grants: [...r.grants, { subject: "", actions: ["subscribe"] }] })}>
+          <Button
+            variant="secondary"
+            onClick={() => setR({ ...r, grants: [...r.grants, { subject: "", actions: ["subscribe"] }] })}
+          >
             Add grant
           </Button>
           <Button type="submit">Save resource</Button>
@@ -81,7 +129,8 @@ export function Resources({ selected }: { selected?: string }) {
   }, []);
   useEffect(() => void load(), [load]);
 
-  const current = selected === "new" ? { id: "", owner: "", title: "", grants: [] } : list?.find((r) => r.id === selected);
+  const current =
+    selected === "new" ? { id: "", owner: "", title: "", grants: [] } : list?.find((r) => r.id === selected);
 
   return (
     <>

@@ -4,7 +4,12 @@ import { call, type Problem } from "../api";
 import { setToken } from "../session";
 import { ProblemAlert } from "../ui";
 
-const SCOPES = ["altinn:events.publish", "altinn:events.subscribe", "altinn:serviceowner/notifications.create", "varsel:admin"];
+const SCOPES = [
+  "altinn:events.publish",
+  "altinn:events.subscribe",
+  "altinn:serviceowner/notifications.create",
+  "varsel:admin",
+];
 
 /** Sign-in with a bearer token; locally also the dev sign-in, when the server offers it. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -44,14 +49,24 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <Heading level={1} data-size="lg">
         Varsel console
       </Heading>
-      <Paragraph>Events, subscriptions and notifications. Sign in with a bearer token; it is kept in this tab only.</Paragraph>
+      <Paragraph>
+        Events, subscriptions and notifications. Sign in with a bearer token; it is kept in this tab only.
+      </Paragraph>
       <ProblemAlert problem={problem} />
       <Card>
         <form onSubmit={withToken} className="stack">
           <Heading level={2} data-size="sm">
             Sign in with a token
           </Heading>
-          <Textfield label="Bearer token" multiline rows={3} value={token} onChange={(e) => setTokenText(e.target.value)} autoComplete="off" spellCheck={false} />
+          <Textfield
+            label="Bearer token"
+            multiline
+            rows={3}
+            value={token}
+            onChange={(e) => setTokenText(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
           <Button type="submit">Sign in</Button>
         </form>
       </Card>
@@ -63,7 +78,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </Heading>
             <Paragraph data-size="sm">Mints a one-hour token with this machine's development key.</Paragraph>
             <Textfield label="Org code" value={org} onChange={(e) => setOrg(e.target.value)} />
-            <Textfield label="User id (optional)" value={user} onChange={(e) => setUser(e.target.value)} inputMode="numeric" />
+            <Textfield
+              label="User id (optional)"
+              value={user}
+              onChange={(e) => setUser(e.target.value)}
+              inputMode="numeric"
+            />
             <Fieldset>
               <Fieldset.Legend>Scopes</Fieldset.Legend>
               {SCOPES.map((s) => (

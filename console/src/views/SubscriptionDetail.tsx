@@ -26,19 +26,32 @@ interface Delivery {
 function Live({ id }: { id: string }) {
   const [pushes, setPushes] = useState<LivePush[]>([]);
   const [state, setState] = useState<"connecting" | "open" | "closed" | "error">("connecting");
-  useEffect(() => openLive(`/events/api/v1/subscriptions/${id}/live`, (p) => setPushes((all) => [p, ...all].slice(0, 50)), setState), [id]);
+  useEffect(
+    () =>
+      openLive(
+        `/events/api/v1/subscriptions/${id}/live`,
+        (p) => setPushes((all) => [p, ...all].slice(0, 50)),
+        setState,
+      ),
+    [id],
+  );
   return (
     <Card>
       <Heading level={2} data-size="sm">
         Live pushes
       </Heading>
       <Paragraph data-size="sm" aria-live="polite">
-        {state === "open" ? "Watching: each attempt appears here as it happens." : state === "connecting" ? "Connecting…" : "Not connected; reload to watch again."}
+        {state === "open"
+          ? "Watching: each attempt appears here as it happens."
+          : state === "connecting"
+            ? "Connecting…"
+            : "Not connected; reload to watch again."}
       </Paragraph>
       <ol className="live" aria-label="Live pushes" aria-live="polite">
         {pushes.map((p) => (
           <li key={`${p.eventId}-${p.attempt}-${p.time}`}>
-            <StatusTag status={p.outcome} /> event {p.eventId}, attempt {p.attempt}: {p.statusCode ?? "no answer"} in {p.durationMs} ms
+            <StatusTag status={p.outcome} /> event {p.eventId}, attempt {p.attempt}: {p.statusCode ?? "no answer"} in{" "}
+            {p.durationMs} ms
             {p.error ? ` (${p.error})` : ""} at {time(p.time)}
           </li>
         ))}
@@ -94,9 +107,14 @@ export function SubscriptionDetail({ id }: { id: string }) {
       const s = await call<Subscription>(`/events/api/v1/subscriptions/${id}`);
       if (!s.ok) return setProblem(s.problem);
       setSub(s.body);
-      const r = await call<{ deliveries: Delivery[] }>(path ?? `/events/api/v1/subscriptions/${id}/deliveries${query({ status, size: "20" })}`);
+      const r = await call<{ deliveries: Delivery[] }>(
+        path ?? `/events/api/v1/subscriptions/${id}/deliveries${query({ status, size: "20" })}`,
+      );
       if (!r.ok) return setProblem(r.problem);
-      setPage((old) => ({ list: path && old ? [...old.list, ...r.body.deliveries] : r.body.deliveries, next: r.body.deliveries.length ? r.next : null }));
+      setPage((old) => ({
+        list: path && old ? [...old.list, ...r.body.deliveries] : r.body.deliveries,
+        next: r.body.deliveries.length ? r.next : null,
+      }));
     },
     [id, status],
   );
@@ -104,7 +122,9 @@ export function SubscriptionDetail({ id }: { id: string }) {
 
   const redeliver = async (eventId: string) => {
     setProblem(null);
-    const r = await call(`/events/api/v1/subscriptions/${id}/deliveries/${encodeURIComponent(eventId)}/redeliver`, { method: "POST" });
+    const r = await call(`/events/api/v1/subscriptions/${id}/deliveries/${encodeURIComponent(eventId)}/redeliver`, {
+      method: "POST",
+    });
     if (!r.ok) return setProblem(r.problem);
     setNotice(`Event ${eventId} is queued again.`);
     await load();
@@ -113,7 +133,9 @@ export function SubscriptionDetail({ id }: { id: string }) {
   const recover = async (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
-    const r = await call<{ queued: number }>(`/events/api/v1/subscriptions/${id}/recover${query({ since })}`, { method: "POST" });
+    const r = await call<{ queued: number }>(`/events/api/v1/subscriptions/${id}/recover${query({ since })}`, {
+      method: "POST",
+    });
     if (!r.ok) return setProblem(r.problem);
     setNotice(`${r.body.queued} dead-lettered push(es) queued again.`);
     await load();
@@ -162,7 +184,9 @@ export function SubscriptionDetail({ id }: { id: string }) {
             Refresh
           </Button>
         </div>
-        {page && page.list.length === 0 && <Paragraph>No deliveries{status ? ` with status ${status}` : ""}.</Paragraph>}
+        {page && page.list.length === 0 && (
+          <Paragraph>No deliveries{status ? ` with status ${status}` : ""}.</Paragraph>
+        )}
         {page?.list.map((d) => (
           <Card key={d.eventId} className="delivery" data-testid="delivery">
             <div className="row">
@@ -171,7 +195,12 @@ export function SubscriptionDetail({ id }: { id: string }) {
               </Heading>
               <StatusTag status={d.status} />
               {d.nextAttemptAt && <span className="muted">next attempt {time(d.nextAttemptAt)}</span>}
-              <Button variant="secondary" data-size="sm" onClick={() => redeliver(d.eventId)} aria-label={`Redeliver event ${d.eventId}`}>
+              <Button
+                variant="secondary"
+                data-size="sm"
+                onClick={() => redeliver(d.eventId)}
+                aria-label={`Redeliver event ${d.eventId}`}
+              >
                 Redeliver
               </Button>
             </div>

@@ -50,7 +50,9 @@ export function Subscriptions() {
     e.preventDefault();
     setProblem(null);
     setCreated(null);
-    const body = Object.fromEntries(Object.entries(form).filter(([k, v]) => v.trim() && !(k === "resourceFilter" && v === "urn:altinn:resource:")));
+    const body = Object.fromEntries(
+      Object.entries(form).filter(([k, v]) => v.trim() && !(k === "resourceFilter" && v === "urn:altinn:resource:")),
+    );
     const r = await call<Subscription>("/events/api/v1/subscriptions", { method: "POST", json: body });
     if (!r.ok) return setProblem(r.problem);
     setCreated(r.body);
@@ -119,7 +121,13 @@ export function Subscriptions() {
                   </Table.Cell>
                   <Table.Cell>{time(s.created)}</Table.Cell>
                   <Table.Cell>
-                    <Button variant="tertiary" data-color="danger" data-size="sm" onClick={() => remove(s)} aria-label={`Delete subscription ${s.id}`}>
+                    <Button
+                      variant="tertiary"
+                      data-color="danger"
+                      data-size="sm"
+                      onClick={() => remove(s)}
+                      aria-label={`Delete subscription ${s.id}`}
+                    >
                       Delete
                     </Button>
                   </Table.Cell>
@@ -134,9 +142,19 @@ export function Subscriptions() {
           <Heading level={2} data-size="sm">
             New subscription
           </Heading>
-          <Textfield label="Endpoint (where pushes are POSTed)" required value={form.endPoint ?? ""} onChange={(e) => setForm({ ...form, endPoint: e.target.value })} />
+          <Textfield
+            label="Endpoint (where pushes are POSTed)"
+            required
+            value={form.endPoint ?? ""}
+            onChange={(e) => setForm({ ...form, endPoint: e.target.value })}
+          />
           {FILTERS.map((f) => (
-            <Textfield key={f} label={LABELS[f]} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+            <Textfield
+              key={f}
+              label={LABELS[f]}
+              value={form[f] ?? ""}
+              onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+            />
           ))}
           <Button type="submit">Create subscription</Button>
         </form>

@@ -27,8 +27,13 @@ export function resultOfStatus(status: number, body: ResendError): SendResult {
   if (status === 429 || status >= 500 || status === 408) return { ok: false, transient: true, error };
   if (status === 409 && body.name === "concurrent_idempotent_requests") return { ok: false, transient: true, error };
   // A missing, wrong or restricted API key is the operator's to fix, not the mail's fault.
-  if (status === 401 || (status === 403 && body.name !== "validation_error")) return { ok: false, transient: false, misconfigured: true, error };
-  if ((status === 400 || status === 422) && body.name === "validation_error" && /`to`|\bto\b|recipient/i.test(body.message ?? "")) {
+  if (status === 401 || (status === 403 && body.name !== "validation_error"))
+    return { ok: false, transient: false, misconfigured: true, error };
+  if (
+    (status === 400 || status === 422) &&
+    body.name === "validation_error" &&
+    /`to`|\bto\b|recipient/i.test(body.message ?? "")
+  ) {
     return { ok: false, transient: false, invalidAddress: true, error };
   }
   return { ok: false, transient: false, error };
@@ -56,7 +61,12 @@ export class ResendProvider implements EmailProvider {
     try {
       res = await fetch(`${this.baseUrl.replace(/\/+$/, "")}/emails`, {
         method: "POST",
-        headers: { authorization: `Bearer ${this.apiKey}`, "content-type": "application/json", "idempotency-key": key, "user-agent": "varsel" },
+        headers: {
+          authorization: `Bearer ${this.apiKey}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+          "user-agent": "varsel",
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });

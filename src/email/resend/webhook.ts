@@ -43,7 +43,12 @@ export function signedHeaders(h: Headers): SignedHeaders {
 }
 
 /** True when one of the `v1,` signatures matches. */
-export async function verifySignature(secret: string, headers: SignedHeaders, body: string, now: Date): Promise<boolean> {
+export async function verifySignature(
+  secret: string,
+  headers: SignedHeaders,
+  body: string,
+  now: Date,
+): Promise<boolean> {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return false;
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return false;
@@ -82,7 +87,8 @@ export function reportsOf(payload: unknown, now: Date): DeliveryReport[] {
   const event = parsed.data;
   const status = STATUS[event.type];
   if (!status) return [];
-  if (!event.data.email_id) fail({ kind: "validation", errors: { $: ["'data.email_id' is required for delivery events."] } });
+  if (!event.data.email_id)
+    fail({ kind: "validation", errors: { $: ["'data.email_id' is required for delivery events."] } });
   const when = event.created_at ?? event.data.created_at;
   const time = when && !Number.isNaN(Date.parse(when)) ? new Date(when).toISOString() : now.toISOString();
   return [{ providerMessageId: event.data.email_id, status, time }];

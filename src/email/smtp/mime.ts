@@ -81,7 +81,12 @@ export interface BuiltMessage {
   data: string;
 }
 
-export function buildMessage(mail: OutgoingEmail, from: { name: string; address: string }, messageId: string, date: Date): BuiltMessage {
+export function buildMessage(
+  mail: OutgoingEmail,
+  from: { name: string; address: string },
+  messageId: string,
+  date: Date,
+): BuiltMessage {
   const headers = [
     `From: ${mailboxHeader(from)}`,
     `To: ${mail.to}`,

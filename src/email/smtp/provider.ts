@@ -16,9 +16,15 @@ export function resultOfReply(e: SmtpReplyError): SendResult {
   const { code, text } = e.reply;
   const error = `SMTP ${e.stage}: ${code} ${text.replace(/\s+/g, " ").slice(0, 300)}`;
   // Credentials or the sender refused for good: the operator's configuration, not this mail's fault.
-  if (code >= 500 && (e.stage.startsWith("AUTH") || e.stage === "MAIL FROM")) return { ok: false, transient: false, misconfigured: true, error };
+  if (code >= 500 && (e.stage.startsWith("AUTH") || e.stage === "MAIL FROM"))
+    return { ok: false, transient: false, misconfigured: true, error };
   if (code < 500 || (e.stage !== "RCPT TO" && e.stage !== "DATA")) return { ok: false, transient: true, error };
-  return { ok: false, transient: false, ...(e.stage === "RCPT TO" && (code === 501 || code === 553) ? { invalidAddress: true } : {}), error };
+  return {
+    ok: false,
+    transient: false,
+    ...(e.stage === "RCPT TO" && (code === 501 || code === 553) ? { invalidAddress: true } : {}),
+    error,
+  };
 }
 
 export class SmtpProvider implements EmailProvider {
@@ -32,7 +38,8 @@ export class SmtpProvider implements EmailProvider {
 
   async send(mail: OutgoingEmail): Promise<SendResult> {
     if ("error" in this.config) return { ok: false, transient: true, error: this.config.error };
-    if (!isPlainAddress(mail.to)) return { ok: false, transient: false, invalidAddress: true, error: "The recipient address is malformed." };
+    if (!isPlainAddress(mail.to))
+      return { ok: false, transient: false, invalidAddress: true, error: "The recipient address is malformed." };
     const from = parseMailbox(mail.from);
     if (!from) return { ok: false, transient: true, error: "The sender address (EMAIL_FROM) is malformed." };
     const messageId = await messageIdFor(mail.idempotencyKey, from.address);
@@ -40,7 +47,14 @@ export class SmtpProvider implements EmailProvider {
     return this.deliver(this.config, from.address, mail.to, data, messageId, true);
   }
 
-  private async deliver(config: SmtpConfig, from: string, to: string, data: string, messageId: string, mayReuse: boolean): Promise<SendResult> {
+  private async deliver(
+    config: SmtpConfig,
+    from: string,
+    to: string,
+    data: string,
+    messageId: string,
+    mayReuse: boolean,
+  ): Promise<SendResult> {
     const reused = mayReuse ? this.idle.pop() : undefined;
     let session: SmtpSession | undefined = reused;
     try {

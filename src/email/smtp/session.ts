@@ -61,7 +61,10 @@ export class SmtpSession {
   static async open(config: SmtpConfig): Promise<SmtpSession> {
     let socket: Socket;
     try {
-      socket = connect({ hostname: config.host, port: config.port }, { secureTransport: config.implicitTls ? "on" : config.startTls ? "starttls" : "off", allowHalfOpen: false });
+      socket = connect(
+        { hostname: config.host, port: config.port },
+        { secureTransport: config.implicitTls ? "on" : config.startTls ? "starttls" : "off", allowHalfOpen: false },
+      );
     } catch (e) {
       throw new SmtpConnectionError(`connect to ${config.host}:${config.port}: ${(e as Error).message}`);
     }
@@ -111,7 +114,8 @@ export class SmtpSession {
   }
 
   private async upgrade(): Promise<void> {
-    if (!this.extensions.has("STARTTLS")) throw new SmtpConnectionError(`${this.config.host} does not offer STARTTLS, but SMTP_STARTTLS is on`);
+    if (!this.extensions.has("STARTTLS"))
+      throw new SmtpConnectionError(`${this.config.host} does not offer STARTTLS, but SMTP_STARTTLS is on`);
     await this.expectCommand("STARTTLS", "STARTTLS", 220);
     this.reader.releaseLock();
     this.writer.releaseLock();
@@ -238,7 +242,10 @@ export class SmtpSession {
   private async readLine(stage: string): Promise<string> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SmtpConnectionError(`${stage}: no reply within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+      timer = setTimeout(
+        () => reject(new SmtpConnectionError(`${stage}: no reply within ${this.config.timeoutMs} ms`)),
+        this.config.timeoutMs,
+      );
     });
     try {
       for (;;) {
