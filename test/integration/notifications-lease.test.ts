@@ -28,7 +28,7 @@ type Row = { id: string; status: string; attempts: number; enqueued_at: string |
 const row = async (orderId: string) => (await env.DB.prepare("SELECT id, status, attempts, enqueued_at, sending_until FROM email_notifications WHERE order_id = ?1").bind(orderId).first<Row>())!;
 
 // The provider is unreachable, so a claimed send fails transiently and we can watch the claim itself.
-const down = { ...env, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
+const down = { ...env, EMAIL_PROVIDER: "smtp", SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
 async function deliver(notificationId: string, now: Date) {
   const batch = createMessageBatch("varsel-email", [{ id: `m-${crypto.randomUUID()}`, timestamp: now, attempts: 1, body: { notificationId } }]);
   const ctx = createExecutionContext();
