@@ -37,13 +37,17 @@ export default defineConfig(async () => {
                   SMS_DAYTIME: "00-24",
                   SMS_REPORT_USER: "gateway",
                   SMS_REPORT_PASSWORD: "report-secret",
-                  // E-mail to a loopback port where nothing listens: every send is a transient refusal.
-                  EMAIL_PROVIDER: "smtp",
-                  SMTP_HOST: "127.0.0.1",
-                  SMTP_PORT: "1",
+                  // A valid e-mail configuration; nothing sends in the background (no e-mail consumer below).
+                  EMAIL_PROVIDER: "resend",
+                  EMAIL_API_KEY: "re_test",
+                  EMAIL_API_URL: "http://127.0.0.1:1",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
                 },
+                // E-mails go to a queue nobody consumes here: e-mail tests drive the consumer themselves.
+                // A background consumer would race them, and its sends to loopback from workerd after a
+                // test file ended keep the test runner from finishing.
+                queueProducers: { EMAIL_QUEUE: { queueName: "varsel-email-unconsumed" } },
               },
             }),
           ],

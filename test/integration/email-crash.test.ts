@@ -150,9 +150,9 @@ describe("a crash mid-batch", () => {
     const when = DUE + 3 * 3600_000;
     const { orderId, q, env: e } = await generated(2, when);
     const at = new Date(when + 2000);
-    const { provider } = holdingProvider(0);
+    const { provider, release } = holdingProvider(0);
     // Claimed and never finished: the consumer is gone.
-    void consumeEmailBatch(batchOf(q.ids, at), env, provider, () => at);
+    const gone = consumeEmailBatch(batchOf(q.ids, at), env, provider, () => at);
     await until(async () => ((await statuses(orderId)).Sending === 2 ? true : false), "both claimed");
     const first = [...q.ids];
     const mine = () => q.ids.filter((id) => first.includes(id));
@@ -162,6 +162,9 @@ describe("a crash mid-batch", () => {
     expect(mine()).toHaveLength(4);
     expect(mine().slice(2).sort()).toEqual([...first].sort());
     expect(await statuses(orderId)).toEqual({ New: 2 });
+    // Let the stalled invocation end so nothing is left running; its late outcomes touch no New row.
+    release();
+    await gone;
   });
 });
 

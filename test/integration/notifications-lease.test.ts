@@ -40,7 +40,7 @@ const row = async (orderId: string) =>
     .first<Row>())!;
 
 // The provider is unreachable, so a claimed send fails transiently and we can watch the claim itself.
-const down = { ...env, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
+const down = { ...env, EMAIL_PROVIDER: "smtp", SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5" };
 async function deliver(notificationId: string, now: Date) {
   const batch = createMessageBatch("varsel-email", [
     { id: `m-${crypto.randomUUID()}`, timestamp: now, attempts: 1, body: { notificationId } },

@@ -200,7 +200,7 @@ describe("the cron claims due orders", () => {
 });
 
 describe("the e-mail consumer", () => {
-  const down = { ...env, SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5,10" };
+  const down = { ...env, EMAIL_PROVIDER: "smtp", SMTP_HOST: "127.0.0.1", SMTP_PORT: "1", EMAIL_RETRY_SCHEDULE: "5,10" };
 
   async function deliver(notificationId: string, now: Date, attempts = 1) {
     const batch = createMessageBatch("varsel-email", [
