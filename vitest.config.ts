@@ -47,7 +47,11 @@ export default defineConfig(async () => {
                 // E-mails go to a queue nobody consumes here: e-mail tests drive the consumer themselves.
                 // A background consumer would race them, and its sends to loopback from workerd after a
                 // test file ended keep the test runner from finishing.
-                queueProducers: { EMAIL_QUEUE: { queueName: "varsel-email-unconsumed" } },
+                // SMS likewise: SMS tests drive the SMS consumer with their own gateway.
+                queueProducers: {
+                  EMAIL_QUEUE: { queueName: "varsel-email-unconsumed" },
+                  SMS_QUEUE: { queueName: "varsel-sms-unconsumed" },
+                },
               },
             }),
           ],
