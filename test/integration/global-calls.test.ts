@@ -16,7 +16,8 @@ import { deliveryStub } from "../../src/delivery/stub";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import { countingDb, countingEnv, emptyCalls, resetCalls, type GlobalCalls } from "../helpers/global-calls";
-import { deliveries, ENDPOINT, poll, validatedSubscription } from "../helpers/delivery";
+import { sweepOutbox } from "../../src/events/dispatch";
+import { deliveries, ENDPOINT, ev, poll, storeOnly, validatedSubscription } from "../helpers/delivery";
 import { BASE } from "../helpers/http";
 import { expectIndexed, queryPlan } from "../helpers/query-plan";
 import { recordingEnv } from "../helpers/recording-db";
@@ -170,5 +171,23 @@ describe("global calls per event on today's path (issue 10 point 4)", { timeout:
     const plan = await queryPlan(env.DB, insert.sql, ...insert.binds);
     expectIndexed(plan);
     expect(plan.join("\n")).toContain("events_resource_seq");
+  });
+
+  it("events stored before migration 0013 (no previous position) still go out through the outbox, in order", async () => {
+    const [t] = await tenants(1);
+    // As rows written by the code before 0013: prev_seq NULL, due in the outbox.
+    const old = [ev(t!.sub.resource), ev(t!.sub.resource)];
+    for (const e of old) await storeOnly(e, Date.now() - 1);
+    const sent: unknown[] = [];
+    const target = countingEnv(env, emptyCalls(), sent);
+    await sweepOutbox(target, new Date());
+    const mine = (sent as { seq: number; prev?: number; event?: { resource: string } }[]).filter(
+      (m) => m.event?.resource === t!.sub.resource,
+    );
+    expect(mine).toHaveLength(2);
+    expect(mine.every((m) => m.prev === undefined)).toBe(true);
+    await matchBatch(target, sent);
+    await attempted([t!], 2);
+    expect((await deliveries(t!.sub.id, t!.sub.headers)).map((d) => d.eventId).reverse()).toEqual(old.map((e) => e.id));
   });
 });
