@@ -45,6 +45,11 @@ const RUN_BUDGET_MS = 60_000;
 
 export interface QueuedEvent {
   seq: number;
+  /**
+   * From the matcher, on the first event of a hand-over: no event of the subscription's resource that
+   * it matches lies strictly between `prev` and `seq`. Absent: not known, checked in D1.
+   */
+  prev?: number;
   event: CloudEvent;
 }
 
@@ -98,7 +103,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     const state = this.store.state();
     if (!state || state.disabled) return 0;
     const sorted = [...items].sort((a, b) => a.seq - b.seq);
-    const incoming = state.validated ? [...(await this.missingBefore(state, sorted[0]?.seq)), ...sorted] : sorted;
+    const incoming = state.validated ? [...(await this.missingBefore(state, sorted[0])), ...sorted] : sorted;
     const now = Date.now();
     let added = 0;
     for (const item of incoming) {
@@ -117,11 +122,15 @@ export class SubscriptionDelivery extends DurableObject<Env> {
    * over after a newer one (a batch retried after a failed hand-over): the subscription's matching
    * events stored between the last position handed over and `firstSeq` that this object does not
    * hold yet. Only the subscription's own resource is read, its filters are checked on the events'
-   * header columns, and only the bodies of events actually missing are read (issue 8 point 5).
+   * header columns, and only the bodies of events actually missing are read (issue 8 point 5). When
+   * the matcher says which event of the resource came before (`prev`) and this object has seen it,
+   * there is no hole and D1 is not asked at all (issue 10 point 4: nothing global per push).
    */
-  private async missingBefore(state: DeliveryState, firstSeq: number | undefined): Promise<QueuedEvent[]> {
+  private async missingBefore(state: DeliveryState, first: QueuedEvent | undefined): Promise<QueuedEvent[]> {
     const from = Math.max(state.seenSeq ?? 0, state.validatedSeq);
+    const firstSeq = first?.seq;
     if (firstSeq === undefined || firstSeq <= from + 1) return [];
+    if (first?.prev !== undefined && first.prev <= from) return [];
     const sub = await getSubscription(this.env, state.subscriptionId);
     if (!sub || sub.disabled) return [];
     const candidates = (await eventHeadersBetween(this.env, sub.resourceFilter, from, firstSeq, GAP_FILL_LIMIT)).filter(

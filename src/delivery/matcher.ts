@@ -46,6 +46,7 @@ async function candidates(env: Env, resources: string[]): Promise<Map<string, Su
 function isEventMessage(body: unknown): body is EventMessage {
   const b = body as EventMessage | null;
   if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
+  if (b.prev !== undefined && !(Number.isSafeInteger(b.prev) && b.prev < b.seq)) return false;
   return (
     b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string")
   );
@@ -54,7 +55,27 @@ function isEventMessage(body: unknown): body is EventMessage {
 interface Item {
   message: Message<EventMessage>;
   seq: number;
+  /** The previous event of the same resource (0: none), when known. */
+  prev?: number;
   event: CloudEvent;
+}
+
+/**
+ * The position after which the subscription's object misses nothing of this resource when handed
+ * `first`: its resource's previous event, stepping back over events of this batch the subscription
+ * does not match. Undefined when not known (the object then checks in D1).
+ */
+export function handOverPrev(
+  first: { prev?: number },
+  inBatch: ReadonlyMap<number, { prev?: number; event: CloudEvent }>,
+  wants: (event: CloudEvent) => boolean,
+): number | undefined {
+  let prev = first.prev;
+  for (let before = prev === undefined ? undefined : inBatch.get(prev); before && !wants(before.event); ) {
+    prev = before.prev;
+    before = prev === undefined ? undefined : inBatch.get(prev);
+  }
+  return prev;
 }
 
 export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -88,10 +109,14 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   }
 
   const failed = new Set<Message<EventMessage>>();
+  const bySeq = new Map(items.map((i) => [i.seq, i]));
   const handovers = interleaveBy([...perSubscription.values()], (e) => e.sub.consumer);
   await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, items: mine }) => {
     try {
-      await deliveryStub(env, sub.id).enqueue(mine.map((i) => ({ seq: i.seq, event: i.event })));
+      const prev = handOverPrev(mine[0]!, bySeq, (event) => matches(sub, event));
+      await deliveryStub(env, sub.id).enqueue(
+        mine.map((i, n) => ({ seq: i.seq, event: i.event, ...(n === 0 && prev !== undefined ? { prev } : {}) })),
+      );
     } catch (e) {
       console.error(
         JSON.stringify({
@@ -115,12 +140,13 @@ async function withEvents(env: Env, messages: Message<EventMessage>[]): Promise<
         env,
         pointers.map((m) => m.body.seq),
       )
-    ).map((e) => [e.seq, e.event]),
+    ).map((e) => [e.seq, e]),
   );
   const items: Item[] = [];
   for (const m of messages) {
-    const event = m.body.event ?? loaded.get(m.body.seq);
-    if (event) items.push({ message: m, seq: m.body.seq, event });
+    const event = m.body.event ?? loaded.get(m.body.seq)?.event;
+    const prev = m.body.prev ?? loaded.get(m.body.seq)?.prev;
+    if (event) items.push({ message: m, seq: m.body.seq, ...(prev !== undefined ? { prev } : {}), event });
   }
   return items;
 }

@@ -13,6 +13,8 @@ import { jsonBytes, QUEUE_LIMITS, splitBatches } from "./queue-batches";
  */
 export interface EventMessage {
   seq: number;
+  /** The previous event of the same resource (0: none); absent when not known (stored before 0013). */
+  prev?: number;
   event?: CloudEvent;
 }
 
@@ -23,10 +25,11 @@ export interface EventMessage {
  */
 export async function publish(app: AppContext, event: CloudEvent): Promise<boolean> {
   const now = app.now();
-  const seq = await insertEvent(app.env, event, now);
-  if (seq === null) return false;
+  const stored = await insertEvent(app.env, event, now);
+  if (stored === null) return false;
+  const { seq } = stored;
   try {
-    await app.env.EVENTS_QUEUE.send(messageFor({ seq, event }), { contentType: "json" });
+    await app.env.EVENTS_QUEUE.send(messageFor({ ...stored, event }), { contentType: "json" });
   } catch (e) {
     console.error(
       JSON.stringify({
@@ -40,9 +43,10 @@ export async function publish(app: AppContext, event: CloudEvent): Promise<boole
   return true;
 }
 
-export function messageFor(e: { seq: number; event: CloudEvent }): EventMessage {
-  const full: EventMessage = { seq: e.seq, event: e.event };
-  return jsonBytes(full) > QUEUE_LIMITS.maxMessageBytes ? { seq: e.seq } : full;
+export function messageFor(e: { seq: number; prev?: number | null; event: CloudEvent }): EventMessage {
+  const position: EventMessage = { seq: e.seq, ...(typeof e.prev === "number" ? { prev: e.prev } : {}) };
+  const full: EventMessage = { ...position, event: e.event };
+  return jsonBytes(full) > QUEUE_LIMITS.maxMessageBytes ? position : full;
 }
 
 /** Bounded work per cron tick: pages of events, up to a number of pages and a wall-clock budget. */

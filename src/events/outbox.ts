@@ -17,27 +17,37 @@ export const OUTBOX_RETRY_MS = 60_000;
 
 // The statements, named so the query-plan tests check exactly these.
 export const LEASE_SQL =
-  "UPDATE events SET outbox_due_at = ?1 WHERE seq IN (SELECT seq FROM events WHERE outbox_due_at <= ?2 ORDER BY outbox_due_at, seq LIMIT ?3) RETURNING seq, cloudevent";
+  "UPDATE events SET outbox_due_at = ?1 WHERE seq IN (SELECT seq FROM events WHERE outbox_due_at <= ?2 ORDER BY outbox_due_at, seq LIMIT ?3) RETURNING seq, prev_seq, cloudevent";
 export const RESCHEDULE_SQL =
   "UPDATE events SET outbox_due_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
 export const CONFIRM_SQL =
   "UPDATE events SET outbox_due_at = NULL, dispatched_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND outbox_due_at IS NOT NULL";
 export const BY_SEQ_SQL =
-  "SELECT seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq";
+  "SELECT seq, prev_seq, cloudevent FROM events WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq";
 
 export interface OutboxEvent {
   seq: number;
+  /** The previous event of the same resource (0: none), absent when unknown (stored before 0013). */
+  prev?: number;
   event: CloudEvent;
+}
+
+type Row = { seq: number; prev_seq: number | null; cloudevent: string };
+
+function outboxEvent(r: Row): OutboxEvent {
+  return {
+    seq: r.seq,
+    ...(r.prev_seq !== null ? { prev: r.prev_seq } : {}),
+    event: JSON.parse(r.cloudevent) as CloudEvent,
+  };
 }
 
 /** Due events, oldest due first, leased to this sweep (due again after the lease) in the same step. */
 export async function leaseDueEvents(env: Env, now: number, limit: number): Promise<OutboxEvent[]> {
   const { results } = await env.DB.prepare(LEASE_SQL)
     .bind(now + OUTBOX_LEASE_MS, now, limit)
-    .all<{ seq: number; cloudevent: string }>();
-  return results
-    .sort((a, b) => a.seq - b.seq)
-    .map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+    .all<Row>();
+  return results.sort((a, b) => a.seq - b.seq).map(outboxEvent);
 }
 
 /** Sets when these (unconfirmed) events are due for the sweep; `at` = now puts them back at once. */
@@ -55,8 +65,6 @@ export async function confirmHandedOver(env: Env, seqs: number[], now: Date): Pr
 /** Stored events by position (queue messages too large to carry their event name only its position). */
 export async function eventsBySeq(env: Env, seqs: number[]): Promise<OutboxEvent[]> {
   if (!seqs.length) return [];
-  const { results } = await env.DB.prepare(BY_SEQ_SQL)
-    .bind(JSON.stringify(seqs))
-    .all<{ seq: number; cloudevent: string }>();
-  return results.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
+  const { results } = await env.DB.prepare(BY_SEQ_SQL).bind(JSON.stringify(seqs)).all<Row>();
+  return results.map(outboxEvent);
 }

@@ -12,10 +12,16 @@ export interface StoredEvent {
 }
 
 /**
- * Stores the event unless (source, id) is already there. Returns the new row's position, or
- * null for a duplicate. D1 commits before it answers, so the event is durable on return.
+ * Stores the event unless (source, id) is already there. Returns the new row's position and the
+ * position of its resource's previous event (0: none; read in the same statement, so D1's single
+ * writer makes it exact), or null for a duplicate. D1 commits before it answers, so the event is
+ * durable on return.
  */
-export async function insertEvent(env: Env, event: CloudEvent, now: Date): Promise<number | null> {
+export async function insertEvent(
+  env: Env,
+  event: CloudEvent,
+  now: Date,
+): Promise<{ seq: number; prev: number } | null> {
   const rows = await drizzle(env.DB)
     .insert(events)
     .values({
@@ -29,10 +35,12 @@ export async function insertEvent(env: Env, event: CloudEvent, now: Date): Promi
       cloudevent: JSON.stringify(event),
       storedAt: now.toISOString(),
       outboxDueAt: now.getTime() + OUTBOX_GRACE_MS,
+      prevSeq: sql`(SELECT COALESCE(MAX(seq), 0) FROM events WHERE resource = ${event.resource})`,
     })
     .onConflictDoNothing({ target: [events.source, events.id] })
-    .returning({ seq: events.seq });
-  return rows[0]?.seq ?? null;
+    .returning({ seq: events.seq, prev: events.prevSeq });
+  const row = rows[0];
+  return row ? { seq: row.seq, prev: row.prev ?? 0 } : null;
 }
 
 /** Sets (a time) or clears (null: back into the outbox) the events' hand-over to the delivery queue. */

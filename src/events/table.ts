@@ -14,4 +14,6 @@ export const events = sqliteTable("events", {
   dispatchedAt: text("dispatched_at"),
   /** Events outbox (migration 0006, src/events/outbox.ts): when the sweep sends it; NULL once handed over. */
   outboxDueAt: integer("outbox_due_at"),
+  /** The previous event of the same resource (0: none), NULL when stored before migration 0013. */
+  prevSeq: integer("prev_seq"),
 });
