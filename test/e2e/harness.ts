@@ -30,8 +30,23 @@ export interface Varsel {
   kill: () => Promise<void>;
 }
 
-/** Starts `npm start` with the given environment and waits for "ready". */
+/**
+ * Starts `npm start` with the given environment and waits for "ready". A free port can be taken by
+ * another process between the look-up and wrangler's bind: then it starts again on another port
+ * (unless the caller chose the port).
+ */
 export async function startVarsel(env: Record<string, string> = {}): Promise<Varsel> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startVarselOnce(env);
+    } catch (e) {
+      const portTaken = e instanceof Error && e.message.includes("Address already in use");
+      if (!portTaken || env.PORT !== undefined || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startVarselOnce(env: Record<string, string>): Promise<Varsel> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "varsel-e2e-"));
   let out = "";
