@@ -334,6 +334,32 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByText(/Subscription \d+ created/).waitFor();
   });
 
+  it("does not let a crafted console link steer its token to another API path (no ../ in ids)", async () => {
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+    await devSignIn(page);
+    // A link someone sends: "subscription" ../../../../admin/api/v1/resources/ttd-demo-events?
+    const target = "/admin/api/v1/resources/ttd-demo-events";
+    for (const id of [`../../../..${target}?`, "..", "%2e%2e"]) {
+      requested.length = 0;
+      await page.goto(`${varsel.base}/#/subscriptions/${encodeURIComponent(id)}`);
+      await page.getByRole("heading", { level: 1, name: `Subscription ${id}` }).waitFor();
+      const answered = async () =>
+        requested.some((p) => p.startsWith("/admin/")) || (await page.getByRole("alert").count()) > 0;
+      await waitUntil(answered, "the view to answer");
+      await page.getByRole("button", { name: "Recover since" }).click();
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await waitUntil(answered, "the buttons to answer");
+      // Only subscription routes were asked: an id with slashes stays one encoded segment (the API
+      // answers 404), and a dot segment is refused before any request.
+      const elsewhere = requested.filter((p) => /\/api\//.test(p) && !p.startsWith("/events/api/v1/subscriptions/"));
+      expect(elsewhere, id).toEqual([]);
+      if (id === "..")
+        await page.getByText("This address names something that is not a plain API path.").first().waitFor();
+    }
+  });
+
   it("serves /docs, rendered from /openapi.json under the same strict policy, and never puts the token in a URL", async () => {
     const page = await browser.newPage();
     await page.goto(varsel.base + "/docs");

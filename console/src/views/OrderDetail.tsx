@@ -1,6 +1,6 @@
 import { Button, Heading, Link, Paragraph, Table } from "@digdir/designsystemet-react";
 import { useCallback, useEffect, useState } from "react";
-import { call, type Problem } from "../api";
+import { call, seg, type Problem } from "../api";
 import { href } from "../route";
 import { channelLabel, Notice, ProblemAlert, StatusTag, time } from "../ui";
 
@@ -50,7 +50,7 @@ export function OrderDetail({ id }: { id: string }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const base = `/notifications/api/v1/orders/${encodeURIComponent(id)}`;
+    const base = `/notifications/api/v1/orders/${seg(id)}`;
     const s = await call<OrderStatus>(`${base}/status`);
     if (!s.ok) return setProblem(s.problem);
     setOrder(s.body);
@@ -68,7 +68,7 @@ export function OrderDetail({ id }: { id: string }) {
 
   const cancel = async () => {
     setProblem(null);
-    const r = await call(`/notifications/api/v1/orders/${encodeURIComponent(id)}/cancel`, { method: "PUT" });
+    const r = await call(`/notifications/api/v1/orders/${seg(id)}/cancel`, { method: "PUT" });
     if (!r.ok) return setProblem(r.problem);
     setNotice("The order is cancelled.");
     await load();
