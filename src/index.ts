@@ -8,6 +8,7 @@ import { handleQueueBatch } from "./queues";
 import { runEventsScheduled, runScheduled } from "./scheduled";
 import { errorText } from "./lib/errors";
 import { serveAsset } from "./console/assets";
+import { API_SECURITY_HEADERS } from "./console/csp";
 
 export { SubscriptionDelivery } from "./delivery/durable-object";
 
@@ -56,6 +57,7 @@ export default {
       );
     const out = new Response(response.body, response);
     out.headers.set("traceparent", traceId);
+    for (const [k, v] of Object.entries(API_SECURITY_HEADERS)) if (!out.headers.has(k)) out.headers.set(k, v);
     return out;
   },
 

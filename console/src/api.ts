@@ -1,5 +1,8 @@
 // The console's only way to Varsel: the public API, with the signed-in token as its bearer.
+import { isPlainPath } from "./paths";
 import { getToken } from "./session";
+
+export { seg } from "./paths";
 
 export interface Problem {
   title?: string;
@@ -38,6 +41,10 @@ export function localPath(link: string | null): string | null {
 }
 
 export async function call<T = unknown>(path: string, opts: CallOptions = {}): Promise<ApiResult<T>> {
+  if (!isPlainPath(path)) {
+    const problem = { title: "Refused", detail: "This address names something that is not a plain API path." };
+    return { ok: false, status: 0, body: null as T, problem, next: null };
+  }
   const headers: Record<string, string> = { accept: "application/json", ...(opts.headers ?? {}) };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;

@@ -1,5 +1,6 @@
 // Reads a Server-Sent Events stream with fetch, so the token travels in the Authorization header
 // (EventSource cannot send one, and a token never goes into a URL).
+import { isPlainPath } from "./paths";
 import { getToken } from "./session";
 
 export interface LivePush {
@@ -18,6 +19,10 @@ export function openLive(
   onState: (s: "open" | "closed" | "error") => void,
 ): () => void {
   const abort = new AbortController();
+  if (!isPlainPath(path)) {
+    onState("error");
+    return () => abort.abort();
+  }
   (async () => {
     const res = await fetch(path, {
       headers: { accept: "text/event-stream", authorization: `Bearer ${getToken() ?? ""}` },

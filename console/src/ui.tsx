@@ -61,10 +61,15 @@ const COLORS: Record<string, "success" | "danger" | "warning" | "info" | "neutra
   Succeeded: "success",
   Completed: "success",
   validated: "success",
+  Healthy: "success",
+  Degraded: "warning",
   failed: "danger",
   disabled: "danger",
   Cancelled: "warning",
   pending: "info",
+  Accepted: "info",
+  Sending: "info",
+  Processing: "info",
 };
 
 export function StatusTag({ status }: { status: string }) {
@@ -81,4 +86,9 @@ export function time(iso: string | null | undefined): string {
         .toISOString()
         .replace("T", " ")
         .replace(/\.\d+Z$/, "Z");
+}
+
+/** An order's channel as the API names it (`Email`, `Sms`), in words. */
+export function channelLabel(channel: string): string {
+  return ({ Email: "E-mail", Sms: "SMS" } as Record<string, string>)[channel] ?? channel;
 }

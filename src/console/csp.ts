@@ -33,3 +33,14 @@ export function securityHeaders(pathname: string): Record<string, string> {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
   };
 }
+
+/**
+ * Every other answer (the API's JSON, problem+json 404s for missing assets, event streams): nothing
+ * in it may run or be framed, and its type is not to be sniffed. Set only where a response has no
+ * policy of its own (src/index.ts).
+ */
+export const API_SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+};

@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { importJWK, SignJWT } from "jose";
 import { z } from "zod";
 import { list } from "../auth/verify";
@@ -11,8 +12,8 @@ import { parseWith } from "../http/validate";
 /**
  * Local development's sign-in (SPEC §8): mints a token for a chosen org, user and scopes with the
  * development key. Present only when `DEV_SIGNING_JWK` is configured (scripts/start.mjs passes the
- * key from .dev/; production configuration never names it), and then only for requests to a
- * loopback host. Not part of the public API, so not in /openapi.json.
+ * key from .dev/; production configuration never names it), and then only for a request that
+ * came from this machine (devSignInAllowed). Not part of the public API, so not in /openapi.json.
  */
 export const DEV_TOKEN_PATH = "/console/api/dev-token";
 export const CONSOLE_CONFIG_PATH = "/console/api/config";
@@ -45,8 +46,42 @@ const devTokenRequest = z.object({
   scopes: z.array(z.enum(SCOPES, "Unknown scope.")).max(SCOPES.length).default([]),
 });
 
-export function devSignInEnabled(app: AppContext): boolean {
-  return Boolean(app.env.DEV_SIGNING_JWK) && LOOPBACK.has(app.url.hostname);
+function isLoopbackIp(ip: string): boolean {
+  try {
+    return ipaddr.process(ip.trim()).range() === "loopback";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The dev sign-in rule, pure (docs/console.md, "Dev sign-in"). All of:
+ * - the dev key is configured;
+ * - the URL's host is a loopback name or address (a DNS-rebinding page on another name is refused);
+ * - `CF-Connecting-IP`, when present, is a loopback address. Cloudflare's edge always sets it to the
+ *   visitor's address, which is never loopback, and a client cannot override it there, so a Host
+ *   header claiming `localhost` does not open the route in production; wrangler dev sets it to the
+ *   local client's address, so another machine reaching a dev server is refused too;
+ * - `Origin`, when present, is the request's own origin (no other local page may call it).
+ */
+export function devSignInAllowed(input: {
+  hasKey: boolean;
+  url: URL;
+  connectingIp: string | null;
+  origin: string | null;
+}): boolean {
+  if (!input.hasKey || !LOOPBACK.has(input.url.hostname)) return false;
+  if (input.connectingIp !== null && !isLoopbackIp(input.connectingIp)) return false;
+  return input.origin === null || input.origin === input.url.origin;
+}
+
+export function devSignInEnabled(req: Request, app: AppContext): boolean {
+  return devSignInAllowed({
+    hasKey: Boolean(app.env.DEV_SIGNING_JWK),
+    url: app.url,
+    connectingIp: req.headers.get("cf-connecting-ip"),
+    origin: req.headers.get("origin"),
+  });
 }
 
 async function mint(app: AppContext, body: z.output<typeof devTokenRequest>): Promise<string> {
@@ -70,12 +105,12 @@ async function mint(app: AppContext, body: z.output<typeof devTokenRequest>): Pr
 }
 
 export function registerConsoleRoutes(router: AppRouter): void {
-  router.get(CONSOLE_CONFIG_PATH, (_req, app: AppContext) =>
-    json({ devSignIn: devSignInEnabled(app) }, 200, { "cache-control": "no-store" }),
+  router.get(CONSOLE_CONFIG_PATH, (req, app: AppContext) =>
+    json({ devSignIn: devSignInEnabled(req, app) }, 200, { "cache-control": "no-store" }),
   );
 
   router.post(DEV_TOKEN_PATH, async (req, app: AppContext) => {
-    if (!devSignInEnabled(app)) return undefined; // no such route: the usual 404
+    if (!devSignInEnabled(req, app)) return undefined; // no such route: the usual 404
     const body = parseWith(devTokenRequest, await readJson(req, { maxBytes: 4096 }));
     if (!body.org && !body.user && !body.orgNumber)
       fail({ kind: "validation", errors: { Org: ["Choose an org, a user or an organisation number."] } });

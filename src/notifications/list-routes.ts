@@ -27,7 +27,7 @@ export const orderSummary = z.object({
   sendersReference: z.string().nullable(),
   requestedSendTime: z.string(),
   created: z.string(),
-  notificationChannel: z.string(),
+  notificationChannel: z.enum(["Email", "Sms"]).describe("The order's channel"),
   processingStatus: z.object({ status: z.string(), description: z.string(), lastUpdate: z.string() }),
   links: z.object({ self: z.string(), status: z.string() }),
 });
@@ -58,7 +58,7 @@ export const orderListResponse = z.object({ count: z.number().int(), orders: z.a
   ],
 });
 
-const COLUMNS = "id, created, senders_reference, requested_send_time, status, last_update";
+const COLUMNS = "id, created, senders_reference, requested_send_time, status, last_update, notification_channel";
 /** The page's query: binds creator, [created, created, id,] size. Newest first, read from one index. */
 export function orderListSql(withCursor: boolean): string {
   const where = withCursor ? "creator = ? AND (created < ? OR (created = ? AND id < ?))" : "creator = ?";
@@ -72,6 +72,8 @@ interface Row {
   requested_send_time: string;
   status: string;
   last_update: string;
+  /** 'Email' or 'Sms' (migration 0008; older rows default to 'Email'). */
+  notification_channel: string;
 }
 
 export function registerOrderListRoutes(router: AppRouter): void {
@@ -120,7 +122,7 @@ export function registerOrderListRoutes(router: AppRouter): void {
           sendersReference: r.senders_reference,
           requestedSendTime: r.requested_send_time,
           created: r.created,
-          notificationChannel: "Email",
+          notificationChannel: r.notification_channel,
           processingStatus: {
             status: r.status,
             description: ORDER_STATUS_DESCRIPTIONS[r.status as OrderStatus] ?? r.status,

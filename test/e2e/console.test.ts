@@ -4,13 +4,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launch, seriousViolations, waitUntil, type Browser } from "./console-browser";
 import { ROOT, startVarsel, token, type Varsel } from "./harness";
 import { startReceiver, varselClient, type Receiver } from "./receiver";
 
 const RESOURCE = "urn:altinn:resource:ttd-demo-events";
+// Markup an attacker controls (a receiver's answer, an order's text) is shown as text, never run.
+const HOSTILE_ANSWER = `<img src=x onerror="document.title='xss'">Service down for maintenance`;
 // CONSOLE_SCREENSHOTS=1 refreshes the committed screenshots; otherwise they go to a temporary folder.
 const KEEP_SHOTS = process.env.CONSOLE_SCREENSHOTS === "1";
 let SHOTS = join(ROOT, "docs", "screenshots");
@@ -31,7 +33,15 @@ async function go(page: Page, hash: string, heading: string): Promise<void> {
 }
 
 /** Axe finds nothing serious, nothing overflows sideways at 375 px, and both widths are saved. */
-async function check(page: Page, name: string, skipRules: string[] = [], fullPage = true, slackPx = 0): Promise<void> {
+async function check(
+  page: Page,
+  name: string,
+  skipRules: string[] = [],
+  fullPage = true,
+  slackPx = 0,
+  /** At 375 px the shot shows the screen from here down (what the page is about), not its top. */
+  narrowFrom?: Locator,
+): Promise<void> {
   expect(await seriousViolations(page, skipRules), `axe on ${name}`).toEqual([]);
   for (const width of [1440, 375]) {
     await page.setViewportSize({ width, height: 900 });
@@ -45,6 +55,7 @@ async function check(page: Page, name: string, skipRules: string[] = [], fullPag
       ];
     });
     expect(overflow, `${name} at ${width} px scrolls sideways (${widest})`).toBeLessThanOrEqual(slackPx);
+    if (narrowFrom && width === 375) await narrowFrom.evaluate((e) => e.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: fullPage && width === 1440 });
   }
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -108,8 +119,13 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await live.getByText(new RegExp(`delivered event ${first}, attempt 1: 200`)).waitFor({ timeout: 90_000 });
     expect(receiver.pushes().some((r) => r.json.id === first)).toBe(true);
 
-    // The receiver fails: three attempts (schedule 1,1), each seen live, then a dead letter.
-    receiver.answer((r) => (r.json.type === "console.e2e.second" ? { status: 503 } : { status: 200 }));
+    // The receiver fails: three attempts (schedule 1,1), each seen live, then a dead letter. Its
+    // answer is hostile HTML, which the console must show as text.
+    receiver.answer((r) =>
+      r.json.type === "console.e2e.second"
+        ? { status: 503, headers: { "content-type": "text/html" }, body: HOSTILE_ANSWER }
+        : { status: 200 },
+    );
     await publisher.getByLabel("Type", { exact: true }).fill("console.e2e.second");
     await publisher.getByRole("button", { name: "Publish event" }).click();
     const second = /Published event (\S+)\./.exec(
@@ -123,7 +139,16 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
       await page.getByRole("button", { name: "Refresh" }).click();
       return (await dead.getByRole("row").count()) === 4; // header and three attempts
     }, "the dead letter with its three attempts");
+    // Every attempt shows its status code, duration, error and the start of the receiver's answer.
     expect(await dead.getByRole("cell", { name: "503" }).count()).toBe(3);
+    expect(await dead.getByRole("cell", { name: /^\d+ ms$/ }).count()).toBe(3);
+    expect(await dead.getByRole("columnheader", { name: "Error" }).count()).toBe(1);
+    const excerpts = dead.locator("td code").filter({ hasText: "Service down for maintenance" });
+    expect(await excerpts.count()).toBe(3);
+    expect(await excerpts.first().textContent()).toBe(HOSTILE_ANSWER);
+    expect(await excerpts.first().isVisible()).toBe(true);
+    expect(await page.locator("main img").count()).toBe(0);
+    expect(await page.title()).toBe("Varsel console");
     await check(page, "subscription");
 
     receiver.answer(() => ({ status: 200 }));
@@ -172,6 +197,38 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     expect(gone.status).toBe(404);
   });
 
+  it("sends an SMS order and sees each recipient's SMS reach Delivered through the SMS catcher", async () => {
+    const page = await browser.newPage();
+    await devSignIn(page);
+    await go(page, "orders", "Notification orders");
+    await page.getByLabel("Channel").selectOption("sms");
+    await page.getByLabel(/^Recipients \(one a line: mobile number/).fill("+4799999999\n+47 40 00 00 02");
+    await page.getByLabel("Sender (number or name, optional)").fill("Varsel");
+    await page.getByLabel("Text", { exact: true }).fill("Hei fra konsollet <b>ikke fet</b>");
+    await page.getByLabel("Sender's reference").fill("console-sms");
+    await page.getByRole("button", { name: "Send SMS order" }).click();
+    const orderId = /Order (\S+) accepted/.exec((await page.getByText(/Order \S+ accepted/).textContent()) ?? "")![1]!;
+    // The list shows the order's own channel.
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: orderId }) });
+    expect(await row.getByRole("cell", { name: "SMS", exact: true }).count()).toBe(1);
+    await page.getByRole("link", { name: orderId }).click();
+    await page.getByRole("heading", { level: 1, name: `Order ${orderId}` }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "SMS recipients" }).waitFor();
+    const recipients = page.getByTestId("recipient");
+    await waitUntil(async () => {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      const rows = await recipients.allTextContents();
+      return rows.length === 2 && rows.every((r) => r.includes("Delivered"));
+    }, "both SMS to be Delivered");
+    const rows = (await recipients.allTextContents()).join(" ").replace(/\s/g, "");
+    expect(rows).toContain("+4799999999");
+    expect(rows).toContain("+4740000002");
+    // The order's text is shown as written, markup and all.
+    await page.getByText("Hei fra konsollet <b>ikke fet</b>", { exact: true }).waitFor();
+    expect(await page.locator("main b").count()).toBe(0);
+    await check(page, "order-sms", [], true, 0, page.getByRole("heading", { level: 2, name: "SMS recipients" }));
+  });
+
   it("sends an order and shows each recipient's status", async () => {
     const page = await browser.newPage();
     await devSignIn(page);
@@ -189,10 +246,11 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
       return rows.length === 2 && rows.every((r) => /Succeeded|Delivered/.test(r));
     }, "both recipients' e-mails to be sent");
     expect((await recipients.allTextContents()).join(" ")).toContain("kari@example.com");
-    await check(page, "order");
+    await check(page, "order", [], true, 0, page.getByRole("heading", { level: 2, name: "E-mail recipients" }));
     // An order for tomorrow can still be cancelled.
     await go(page, "orders", "Notification orders");
     await page.getByLabel(/^Recipients/).fill("later@example.com");
+    await page.getByLabel("Subject").fill(`Hello ${HOSTILE_ANSWER}`);
     await page.getByLabel(/^Requested send time/).fill(new Date(Date.now() + 86_400_000).toISOString());
     await page.getByRole("button", { name: "Send order" }).click();
     const laterId = /Order (\S+) accepted/.exec((await page.getByText(/Order \S+ accepted/).textContent()) ?? "")![1]!;
@@ -202,6 +260,10 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Cancel order" }).click();
     await page.getByText("The order is cancelled.").waitFor();
     await page.getByText("Cancelled", { exact: true }).waitFor();
+    // The subject someone typed is shown as text: no element made from it, no script run.
+    await page.getByText(`Hello ${HOSTILE_ANSWER}`, { exact: true }).waitFor();
+    expect(await page.locator("main img").count()).toBe(0);
+    expect(await page.title()).toBe("Varsel console");
   });
 
   it("lets an operator edit a grant, and the change shows at once", async () => {
@@ -270,6 +332,32 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.keyboard.type("ttd-demo-events");
     await page.keyboard.press("Enter");
     await page.getByText(/Subscription \d+ created/).waitFor();
+  });
+
+  it("does not let a crafted console link steer its token to another API path (no ../ in ids)", async () => {
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+    await devSignIn(page);
+    // A link someone sends: "subscription" ../../../../admin/api/v1/resources/ttd-demo-events?
+    const target = "/admin/api/v1/resources/ttd-demo-events";
+    for (const id of [`../../../..${target}?`, "..", "%2e%2e"]) {
+      requested.length = 0;
+      await page.goto(`${varsel.base}/#/subscriptions/${encodeURIComponent(id)}`);
+      await page.getByRole("heading", { level: 1, name: `Subscription ${id}` }).waitFor();
+      const answered = async () =>
+        requested.some((p) => p.startsWith("/admin/")) || (await page.getByRole("alert").count()) > 0;
+      await waitUntil(answered, "the view to answer");
+      await page.getByRole("button", { name: "Recover since" }).click();
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await waitUntil(answered, "the buttons to answer");
+      // Only subscription routes were asked: an id with slashes stays one encoded segment (the API
+      // answers 404), and a dot segment is refused before any request.
+      const elsewhere = requested.filter((p) => /\/api\//.test(p) && !p.startsWith("/events/api/v1/subscriptions/"));
+      expect(elsewhere, id).toEqual([]);
+      if (id === "..")
+        await page.getByText("This address names something that is not a plain API path.").first().waitFor();
+    }
   });
 
   it("serves /docs, rendered from /openapi.json under the same strict policy, and never puts the token in a URL", async () => {

@@ -11,7 +11,7 @@ export interface Received {
   at: number;
 }
 
-export type Answer = { status: number; headers?: Record<string, string> } | "hang" | "drop";
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | "hang" | "drop";
 
 export interface Receiver {
   url: string;
@@ -50,7 +50,7 @@ export async function startReceiver(
       if (a === "hang") return void hanging.add(res);
       if (a === "drop") return void req.socket.destroy();
       res.writeHead(a.status, a.headers ?? {});
-      res.end();
+      res.end(a.body);
     });
   });
   server.keepAliveTimeout = 30_000;

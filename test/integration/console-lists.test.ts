@@ -105,6 +105,29 @@ describe("GET /notifications/api/v1/list/orders", () => {
     expect(all[0]!.processingStatus.status).toBe("Registered");
   });
 
+  it("reports each order's own channel: an SMS order is Sms, an e-mail order Email", async () => {
+    const org = `o${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
+    const headers = bearer(await altinnToken({ org, scope: "altinn:serviceowner/notifications.create" }));
+    const emailId = await place(org, "mail");
+    const sms = await postJson(
+      "/notifications/api/v1/orders/sms",
+      {
+        recipients: [{ mobileNumber: "+4799999999" }],
+        body: "b",
+        sendersReference: "text",
+        requestedSendTime: later(),
+      },
+      headers,
+    );
+    expect(sms.status).toBe(202);
+    const smsId = ((await sms.json()) as { orderId: string }).orderId;
+    const res = await call("/notifications/api/v1/list/orders", { headers });
+    expect(res.status).toBe(200);
+    const { orders } = (await res.json()) as { orders: { id: string; notificationChannel: string }[] };
+    const channel = Object.fromEntries(orders.map((o) => [o.id, o.notificationChannel]));
+    expect(channel).toEqual({ [emailId]: "Email", [smsId]: "Sms" });
+  });
+
   it("needs the notifications scope and an org; refuses a foreign cursor", async () => {
     const noScope = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
     expect((await call("/notifications/api/v1/list/orders", { headers: noScope })).status).toBe(403);

@@ -64,6 +64,23 @@ describe("console assets", () => {
     expect((await problem(missing)).status).toBe(404);
     expect((await call("/no-such-page")).status).toBe(404);
   });
+
+  it("puts a policy that forbids scripts and framing on every answer: API JSON, problems, missing assets", async () => {
+    for (const path of ["/health", "/openapi.json", "/assets/no-such-file.js", "/no-such-page", "/docs/nothing"]) {
+      const res = await call(path, { headers: { accept: "text/html" } });
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain("unsafe-inline");
+      if (res.status === 404) expect(csp, path).toContain("default-src 'none'");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      await res.arrayBuffer();
+    }
+    // The console's own pages keep their own policy (styles from this origin), not the API's.
+    const page = await call("/");
+    expect(page.headers.get("content-security-policy")).toContain("style-src 'self'");
+    await page.arrayBuffer();
+  });
 });
 
 describe("dev sign-in", () => {
@@ -106,6 +123,39 @@ describe("dev sign-in", () => {
       { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
       { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK },
       "https://varsel.example",
+    );
+    expect(res).toBeUndefined();
+  });
+
+  it("stays absent on a localhost Host header when the client is not this machine (CF-Connecting-IP)", async () => {
+    const vars = { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK };
+    const spoofed = await devRoute(
+      "/console/api/dev-token",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.9" },
+        body: JSON.stringify({ org: "ttd" }),
+      },
+      vars,
+    );
+    expect(spoofed).toBeUndefined();
+    const config = (await devRoute(
+      "/console/api/config",
+      { headers: { "cf-connecting-ip": "203.0.113.9" } },
+      vars,
+    )) as Response;
+    expect(await config.json()).toEqual({ devSignIn: false });
+  });
+
+  it("refuses a page of another origin (another local port) that tries to mint a token", async () => {
+    const res = await devRoute(
+      "/console/api/dev-token",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://localhost:3000" },
+        body: JSON.stringify({ org: "ttd", scopes: ["varsel:admin"] }),
+      },
+      { DEV_SIGNING_JWK: env.TEST_PRIVATE_JWK },
     );
     expect(res).toBeUndefined();
   });

@@ -10,6 +10,9 @@ interface HealthBody {
   checks?: Record<string, unknown>;
 }
 
+/** The API says `ok` or `degraded` (older versions: `Healthy`); the page says it in words. */
+const WORDS: Record<string, string> = { ok: "Healthy", Healthy: "Healthy", degraded: "Degraded" };
+
 /** GET /health: the service's own checks (§7.5), as an operator reads them. */
 export function Health() {
   const [health, setHealth] = useState<HealthBody | null>(null);
@@ -31,7 +34,7 @@ export function Health() {
       {health && (
         <>
           <Paragraph>
-            Status: <StatusTag status={health.status} />
+            Status: <StatusTag status={WORDS[health.status] ?? health.status} />
           </Paragraph>
           <dl className="facts">
             {Object.entries({ storage: health.storage, time: health.time, ...(health.checks ?? {}) })

@@ -1,8 +1,8 @@
 import { Button, Heading, Link, Paragraph, Table } from "@digdir/designsystemet-react";
 import { useCallback, useEffect, useState } from "react";
-import { call, type Problem } from "../api";
+import { call, seg, type Problem } from "../api";
 import { href } from "../route";
-import { Notice, ProblemAlert, StatusTag, time } from "../ui";
+import { channelLabel, Notice, ProblemAlert, StatusTag, time } from "../ui";
 
 interface OrderStatus {
   id: string;
@@ -12,6 +12,10 @@ interface OrderStatus {
   processingStatus: { status: string; description: string; lastUpdate: string };
   notificationsStatusSummary: Record<string, { generated: number; succeeded: number } | null | undefined>;
 }
+interface OrderTemplates {
+  emailTemplate: { subject: string; body: string } | null;
+  smsTemplate: { senderNumber: string; body: string } | null;
+}
 interface ChannelNotification {
   id: string;
   succeeded: boolean;
@@ -19,7 +23,7 @@ interface ChannelNotification {
   sendStatus: { status: string; description: string; lastUpdate: string };
 }
 
-/** Each channel's notifications: e-mail today; SMS has the same shape at notifications/sms. */
+/** Each channel's notifications (SPEC §5.2, §5.4): the same shape at notifications/email and /sms. */
 const CHANNELS = [
   {
     key: "email",
@@ -30,17 +34,28 @@ const CHANNELS = [
   { key: "sms", label: "SMS", path: "notifications/sms", address: (r: Record<string, unknown>) => r.mobileNumber },
 ];
 
+/** Who a notification went to: its address, else the number it was ordered for (reserved: no address). */
+function recipientText(r: Record<string, unknown>, address: unknown): string {
+  const parts = [address, r.nationalIdentityNumber, r.organizationNumber].filter(
+    (v): v is string => typeof v === "string" && v !== "",
+  );
+  return parts.length ? parts.join(" · ") : "—";
+}
+
 export function OrderDetail({ id }: { id: string }) {
   const [order, setOrder] = useState<OrderStatus | null>(null);
+  const [templates, setTemplates] = useState<OrderTemplates | null>(null);
   const [lists, setLists] = useState<Record<string, ChannelNotification[]>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const base = `/notifications/api/v1/orders/${encodeURIComponent(id)}`;
+    const base = `/notifications/api/v1/orders/${seg(id)}`;
     const s = await call<OrderStatus>(`${base}/status`);
     if (!s.ok) return setProblem(s.problem);
     setOrder(s.body);
+    const o = await call<OrderTemplates>(base);
+    if (o.ok) setTemplates(o.body);
     const found: Record<string, ChannelNotification[]> = {};
     for (const c of CHANNELS) {
       if (!s.body.notificationsStatusSummary?.[c.key]) continue;
@@ -53,7 +68,7 @@ export function OrderDetail({ id }: { id: string }) {
 
   const cancel = async () => {
     setProblem(null);
-    const r = await call(`/notifications/api/v1/orders/${encodeURIComponent(id)}/cancel`, { method: "PUT" });
+    const r = await call(`/notifications/api/v1/orders/${seg(id)}/cancel`, { method: "PUT" });
     if (!r.ok) return setProblem(r.problem);
     setNotice("The order is cancelled.");
     await load();
@@ -75,7 +90,23 @@ export function OrderDetail({ id }: { id: string }) {
               <StatusTag status={order.processingStatus.status} /> {order.processingStatus.description}
             </dd>
             <dt>Channel</dt>
-            <dd>{order.notificationChannel}</dd>
+            <dd>{channelLabel(order.notificationChannel)}</dd>
+            {templates?.emailTemplate && (
+              <>
+                <dt>Subject</dt>
+                <dd className="wrap">{templates.emailTemplate.subject}</dd>
+                <dt>Body</dt>
+                <dd className="wrap">{templates.emailTemplate.body}</dd>
+              </>
+            )}
+            {templates?.smsTemplate && (
+              <>
+                <dt>Sender</dt>
+                <dd className="wrap">{templates.smsTemplate.senderNumber || "—"}</dd>
+                <dt>Text</dt>
+                <dd className="wrap">{templates.smsTemplate.body}</dd>
+              </>
+            )}
             <dt>Sender's reference</dt>
             <dd>{order.sendersReference ?? "—"}</dd>
             <dt>Requested send time</dt>
@@ -115,14 +146,7 @@ export function OrderDetail({ id }: { id: string }) {
                 <Table.Body>
                   {lists[c.key]!.map((n) => (
                     <Table.Row key={n.id} data-testid="recipient">
-                      <Table.Cell className="wrap">
-                        {String(
-                          c.address(n.recipient) ??
-                            n.recipient.nationalIdentityNumber ??
-                            n.recipient.organizationNumber ??
-                            "—",
-                        )}
-                      </Table.Cell>
+                      <Table.Cell className="wrap">{recipientText(n.recipient, c.address(n.recipient))}</Table.Cell>
                       <Table.Cell>
                         <StatusTag status={n.sendStatus.status} />
                       </Table.Cell>

@@ -10,7 +10,7 @@ import {
   Textfield,
 } from "@digdir/designsystemet-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { call, query, type Problem } from "../api";
+import { call, query, seg, type Problem } from "../api";
 import { href } from "../route";
 import { Notice, ProblemAlert } from "../ui";
 
@@ -36,7 +36,7 @@ function Editor({ initial, onSaved }: { initial: Resource; onSaved: (r: Resource
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
-    const res = await call<Resource>(`/admin/api/v1/resources/${encodeURIComponent(r.id)}`, {
+    const res = await call<Resource>(`/admin/api/v1/resources/${seg(r.id)}`, {
       method: "PUT",
       json: { owner: r.owner, title: r.title, grants: r.grants },
     });

@@ -1,6 +1,6 @@
 import { Button, Card, Heading, Link, Paragraph, Table, Textfield } from "@digdir/designsystemet-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { call, query, type Problem } from "../api";
+import { call, query, seg, type Problem } from "../api";
 import { type LivePush, openLive } from "../live";
 import { href } from "../route";
 import { Notice, ProblemAlert, SelectField, StatusTag, time } from "../ui";
@@ -29,7 +29,7 @@ function Live({ id }: { id: string }) {
   useEffect(
     () =>
       openLive(
-        `/events/api/v1/subscriptions/${id}/live`,
+        `/events/api/v1/subscriptions/${seg(id)}/live`,
         (p) => setPushes((all) => [p, ...all].slice(0, 50)),
         setState,
       ),
@@ -104,11 +104,11 @@ export function SubscriptionDetail({ id }: { id: string }) {
 
   const load = useCallback(
     async (path?: string) => {
-      const s = await call<Subscription>(`/events/api/v1/subscriptions/${id}`);
+      const s = await call<Subscription>(`/events/api/v1/subscriptions/${seg(id)}`);
       if (!s.ok) return setProblem(s.problem);
       setSub(s.body);
       const r = await call<{ deliveries: Delivery[] }>(
-        path ?? `/events/api/v1/subscriptions/${id}/deliveries${query({ status, size: "20" })}`,
+        path ?? `/events/api/v1/subscriptions/${seg(id)}/deliveries${query({ status, size: "20" })}`,
       );
       if (!r.ok) return setProblem(r.problem);
       setPage((old) => ({
@@ -122,7 +122,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
 
   const redeliver = async (eventId: string) => {
     setProblem(null);
-    const r = await call(`/events/api/v1/subscriptions/${id}/deliveries/${encodeURIComponent(eventId)}/redeliver`, {
+    const r = await call(`/events/api/v1/subscriptions/${seg(id)}/deliveries/${seg(eventId)}/redeliver`, {
       method: "POST",
     });
     if (!r.ok) return setProblem(r.problem);
@@ -133,7 +133,7 @@ export function SubscriptionDetail({ id }: { id: string }) {
   const recover = async (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
-    const r = await call<{ queued: number }>(`/events/api/v1/subscriptions/${id}/recover${query({ since })}`, {
+    const r = await call<{ queued: number }>(`/events/api/v1/subscriptions/${seg(id)}/recover${query({ since })}`, {
       method: "POST",
     });
     if (!r.ok) return setProblem(r.problem);

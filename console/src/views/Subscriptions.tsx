@@ -1,6 +1,6 @@
 import { Button, Card, Heading, Link, Paragraph, Table, Textfield } from "@digdir/designsystemet-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { call, type Problem } from "../api";
+import { call, seg, type Problem } from "../api";
 import { href } from "../route";
 import { Notice, ProblemAlert, StatusTag, time } from "../ui";
 
@@ -61,7 +61,7 @@ export function Subscriptions() {
 
   const remove = async (s: Subscription) => {
     if (!window.confirm(`Delete subscription ${s.id}? No push starts after this.`)) return;
-    const r = await call(`/events/api/v1/subscriptions/${s.id}`, { method: "DELETE" });
+    const r = await call(`/events/api/v1/subscriptions/${seg(s.id)}`, { method: "DELETE" });
     if (!r.ok) setProblem(r.problem);
     await load();
   };
