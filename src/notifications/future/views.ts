@@ -26,12 +26,13 @@ interface ShipmentRow {
   next_recipient: number;
   recipient_count: number;
   claim_token: string | null;
+  dialogporten: string | null;
 }
 
 /** The caller's shipment; another org's id is as unknown as a made-up one. */
 export async function shipmentView(env: Env, id: string, creator: string): Promise<Record<string, unknown> | null> {
   const row = await env.DB.prepare(
-    `SELECT id, senders_reference, shipment_type, status, last_update, next_recipient, recipient_count, claim_token
+    `SELECT id, senders_reference, shipment_type, status, last_update, next_recipient, recipient_count, claim_token, dialogporten
        FROM notification_orders WHERE id = ?1 AND creator = ?2 AND notification_channel = 'Future'`,
   )
     .bind(id, creator)
@@ -52,6 +53,8 @@ export async function shipmentView(env: Env, id: string, creator: string): Promi
     type: row.shipment_type,
     status: orderLifecycle(row.status, generated),
     lastUpdate: row.last_update,
+    // Varsel returns the stored Dialogporten ids too (Altinn stores them without returning them).
+    ...(row.dialogporten ? { dialogportenAssociation: JSON.parse(row.dialogporten) as unknown } : {}),
     recipients: [
       ...(emails?.results ?? []).map((r) => ({
         type: "Email",
