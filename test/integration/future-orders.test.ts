@@ -10,6 +10,7 @@ import type { EmailProvider } from "../../src/email/provider";
 import worker from "../../src/index";
 import { consumeEmailBatch } from "../../src/notifications/consumer";
 import { consumeSmsBatch } from "../../src/sms/consumer";
+import { localHour } from "../../src/sms/daytime";
 import { linkMobilityProvider } from "../../src/sms/provider";
 import { BASE, call, postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
@@ -293,6 +294,51 @@ describe("processing, shipment statuses and the feed", () => {
     expect(back.map((e) => e.sequenceNumber)).toEqual([seqs[0]]);
     const bad = await call(`${FUTURE}/shipment/feed?seq=-1`, { headers: ttd });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("sending time policy", () => {
+  it("outside the Daytime window an Anytime shipment's SMS goes, a Daytime one waits for the window", async () => {
+    const place = async (policy: string) =>
+      (
+        await (
+          await order({
+            recipient: {
+              recipientSms: {
+                phoneNumber: "+4799999999",
+                smsSettings: { body: `policy ${policy}`, sendingTimePolicy: policy },
+              },
+            },
+          })
+        ).json<any>()
+      ).notification.shipmentId as string;
+    const anytime = await place("Anytime");
+    const daytime = await place("Daytime");
+    await tick();
+    const sms = [...(await ids("sms_notifications", anytime)), ...(await ids("sms_notifications", daytime))];
+    expect(sms).toHaveLength(2);
+    // 01:30 in Oslo, some hours from now, with the production window 09-17.
+    const night = new Date(Date.now() + 86_400_000);
+    night.setUTCHours(23, 30, 0, 0);
+    const gw = gatewayFetch();
+    await consumeSmsBatch(
+      batch("varsel-sms", sms),
+      { ...env, SMS_DAYTIME: "09-17", SMS_TIME_ZONE: "Europe/Oslo" },
+      linkMobilityProvider("https://gw.test/", "u", "p", gw.fetcher),
+      () => night,
+    );
+    expect(gw.sessions).toHaveLength(1);
+    expect(gw.sessions[0]).toContain("policy Anytime");
+    expect(gw.sessions[0]).not.toContain("policy Daytime");
+    expect((await shipment(anytime)).recipients[0]!.status).toBe("SMS_Accepted");
+    expect((await shipment(daytime)).recipients[0]!.status).toBe("SMS_New");
+    const due = await env.DB.prepare("SELECT due_at FROM sms_notifications WHERE order_id = ?1")
+      .bind(daytime)
+      .first<{ due_at: string }>();
+    // Due at 09:00 Oslo time the next morning.
+    expect(Date.parse(due!.due_at)).toBeGreaterThan(night.getTime());
+    expect(Date.parse(due!.due_at) - night.getTime()).toBeLessThan(12 * 3600_000);
+    expect(localHour(new Date(due!.due_at), "Europe/Oslo")).toBe(9);
   });
 });
 
