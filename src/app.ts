@@ -13,6 +13,7 @@ import { registerSubscriptionRoutes } from "./subscriptions/routes";
 import { registerLiveRoutes } from "./subscriptions/live-routes";
 import { registerOrderListRoutes } from "./notifications/list-routes";
 import { registerResourceListRoutes } from "./resources/list-routes";
+import { registerFutureRoutes } from "./notifications/future/routes";
 
 /** Every capability registers its routes here; the order does not matter (paths do not overlap). */
 export function buildRouter(): AppRouter {
@@ -31,5 +32,6 @@ export function buildRouter(): AppRouter {
   registerLiveRoutes(router);
   registerOrderListRoutes(router);
   registerResourceListRoutes(router);
+  registerFutureRoutes(router);
   return router;
 }

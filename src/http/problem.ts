@@ -13,7 +13,21 @@ export type Failure =
   | { kind: "conflict"; detail?: string }
   | { kind: "payload_too_large"; detail?: string }
   | { kind: "unsupported_media_type"; detail?: string }
-  | { kind: "unavailable"; detail?: string };
+  | { kind: "unavailable"; detail?: string }
+  /** Altinn's coded problems (SPEC §5.5): `urn:altinn:error:NOT-0000n`, the text in title and detail. */
+  | { kind: "coded"; code: AltinnCode };
+
+/** Altinn Notifications' problem codes (reference §0.4) with their status and text. */
+export const ALTINN_CODES = {
+  "NOT-00001": { status: 422, text: "Missing contact information for recipient(s)" },
+  "NOT-00002": {
+    status: 499,
+    text: "The client disconnected or cancelled the request before the server could complete processing",
+  },
+  "NOT-00003": { status: 404, text: "Shipment not found" },
+  "NOT-00004": { status: 503, text: "A temporary network failure occurred" },
+} as const;
+export type AltinnCode = keyof typeof ALTINN_CODES;
 
 export class HttpFailure extends Error {
   constructor(readonly failure: Failure) {
@@ -25,7 +39,7 @@ export function fail(failure: Failure): never {
   throw new HttpFailure(failure);
 }
 
-const STATUS: Record<Failure["kind"], { status: number; title: string; type: string }> = {
+const STATUS: Record<Exclude<Failure["kind"], "coded">, { status: number; title: string; type: string }> = {
   validation: {
     status: 400,
     title: "One or more validation errors occurred.",
@@ -59,6 +73,11 @@ const STATUS: Record<Failure["kind"], { status: number; title: string; type: str
 };
 
 export function problemBody(failure: Failure, traceId: string): Record<string, unknown> {
+  if (failure.kind === "coded") {
+    const { status, text } = ALTINN_CODES[failure.code];
+    const type = `urn:altinn:error:${failure.code}`;
+    return { type, title: text, detail: text, status, code: failure.code, traceId };
+  }
   const { status, title, type } = STATUS[failure.kind];
   const body: Record<string, unknown> = { type, title, status };
   if ("detail" in failure && failure.detail !== undefined) body.detail = failure.detail;

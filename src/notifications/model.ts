@@ -38,8 +38,8 @@ export interface Order {
   conditionEndpoint: string | null;
   status: OrderStatus;
   lastUpdate: string;
-  /** "Sms" for a v1 SMS order (src/sms: body is the SMS text, recipients may be mobile numbers); else e-mail. */
-  notificationChannel?: "Email" | "Sms";
+  /** "Future" for a shipment of the current order API (src/notifications/future); "Sms" for a v1 SMS order (src/sms: body is the SMS text, recipients may be mobile numbers); else e-mail. */
+  notificationChannel?: "Email" | "Sms" | "Future";
   /** An SMS order's sender. */
   senderNumber?: string | null;
   /** Why processing ended as it did, when the stock description does not say (shown as the description). */

@@ -24,6 +24,7 @@ import {
 } from "./queries";
 import { resolveRecipients } from "./resolve";
 import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
+import { generateShipment } from "./future/generate";
 
 export type { EmailMessage } from "./email-outbox";
 
@@ -72,6 +73,10 @@ async function orderFailed(env: Env, order: ClaimedOrder, e: unknown, clock: () 
 /** One chunk of one order: resolve, store with progress, feed the queue. True when the order is done. */
 async function generateChunk(env: Env, g: Generation, clock: () => Date): Promise<boolean> {
   const { order } = g;
+  if (order.notificationChannel === "Future") {
+    await generateShipment(env, order, clock);
+    return true;
+  }
   if (order.notificationChannel === "Sms") {
     g.next = await generateSmsChunk(env, order, g.next, clock);
     if (g.next < order.recipients.length) return false;

@@ -59,7 +59,9 @@ export function toOrder(r: OrderRow): Order {
     lastUpdate: r.last_update,
     ...(r.notification_channel === "Sms"
       ? { notificationChannel: "Sms" as const, senderNumber: r.sender_number ?? null }
-      : {}),
+      : r.notification_channel === "Future"
+        ? { notificationChannel: "Future" as const }
+        : {}),
     statusReason: r.status_reason ?? null,
   };
 }
@@ -317,13 +319,14 @@ export async function releaseOrder(env: Env, id: string, token: string): Promise
     .run();
 }
 
-/** Orders whose generation is done and whose every e-mail is final become Completed. */
+/** Orders whose generation is done and whose every e-mail (and SMS, for a shipment with both) is final become Completed. */
 export async function completeOrders(env: Env, orderIds: string[], now: Date): Promise<void> {
   if (!orderIds.length) return;
   await env.DB.prepare(
     `UPDATE notification_orders SET status = 'Completed', last_update = ?2
       WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'Processing' AND next_recipient >= recipient_count
-        AND NOT EXISTS (SELECT 1 FROM email_notifications n WHERE n.order_id = notification_orders.id AND n.status IN ('New', 'Sending'))`,
+        AND NOT EXISTS (SELECT 1 FROM email_notifications n WHERE n.order_id = notification_orders.id AND n.status IN ('New', 'Sending'))
+        AND NOT EXISTS (SELECT 1 FROM sms_notifications s WHERE s.order_id = notification_orders.id AND s.status IN ('New', 'Sending'))`,
   )
     .bind(JSON.stringify([...new Set(orderIds)]), now.toISOString())
     .run();

@@ -2,6 +2,7 @@
  * Retention of orders, their e-mails and the webhook receipts (SPEC §7.2): an order is removed
  * RETENTION_ORDERS after its final state (its last update as Completed, SendConditionNotMet or
  * Cancelled), its e-mails and SMS first, in bounded batches per cron tick, every statement through an index.
+ * The current order API's status feed entries and idempotency keys go RETENTION_ORDERS after they were written.
  */
 import type { Env } from "../env";
 import { retentionSettings } from "../retention/settings";
@@ -28,6 +29,11 @@ DELETE FROM notification_orders
  WHERE id IN (SELECT value FROM json_each(?1))
    AND NOT EXISTS (SELECT 1 FROM email_notifications n WHERE n.order_id = notification_orders.id)
    AND NOT EXISTS (SELECT 1 FROM sms_notifications s WHERE s.order_id = notification_orders.id)`;
+/** The current order API's status feed and idempotency keys, RETENTION_ORDERS after they were written. */
+export const DELETE_OLD_FEED = `
+DELETE FROM future_status_feed WHERE seq IN (SELECT seq FROM future_status_feed WHERE created < ?1 LIMIT ?2)`;
+export const DELETE_OLD_KEYS = `
+DELETE FROM future_idempotency WHERE rowid IN (SELECT rowid FROM future_idempotency WHERE created < ?1 LIMIT ?2)`;
 export const DELETE_OLD_RECEIPTS = `
 DELETE FROM email_webhook_receipts WHERE id IN (SELECT id FROM email_webhook_receipts WHERE received_at < ?1 LIMIT ?2)`;
 
@@ -52,6 +58,11 @@ export async function purgeOrders(env: Env, now: Date): Promise<Purged> {
     const orders = await env.DB.prepare(DELETE_EMPTY_ORDERS).bind(ids).run();
     purged.orders += orders.meta.changes ?? 0;
   }
+  for (const sql of [DELETE_OLD_FEED, DELETE_OLD_KEYS])
+    for (let round = 0; round < ROUNDS; round++) {
+      const removed = await env.DB.prepare(sql).bind(cutoff, NOTIFICATIONS_PER_DELETE).run();
+      if ((removed.meta.changes ?? 0) < NOTIFICATIONS_PER_DELETE) break;
+    }
   const receiptsBefore = new Date(now.getTime() - WEBHOOK_RECEIPT_MS).toISOString();
   await env.DB.prepare(DELETE_OLD_RECEIPTS).bind(receiptsBefore, NOTIFICATIONS_PER_DELETE).run();
   return purged;

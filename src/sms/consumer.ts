@@ -14,6 +14,7 @@ import { DEFAULT_SENDER, DEFAULT_SMS_RETRY_SCHEDULE } from "./model";
 import type { SmsMessage } from "./processing";
 import type { OutgoingSms, SmsProvider, SmsSendResult } from "./provider";
 import {
+  anytimeSms,
   claimSmsForSending,
   completeSmsOrders,
   deferSms,
@@ -93,14 +94,21 @@ export async function consumeSmsBatch(
   try {
     const now = clock();
     const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
-    if (!provider || !isWithinDaytime(now, window)) {
-      // No gateway configured, or outside the Daytime window: the SMS wait (New) and the sweep hands them over later.
-      const due = provider ? nextAllowedSendTime(now, window) : new Date(now.getTime() + 60_000);
-      await deferSms(env, [...byId.keys()], due);
-      if (!provider)
-        console.warn(
-          JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: byId.size }),
-        );
+    if (provider && !isWithinDaytime(now, window)) {
+      // Outside the Daytime window: all but Anytime shipments' SMS (SPEC §5.5) wait (New) for the sweep.
+      const anytime = await anytimeSms(env, [...byId.keys()]);
+      const wait = [...byId.keys()].filter((id) => !anytime.has(id));
+      await deferSms(env, wait, nextAllowedSendTime(now, window));
+      for (const id of wait) {
+        byId.get(id)!.ack();
+        byId.delete(id);
+      }
+      if (!byId.size) return;
+    }
+    if (!provider) {
+      // No gateway configured: the SMS wait (New) and the sweep hands them over later.
+      await deferSms(env, [...byId.keys()], new Date(now.getTime() + 60_000));
+      console.warn(JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: byId.size }));
       for (const m of byId.values()) m.ack();
       return;
     }

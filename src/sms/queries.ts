@@ -141,13 +141,14 @@ export async function saveSmsChunk(
   return dueNow ? (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id) : [];
 }
 
-/** SMS orders whose generation is done and whose every SMS left New/Sending become Completed. */
+/** SMS orders (and shipments) whose generation is done and whose every SMS and e-mail left New/Sending become Completed. */
 export async function completeSmsOrders(env: Env, orderIds: string[], now: Date): Promise<void> {
   if (!orderIds.length) return;
   await env.DB.prepare(
     `UPDATE notification_orders SET status = 'Completed', last_update = ?2
-      WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'Processing' AND notification_channel = 'Sms' AND next_recipient >= recipient_count
-        AND NOT EXISTS (SELECT 1 FROM sms_notifications n WHERE n.order_id = notification_orders.id AND n.status IN ('New', 'Sending'))`,
+      WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'Processing' AND notification_channel IN ('Sms', 'Future') AND next_recipient >= recipient_count
+        AND NOT EXISTS (SELECT 1 FROM sms_notifications n WHERE n.order_id = notification_orders.id AND n.status IN ('New', 'Sending'))
+        AND NOT EXISTS (SELECT 1 FROM email_notifications e WHERE e.order_id = notification_orders.id AND e.status IN ('New', 'Sending'))`,
   )
     .bind(JSON.stringify([...new Set(orderIds)]), now.toISOString())
     .run();
@@ -224,7 +225,7 @@ export async function claimSmsForSending(
     }>();
   if (!results.length) return [];
   const { results: orders } = await env.DB.prepare(
-    "SELECT id, body, sender_number FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))",
+    "SELECT id, coalesce(sms_body, body) AS body, sender_number FROM notification_orders WHERE id IN (SELECT value FROM json_each(?1))",
   )
     .bind(JSON.stringify([...new Set(results.map((r) => r.order_id))]))
     .all<{ id: string; body: string; sender_number: string | null }>();
@@ -328,6 +329,18 @@ export async function applySmsReport(
     .bind(ref)
     .first();
   return { outcome: known ? "ignored" : "unknown" };
+}
+
+/** Of these SMS, those of shipments with the Anytime policy (SPEC §5.5): they go outside the Daytime window too. */
+export async function anytimeSms(env: Env, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { results } = await env.DB.prepare(
+    `SELECT n.id FROM sms_notifications n JOIN notification_orders o ON o.id = n.order_id
+      WHERE n.id IN (SELECT value FROM json_each(?1)) AND o.sms_policy = 'Anytime'`,
+  )
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
 }
 
 /** SMS that may not go now (Daytime, no gateway): back to waiting, due then; the sweep hands them over. */

@@ -65,3 +65,40 @@ describe("README: Sending an SMS", () => {
     ]);
   });
 });
+
+describe("README: The current order API", () => {
+  it("works verbatim: an order with a reminder, an instant SMS, a shipment followed to the end, the feed", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const script = shellBlocks(section(readme, "The current order API"))
+      .join("\n")
+      .replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    const json = out
+      .split("\n")
+      .filter((l) => l.startsWith("{") || l.startsWith("["))
+      .map((l) => JSON.parse(l));
+    const [receipt, instant, shipment, feed] = json as any[];
+    expect(receipt.notification).toMatchObject({
+      sendersReference: "case-123",
+      reminders: [{ sendersReference: "case-123-reminder" }],
+    });
+    expect(instant.notification.sendersReference).toBe("otp-4711");
+    expect(shipment).toMatchObject({
+      shipmentId: receipt.notification.shipmentId,
+      type: "Notification",
+      status: "Order_Completed",
+      recipients: [{ type: "Email", destination: "kari.nordmann@example.no", status: "Email_Succeeded" }],
+    });
+    expect(feed.map((e: { shipmentId: string }) => e.shipmentId)).toEqual(
+      expect.arrayContaining([
+        instant.notification.shipmentId,
+        receipt.notification.shipmentId,
+        receipt.notification.reminders[0].shipmentId,
+      ]),
+    );
+  });
+});
