@@ -3,15 +3,17 @@
 import { setting } from "./lib.mjs";
 import { pushFigure } from "./push-lib.mjs";
 
-export default () =>
-  pushFigure({
-    figure: "fan-out to 1,000",
+export default () => {
+  const subs = setting("BENCH_FANOUT_SUBS", 1000);
+  return pushFigure({
+    figure: `fan-out to ${subs}`,
     resourceId: "bench-fanout",
-    subs: setting("BENCH_FANOUT_SUBS", 1000),
+    subs,
     events: setting("BENCH_FANOUT_EVENTS", 1),
     warmup: 1,
     measure: "last",
     varselLabel: "Varsel last receipt",
-    baselineLabel: "Node POSTs last receipt",
+    baselineLabel: `Node ${subs} POSTs last receipt`,
     goal: { of: "varsel", text: "≤ 2000 ms", test: (v) => v <= 2000 },
   });
+};

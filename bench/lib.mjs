@@ -215,7 +215,7 @@ export function report({ figure, unit, varselLabel, baselineLabel, rows, differe
     varsel: median(rows.map((r) => r.v.value)),
     baseline: median(rows.map((r) => r.b.value)),
     ratio: median(rows.map((r) => r.v.value / r.b.value)),
-    difference: median(rows.map((r) => r.v.value - r.b.value)),
+    ...(difference ? { difference: median(rows.map((r) => r.v.value - r.b.value)) } : {}),
   };
   table.push({
     pair: "median",

@@ -3,15 +3,17 @@
 import { setting } from "./lib.mjs";
 import { pushFigure } from "./push-lib.mjs";
 
-export default () =>
-  pushFigure({
-    figure: "push, 100 subscriptions",
+export default () => {
+  const subs = setting("BENCH_PUSH100_SUBS", 100);
+  return pushFigure({
+    figure: `push, ${subs} subscriptions`,
     resourceId: "bench-push-100",
-    subs: setting("BENCH_PUSH100_SUBS", 100),
+    subs,
     events: setting("BENCH_PUSH100_EVENTS", 15),
     warmup: 2,
     measure: "each",
     varselLabel: "Varsel each-receipt p99",
-    baselineLabel: "Node 100 POSTs p99",
+    baselineLabel: `Node ${subs} POSTs p99`,
     goal: { of: "varsel", text: "≤ 250 ms", test: (v) => v <= 250 },
   });
+};
