@@ -1,17 +1,17 @@
-// `npm run bench -- email`: e-mails per second from "order accepted" (the 202) to "accepted by the
-// SMTP server" for orders of 1,000 and 10,000 plain addresses, through wrangler dev (cron ticker,
-// D1, the e-mail queue, SMTP over cloudflare:sockets), beside a plain SMTP send loop from Node
-// (nodemailer, same number of connections as a Worker invocation may open) to the same sink in the same run.
+// `npm run bench -- email`: e-mails/s of a 10,000-recipient order, from the 202 to the SMTP sink having
+// accepted every message (wrangler dev: cron, D1, the e-mail queue, SMTP over cloudflare:sockets),
+// beside a nodemailer loop (6 pooled connections, as many as one Worker invocation may open) sending
+// as many messages to the same sink, in interleaved pairs. Before every baseline the order is
+// Completed and the sink quiet; the harness's cron ticker is paused while the baseline runs.
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
-import { printTable, startVarsel, token, waitFor } from "./lib.mjs";
+import { interleaved, pairCount, report, setting, sleep, startVarsel, ticker, token, waitFor } from "./lib.mjs";
 
-const SIZES = (process.env.BENCH_EMAIL_SIZES ?? "1000,10000").split(",").map(Number);
 const NODE_CONNECTIONS = 6;
 
 /** A loopback SMTP server that accepts everything and only counts (no parsing, so it is not the bottleneck). */
 async function startCountingSink() {
-  const sink = { accepted: 0 };
+  const sink = { accepted: 0, lastAccepted: performance.now() };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -21,6 +21,7 @@ async function startCountingSink() {
       stream.on("data", () => {});
       stream.on("end", () => {
         sink.accepted++;
+        sink.lastAccepted = performance.now();
         cb(null);
       });
     },
@@ -59,7 +60,7 @@ async function nodeLoop(sink, n) {
   );
   const seconds = (performance.now() - t0) / 1000;
   transport.close();
-  return { sent: sink.accepted - start, seconds };
+  return { sent: sink.accepted - start, seconds, value: (sink.accepted - start) / seconds };
 }
 
 async function varselOrder(varsel, sink, auth, n) {
@@ -88,6 +89,8 @@ async function varselOrder(varsel, sink, auth, n) {
     `${n} e-mails at the sink`,
   );
   const seconds = (performance.now() - t0) / 1000;
+  const sent = sink.accepted - start;
+  // Idle before anything else runs: the order Completed (every outcome stored) and the sink quiet.
   const { orderId } = await res.json();
   const status = await waitFor(
     async () => {
@@ -98,44 +101,50 @@ async function varselOrder(varsel, sink, auth, n) {
       ).json();
       return s.processingStatus.status === "Completed" ? s : null;
     },
-    120_000,
+    300_000,
     "order completed",
   );
-  return { sent: sink.accepted - start, seconds, succeeded: status.notificationsStatusSummary.email.succeeded };
+  while (performance.now() - sink.lastAccepted < 1000) await sleep(100);
+  return { sent, seconds, value: sent / seconds, succeeded: status.notificationsStatusSummary.email.succeeded };
 }
 
 export default async function emailBench() {
+  const n = setting("BENCH_EMAIL_RECIPIENTS", 10_000);
+  const pairs = pairCount();
   const sink = await startCountingSink();
-  const varsel = await startVarsel({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sink.port), CRON_TICK_SECONDS: "1" });
+  const varsel = await startVarsel({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(sink.port) });
+  const cron = ticker(varsel.base, 1);
   try {
     const auth = `Bearer ${await token({ org: "ttd", scope: "altinn:serviceowner/notifications.create" })}`;
-    await varselOrder(varsel, sink, auth, 20); // warm-up: compile paths, open the queue
+    const order = async (size) => {
+      cron.resume();
+      try {
+        return await varselOrder(varsel, sink, auth, size);
+      } finally {
+        await cron.pause();
+      }
+    };
+    await order(20); // warm-up: compile paths, open the queue
     await nodeLoop(sink, 200);
-    const rows = [];
-    for (const n of SIZES) {
-      const v = await varselOrder(varsel, sink, auth, n);
-      const p = await nodeLoop(sink, n);
-      rows.push({
-        target: `Varsel order of ${n}`,
-        "e-mails": v.sent,
-        seconds: v.seconds,
-        "e-mails/s": v.sent / v.seconds,
-        succeeded: v.succeeded,
-      });
-      rows.push({
-        target: `Node SMTP loop, ${n}`,
-        "e-mails": p.sent,
-        seconds: p.seconds,
-        "e-mails/s": p.sent / p.seconds,
-        succeeded: p.sent,
-      });
-    }
+    const rows = await interleaved({ pairs, varsel: () => order(n), baseline: () => nodeLoop(sink, n) });
     console.log(
-      `order accepted (202) -> SMTP accepted, wrangler dev on this machine, CRON_TICK_SECONDS=1; Node loop: nodemailer, ${NODE_CONNECTIONS} pooled connections`,
+      `\norder of ${n} plain addresses, 202 -> SMTP accepted, harness cron tick every 1 s while Varsel runs; nodemailer: ${NODE_CONNECTIONS} pooled connections; ${pairs} interleaved pairs`,
     );
-    printTable(rows);
-    return rows;
+    return report({
+      figure: "e-mail",
+      unit: "e-mails/s",
+      varselLabel: "Varsel order",
+      baselineLabel: "nodemailer loop",
+      rows,
+      goal: { of: "ratio", text: "≥ 0.5", test: (m) => m >= 0.5 },
+      extra: [
+        ["Varsel s", (r) => r.v.seconds],
+        ["nodemailer s", (r) => r.b.seconds],
+        ["succeeded", (r) => r.v.succeeded],
+      ],
+    });
   } finally {
+    await cron.pause();
     await varsel.stop();
     await sink.close();
   }

@@ -3,11 +3,13 @@
  * is one atomic statement, so a redelivered or duplicated message never sends an e-mail twice at
  * once, and a Succeeded e-mail is never sent again. Transient provider failures go back to New and
  * the message is retried later; nothing is acknowledged before its outcome is stored, and each outcome is
- * stored as soon as its send completes (a crash repeats at most the sends in flight). A misconfigured
+ * stored as soon as its send completes (outcomes completing during another's write share the next
+ * write), so a crash repeats at most the sends in flight or being recorded. A misconfigured
  * provider fails the e-mail at once with the reason on its status description (SPEC §7.5).
  */
 import type { EmailProvider, OutgoingEmail, SendResult } from "../email/provider";
 import type { Env } from "../env";
+import { groupCommit } from "../lib/group-commit";
 import { sendEach } from "../lib/send-each";
 import { parseSchedule } from "../lib/schedule";
 import { DEFAULT_EMAIL_RETRY_SCHEDULE, retryDelaySeconds } from "./model";
@@ -151,6 +153,15 @@ export async function consumeEmailBatch(
     await expireByIds(env, expired, now);
 
     const schedule = parseSchedule(env.EMAIL_RETRY_SCHEDULE, DEFAULT_EMAIL_RETRY_SCHEDULE);
+    // Outcomes that complete while one is being written go together in the next write: one D1
+    // statement for several e-mails, and still none acknowledged before it is stored.
+    const store = groupCommit<{ outcome: SendOutcome; at: Date }>((items) =>
+      recordOutcomes(
+        env,
+        items.map((i) => i.outcome),
+        items.at(-1)!.at,
+      ),
+    );
     const finals = new Set(expired.map((id) => states.get(id)!.orderId));
     try {
       await sendEach(jobs, {
@@ -162,7 +173,7 @@ export async function consumeEmailBatch(
           const at = clock();
           const d = outcomeOf(job, result, at, schedule, byId.get(job.id)!.attempts);
           try {
-            await recordOutcomes(env, [d.outcome], at);
+            await store({ outcome: d.outcome, at });
           } catch (e) {
             // Not stored: the lease runs out and the sweep hands it over again (the provider's idempotency key helps).
             console.error(
