@@ -23,6 +23,7 @@ import {
   type ClaimedOrder,
 } from "./queries";
 import { resolveRecipients } from "./resolve";
+import { publishStatusEvents } from "./status-events";
 import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
 import { generateShipment } from "./future/generate";
 
@@ -165,6 +166,8 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
     await generateFairly(env, await checkConditions(env, claimed, clock), clock, deadline);
     processed += claimed.length;
   }
+  // Orders that completed or whose condition was not met, recipients that failed the look-up: their events.
+  await publishStatusEvents(env, clock());
   return processed;
 }
 
@@ -189,6 +192,8 @@ export async function sweepEmails(env: Env, now: Date): Promise<void> {
 export async function runNotificationTick(env: Env, now: Date): Promise<void> {
   await processDueOrders(env, now);
   await sweepEmails(env, now);
+  // The sweeps' changes (Failed_TTL, completions), and anything an earlier call left owed.
+  await publishStatusEvents(env, now);
 }
 
 /** An order due now starts at once instead of waiting for the next tick (claims keep it single). */

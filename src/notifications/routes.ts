@@ -9,6 +9,7 @@ import { requireCreator, requireNotifyRight } from "./auth";
 import { loadContacts } from "./contacts";
 import { cancelDecision, FIVE_MINUTES_MS, type Order } from "./model";
 import { kickProcessing } from "./processing";
+import { publishStatusEvents } from "./status-events";
 import { cancelOrder, getOrder, insertOrder, listNotifications, ordersByReference, statusCounts } from "./queries";
 import { lookupSummary } from "./resolve";
 import { orderFields, orderRequestSchema, ordersQuery } from "./schemas";
@@ -204,6 +205,7 @@ export function registerOrderRoutes(router: AppRouter): void {
           kind: "conflict",
           detail: "The order cannot be cancelled: it is being processed or due within five minutes.",
         });
+      await publishStatusEvents(app.env, now);
       return json(await statusBody(app, cancelled));
     },
   );

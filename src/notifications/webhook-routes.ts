@@ -4,6 +4,7 @@ import { fail } from "../http/problem";
 import { json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
 import { applyDeliveryReport, completeOrders, isKnownProviderMessage } from "./queries";
+import { publishStatusEvents } from "./status-events";
 import { isHandled, markHandled, unknownReportAction } from "./webhook-receipts";
 
 /** The HTTP e-mail provider's delivery-status webhook: Succeeded e-mails become Delivered or Failed_Bounced. */
@@ -50,6 +51,7 @@ export function registerEmailWebhookRoutes(router: AppRouter): void {
         }
       }
       await completeOrders(app.env, orders, app.now());
+      await publishStatusEvents(app.env, app.now());
       // A recent report can overtake the consumer storing the send's outcome: not 2xx, so the provider
       // delivers it again shortly instead of it being lost (and the delivery is not remembered yet).
       if (retry)

@@ -18,6 +18,8 @@ export const RESOURCE_ID = new RegExp(`^${ID}$`);
 export const RESOURCE_URN = new RegExp(`^urn:altinn:resource:${ID}$`);
 /** `app_{org}_{app}`, capturing org and app. */
 export const APP_RESOURCE_ID = new RegExp(`^app_(${ORG})_(${APP})$`);
+/** `notifications_{org}`, capturing org: the implicit resource of an org's order status events (SPEC §5.6). */
+export const NOTIFICATIONS_RESOURCE_ID = new RegExp(`^notifications_(${ORG})$`);
 /** An order's `resourceId`: a resource URN, or an app resource's bare id (SPEC §5.1). */
 export const ORDER_RESOURCE_ID = new RegExp(`^(urn:altinn:resource:${ID}|app_${ORG}_${APP})$`);
 /** `https://{host}/{org}/{app}` and anything below it: an app's source filter (no `%` in org or app). */

@@ -1,6 +1,6 @@
 /** Authorization decisions from the resource registry (SPEC §3). Pure functions: no I/O, no clock. */
 import { subjectsOf, type Caller } from "../auth/claims";
-import { APP_RESOURCE_ID, RESOURCE_PREFIX } from "./ids";
+import { APP_RESOURCE_ID, NOTIFICATIONS_RESOURCE_ID, RESOURCE_PREFIX } from "./ids";
 
 /** `notify`: may name the resource as an order's `resourceId` (SPEC §3, §5.1). */
 export type Action = "publish" | "subscribe" | "read" | "notify";
@@ -38,11 +38,18 @@ export function appResourceUrn(org: string, app: string): string {
   return `${RESOURCE_PREFIX}app_${org}_${app}`;
 }
 
-/** The stored resource, or the implicit one of an app when nothing is stored. */
+/** `notifications_{org}` names the resource an org's order status events are published on (SPEC §5.6), owned by `{org}`. */
+export function notificationsOrgOfResourceId(id: string): string | null {
+  return id.match(NOTIFICATIONS_RESOURCE_ID)?.[1] ?? null;
+}
+
+/** The stored resource, or the implicit one of an app or of an org's notifications when nothing is stored. */
 export function effectiveResource(id: string, stored: Resource | null): Resource | null {
   if (stored) return stored;
   const app = appOfResourceId(id);
-  return app ? { id, owner: app.org, title: `${app.org}/${app.app}`, grants: [] } : null;
+  if (app) return { id, owner: app.org, title: `${app.org}/${app.app}`, grants: [] };
+  const org = notificationsOrgOfResourceId(id);
+  return org ? { id, owner: org, title: `Notification status events of ${org}`, grants: [] } : null;
 }
 
 /** Does the caller, by ownership or a grant to one of its identities, hold `action` on the resource? */

@@ -8,6 +8,7 @@ import type { Env } from "../env";
 import { errorText } from "../lib/errors";
 import { parseSchedule } from "../lib/schedule";
 import { retryDelaySeconds } from "../notifications/model";
+import { publishStatusEvents } from "../notifications/status-events";
 import { substituteKeywords } from "../notifications/resolve";
 import { daytimeWindow, isWithinDaytime, nextAllowedSendTime, type DaytimeWindow } from "./daytime";
 import { DEFAULT_SENDER, DEFAULT_SMS_RETRY_SCHEDULE } from "./model";
@@ -174,6 +175,7 @@ export async function consumeSmsBatch(
       );
     const finals = decided.filter((d) => d.outcome.status !== "New").map((d) => d.job.orderId);
     await completeSmsOrders(env, [...finals, ...expired.map((id) => states.get(id)!.orderId)], after);
+    await publishStatusEvents(env, after);
   } catch (e) {
     console.error(JSON.stringify({ msg: "SMS batch failed; retrying", error: errorText(e) }));
     for (const m of byId.values()) m.retry({ delaySeconds: 10 });

@@ -6,6 +6,7 @@
  */
 import type { Env } from "../env";
 import { CHUNK, LEASE_MS } from "../notifications/processing";
+import { publishStatusEvents } from "../notifications/status-events";
 import { releaseOrder, type ClaimedOrder } from "../notifications/queries";
 import { loadSmsContacts } from "./contacts";
 import { daytimeWindow, nextAllowedSendTime } from "./daytime";
@@ -92,4 +93,5 @@ export async function sweepSms(env: Env, now: Date): Promise<void> {
     await enqueueSms(env, ids);
     if (ids.length < 500) break;
   }
+  await publishStatusEvents(env, now);
 }

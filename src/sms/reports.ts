@@ -4,6 +4,7 @@
  * ISO-8859-1), each report mapped onto the SMS by its gateway reference. Answers in PSWin's way.
  */
 import type { Env } from "../env";
+import { publishStatusEvents } from "../notifications/status-events";
 import { completeSmsOrders, applySmsReport } from "./queries";
 import { parseDeliveryReports, reportReply, reportStatus } from "./xml";
 
@@ -70,6 +71,7 @@ export async function handleDeliveryReports(req: Request, env: Env, now: Date): 
       return plain(503, `No SMS with gateway reference '${r.ref.slice(0, 100)}' yet; send the report again later.`);
   }
   await completeSmsOrders(env, orders, now);
+  await publishStatusEvents(env, now);
   return new Response(reportReply(parsed.reports.map((r) => r.id || "1")), {
     status: 200,
     headers: { "content-type": "application/xml; charset=utf-8" },

@@ -102,3 +102,26 @@ describe("README: The current order API", () => {
     );
   });
 });
+
+describe("README: Order status as events", () => {
+  it("works verbatim: subscribes, and reads the SMS order's accepted, completed and delivered events", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const script = shellBlocks(section(readme, "Order status as events"))
+      .join("\n")
+      .replaceAll("localhost:8787", `localhost:${varsel.port}`);
+    const out = execFileSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("201");
+    const events = JSON.parse(lines.find((l) => l.startsWith("["))!) as { type: string; subject: string }[];
+    expect(events.map((e) => e.type).sort()).toEqual([
+      "no.varsel.notifications.shipment.completed",
+      "no.varsel.notifications.sms.accepted",
+      "no.varsel.notifications.sms.delivered",
+    ]);
+    expect(new Set(events.map((e) => e.subject)).size).toBe(1);
+  });
+});
