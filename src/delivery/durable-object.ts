@@ -268,10 +268,13 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       `${sub.id}-validation-${id}`,
       body,
       () => new Date(),
+      this.env.ALLOW_INSECURE_ENDPOINTS === "true",
       pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
     );
     if (this.destroyed) return;
     const attempts = state.validationAttempts + 1;
+    if (r.refused)
+      return this.refuse(state, sub.id, r.refused, { validationAttempts: attempts, validationDueAt: null });
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
       // Everything stored up to now was published before validation and is never pushed.
       const validatedSeq = await latestEventSeq(this.env);
@@ -333,10 +336,12 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       `${sub.id}-${push.seq}`,
       body,
       () => new Date(),
+      this.env.ALLOW_INSECURE_ENDPOINTS === "true",
       pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
     );
     if (this.destroyed) return;
     this.store.finishAttempt(push.seq, attempt, r);
+    if (r.refused) return this.refuse(state, sub.id, r.refused, {});
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
     this.live.attempt({
       eventId: push.eventId,
@@ -364,6 +369,18 @@ export class SubscriptionDelivery extends DurableObject<Env> {
         this.store.saveState({ ...state, disabled: true });
         return;
     }
+  }
+
+  /** The destination rule refused the endPoint: the subscription is disabled with the reason, its pushes dead. */
+  private async refuse(
+    state: DeliveryState,
+    subscriptionId: number,
+    reason: string,
+    change: Partial<DeliveryState>,
+  ): Promise<void> {
+    await markDisabled(this.env, subscriptionId, reason);
+    this.store.deadLetterPending(`The subscription was disabled: ${reason}`, Date.now());
+    this.store.saveState({ ...state, ...change, disabled: true });
   }
 
   /** A finished push queued again no longer holds the event's body: it comes from D1 (null: past retention). */
