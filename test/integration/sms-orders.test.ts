@@ -295,6 +295,27 @@ describe("SMS processing, sending and delivery reports", () => {
     expect(JSON.stringify(summary)).not.toContain("97654321");
   });
 
+  it("with ignoreReservation, a reserved person's number is used to send, never shown, and scrubbed once final", async () => {
+    const gw = fakeGateway();
+    const { orderId } = await place({
+      ignoreReservation: true,
+      recipients: [{ nationalIdentityNumber: "02029012345" }],
+    });
+    await tick(at(90_000));
+    const made = await rows(orderId);
+    expect(made.map((r) => r.status)).toEqual(["New"]);
+    const shown = async () => JSON.stringify(await getJson(`${ORDERS}/${orderId}/notifications/sms`));
+    expect(await shown()).not.toContain("97654321");
+    await consume([made[0]!.id], gw.provider, at(91_000));
+    expect(gw.received.map((m) => m.rcv)).toEqual(["+4797654321"]);
+    expect(await shown()).not.toContain("97654321");
+    expect((await report(gw.received[0]!.ref, "DELIVRD")).status).toBe(200);
+    await tick(at(92_000));
+    const final = await rows(orderId);
+    expect(final.map((r) => [r.status, r.mobile_number])).toEqual([["Delivered", null]]);
+    expect(await shown()).not.toContain("97654321");
+  });
+
   it("keeps SMS while the gateway is down, retries them, and sends each once when it is back", async () => {
     const gw = fakeGateway();
     const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999991" }, { mobileNumber: "+4799999992" }] });
