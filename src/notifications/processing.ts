@@ -79,12 +79,25 @@ async function generateChunk(env: Env, g: Generation, clock: () => Date): Promis
     return true;
   }
   const chunk = order.recipients.slice(g.next, g.next + CHUNK);
-  const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
-  const next = g.next + chunk.length;
-  const now = clock();
-  await saveChunk(env, order.id, order.claimToken, drafts, next, now, g.expiresAt, new Date(now.getTime() + LEASE_MS));
-  g.next = next;
-  await feedOrders(env, [order.id], clock());
+  // Empty when the order was stopped at its claim (too many failures): nothing to store, and its
+  // failure count stays as the reason says.
+  if (chunk.length) {
+    const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
+    const next = g.next + chunk.length;
+    const now = clock();
+    await saveChunk(
+      env,
+      order.id,
+      order.claimToken,
+      drafts,
+      next,
+      now,
+      g.expiresAt,
+      new Date(now.getTime() + LEASE_MS),
+    );
+    g.next = next;
+    await feedOrders(env, [order.id], clock());
+  }
   if (g.next < order.recipients.length) return false;
   await releaseOrder(env, order.id, order.claimToken);
   // Everything may already be final (every recipient failed the look-up).
@@ -155,7 +168,14 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
   let processed = 0;
   while (Date.now() < deadline) {
     const at = clock();
-    const claimed = await claimOrders(env, at, crypto.randomUUID(), new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
+    const claimed = await claimOrders(
+      env,
+      at,
+      crypto.randomUUID(),
+      new Date(at.getTime() + LEASE_MS),
+      CLAIM_BATCH,
+      MAX_ORDER_FAILURES,
+    );
     if (!claimed.length) break;
     await generateFairly(env, await checkConditions(env, claimed, clock), clock, deadline);
     processed += claimed.length;

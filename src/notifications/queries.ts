@@ -183,12 +183,22 @@ export async function claimOrders(
   token: string,
   leaseUntil: Date,
   limit: number,
+  maxFailures: number,
 ): Promise<ClaimedOrder[]> {
   const t = now.toISOString();
+  // Re-claiming an expired lease means the last tick died mid-chunk without catching anything (CPU
+  // or memory limit): it counts as a failure like a caught one, and at `maxFailures` in a row the
+  // order stops generating (next_recipient = recipient_count) with the reason; it then completes.
   const { results } = await env.DB.prepare(
     `UPDATE notification_orders
         SET status = 'Processing', claim_token = ?1, lease_until = ?2,
-            last_update = CASE WHEN status = 'Registered' THEN ?3 ELSE last_update END
+            failures = CASE WHEN status = 'Processing' THEN failures + 1 ELSE failures END,
+            next_recipient = CASE WHEN status = 'Processing' AND failures + 1 >= ?5 THEN recipient_count ELSE next_recipient END,
+            status_reason = CASE WHEN status = 'Processing' AND failures + 1 >= ?5
+              THEN printf('Order processing stopped after %d failed attempts; %d of %d recipients were not processed. Last error: the processing was cut off (time, CPU or memory limit) before it finished a chunk.',
+                          failures + 1, recipient_count - next_recipient, recipient_count)
+              ELSE status_reason END,
+            last_update = CASE WHEN status = 'Registered' OR failures + 1 >= ?5 THEN ?3 ELSE last_update END
       WHERE id IN (
         -- Two index reads, not one OR: claims whose lease ran out first, then due orders oldest first.
         SELECT id FROM (SELECT id FROM notification_orders WHERE status = 'Processing' AND lease_until < ?3 LIMIT ?4)
@@ -199,7 +209,7 @@ export async function claimOrders(
         LIMIT ?4)
       RETURNING *`,
   )
-    .bind(token, leaseUntil.toISOString(), t, limit)
+    .bind(token, leaseUntil.toISOString(), t, limit, maxFailures)
     .all<OrderRow>();
   return results.map((r) => ({
     ...toOrder(r),

@@ -82,7 +82,7 @@ export function notificationsView(o: Order, list: EmailNotification[]) {
       succeeded: isSucceeded(n.status),
       recipient: {
         // A reserved person's address (held only to send, ignoreReservation) is never shown (SPEC §5.3).
-        emailAddress: n.isReserved ? "" : n.emailAddress,
+        emailAddress: n.isReserved ? null : n.emailAddress,
         ...(n.organizationNumber ? { organizationNumber: n.organizationNumber } : {}),
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
         ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),

@@ -125,4 +125,36 @@ describe("a send whose consumer died", () => {
     expect(await status()).toBe("Completed");
     expect((await row(orderId)).status).toBe("Failed_RecipientNotIdentified");
   });
+
+  it("an order killed mid-chunk (CPU, memory) counts each expired re-claim as a failure and stops at the limit", async () => {
+    const when = DUE + 7200_000;
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(when).toISOString(),
+        recipients: [{ emailAddress: "killed-1@example.com" }, { emailAddress: "killed-2@example.com" }],
+      },
+      ttd,
+    );
+    const { orderId } = (await res.json()) as { orderId: string };
+    // As four killed ticks leave it: claimed, lease run out, nothing generated, nothing caught.
+    await env.DB.prepare(
+      "UPDATE notification_orders SET status = 'Processing', claim_token = 'killed', lease_until = ?2, failures = 4 WHERE id = ?1",
+    )
+      .bind(orderId, new Date(when).toISOString())
+      .run();
+    await tick(new Date(when + 1000));
+    const order = (await env.DB.prepare("SELECT status, status_reason, failures FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ status: string; status_reason: string | null; failures: number }>())!;
+    expect(order.failures).toBe(5);
+    expect(order.status_reason).toContain("stopped after 5");
+    expect(order.status).toBe("Completed");
+    const made = await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
+      .bind(orderId)
+      .first<{ n: number }>();
+    expect(made!.n).toBe(0);
+  });
 });

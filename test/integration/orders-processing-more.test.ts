@@ -52,7 +52,7 @@ describe("orders, more", () => {
     expect(list.generated).toBe(1);
     // SPEC §5.3: a reserved person's address is never shown to the orderer; it is held only to send.
     expect(list.notifications[0]!.recipient).toMatchObject({
-      emailAddress: "",
+      emailAddress: null,
       nationalIdentityNumber: "03039012345",
       isReserved: true,
     });
