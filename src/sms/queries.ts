@@ -139,7 +139,7 @@ export async function saveSmsChunk(
      RETURNING id, status`,
   ).bind(a.orderId, t, a.dueAt.toISOString(), a.expiresAt, dueNow ? 1 : 0, JSON.stringify(rows));
   const progress = env.DB.prepare(
-    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4 WHERE id = ?1 AND claim_token = ?2",
+    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4, failures = 0 WHERE id = ?1 AND claim_token = ?2",
   ).bind(a.orderId, a.token, a.nextRecipient, a.leaseUntil.toISOString());
   const [inserted] = await env.DB.batch<{ id: string; status: string }>([insert, progress]);
   return dueNow ? (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id) : [];

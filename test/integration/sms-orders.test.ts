@@ -316,6 +316,18 @@ describe("SMS processing, sending and delivery reports", () => {
     expect(await shown()).not.toContain("97654321");
   });
 
+  it("a stored chunk resets the order's failure count (5 failures in a row stop it, not 5 ever)", async () => {
+    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999981" }] });
+    // Four earlier failures, each followed by a retry; the next chunk succeeds.
+    await env.DB.prepare("UPDATE notification_orders SET failures = 4 WHERE id = ?1").bind(orderId).run();
+    await tick(at(95_000));
+    expect((await rows(orderId)).map((r) => r.status)).toEqual(["New"]);
+    const order = await env.DB.prepare("SELECT failures FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ failures: number }>();
+    expect(order!.failures).toBe(0);
+  });
+
   it("keeps SMS while the gateway is down, retries them, and sends each once when it is back", async () => {
     const gw = fakeGateway();
     const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999991" }, { mobileNumber: "+4799999992" }] });
