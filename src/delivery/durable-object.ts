@@ -261,6 +261,17 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       specversion: "1.0",
     });
     const started = Date.now();
+    const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
+    const attempts = state.validationAttempts + 1;
+    // Counted before the request is sent: cut off by an eviction or a crash, the handshake still
+    // counts, with its retry already due (or none after the last).
+    const dueAfter = schedule[attempts - 1];
+    state = {
+      ...state,
+      validationAttempts: attempts,
+      validationDueAt: dueAfter === undefined ? started : started + dueAfter * 1000,
+    };
+    this.store.saveState(state);
     await this.ctx.storage.setAlarm(started + WATCHDOG_MS);
     const r = await postSigned(
       sub.endPoint,
@@ -272,7 +283,6 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
     );
     if (this.destroyed) return;
-    const attempts = state.validationAttempts + 1;
     if (r.refused)
       return this.refuse(state, sub.id, r.refused, { validationAttempts: attempts, validationDueAt: null });
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
@@ -289,7 +299,6 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       await markValidated(this.env, sub.id);
       return;
     }
-    const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
     if (attempts > schedule.length) {
       const reason = `The endpoint did not accept the validation event after ${attempts} attempts; last: ${failureReason(r)}`;
       await markDisabled(this.env, sub.id, reason);
