@@ -20,8 +20,12 @@ import {
   recordOrderFailure,
   releaseOrder,
   saveChunk,
+  stopGeneration,
   type ClaimedOrder,
 } from "./queries";
+import { normalizeResourceId } from "../contacts/resource-id";
+import { mayNotify } from "../resources/policy";
+import { loadResource } from "../resources/queries";
 import { resolveRecipients } from "./resolve";
 import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
 
@@ -69,9 +73,25 @@ async function orderFailed(env: Env, order: ClaimedOrder, e: unknown, clock: () 
   if (stopped) await completeOrders(env, [order.id], now);
 }
 
+/**
+ * The notify right is checked again before every chunk (SPEC §5.1), from the registry as it is now:
+ * a revoked grant or a resource that moved to another owner stops the order from reaching more of
+ * the audience; it ends with the reason.
+ */
+async function notifyRightHolds(env: Env, order: ClaimedOrder, clock: () => Date): Promise<boolean> {
+  if (!order.resourceId) return true;
+  const id = normalizeResourceId(order.resourceId);
+  if (mayNotify(id ? await loadResource(env, id) : null, order.creator)) return true;
+  const reason = `Order processing stopped: the ordering org may no longer notify on behalf of resource ${order.resourceId.slice(0, 220)}.`;
+  await stopGeneration(env, order.id, order.claimToken, reason, clock());
+  await completeOrders(env, [order.id], clock());
+  return false;
+}
+
 /** One chunk of one order: resolve, store with progress, feed the queue. True when the order is done. */
 async function generateChunk(env: Env, g: Generation, clock: () => Date): Promise<boolean> {
   const { order } = g;
+  if (g.next < order.recipients.length && !(await notifyRightHolds(env, order, clock))) return true;
   if (order.notificationChannel === "Sms") {
     g.next = await generateSmsChunk(env, order, g.next, clock);
     if (g.next < order.recipients.length) return false;

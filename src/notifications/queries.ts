@@ -318,6 +318,21 @@ export async function recordOrderFailure(
   return row?.stopped === 1;
 }
 
+/**
+ * Stops generating a claimed order with a reason (the rest of its recipients are never reached); it
+ * completes once what was already made is final.
+ */
+export async function stopGeneration(env: Env, id: string, token: string, reason: string, now: Date): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE notification_orders
+        SET status_reason = printf('%s %d of %d recipients were not processed.', ?3, recipient_count - next_recipient, recipient_count),
+            next_recipient = recipient_count, claim_token = NULL, lease_until = NULL, last_update = ?4
+      WHERE id = ?1 AND claim_token = ?2`,
+  )
+    .bind(id, token, reason.slice(0, 400), now.toISOString())
+    .run();
+}
+
 /** Ends the generation claim; the order stays Processing until its e-mails are final. */
 export async function releaseOrder(env: Env, id: string, token: string): Promise<void> {
   await env.DB.prepare(

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { emailProvider } from "../../src/email/select";
 import worker from "../../src/index";
 import { consumeEmailBatch, SEND_LEASE_MS } from "../../src/notifications/consumer";
+import { putResource } from "../helpers/admin";
 import { postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
 
@@ -151,6 +152,36 @@ describe("a send whose consumer died", () => {
       .first<{ status: string; status_reason: string | null; failures: number }>())!;
     expect(order.failures).toBe(5);
     expect(order.status_reason).toContain("stopped after 5");
+    expect(order.status).toBe("Completed");
+    const made = await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
+      .bind(orderId)
+      .first<{ n: number }>();
+    expect(made!.n).toBe(0);
+  });
+
+  it("an order whose notify right was revoked before generation stops reaching the audience, with the reason", async () => {
+    const when = DUE + 9000_000;
+    await putResource("revoked-notify", "ttd");
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        resourceId: "urn:altinn:resource:revoked-notify",
+        requestedSendTime: new Date(when).toISOString(),
+        recipients: [{ emailAddress: "revoked-1@example.com" }],
+      },
+      ttd,
+    );
+    expect(res.status).toBe(202);
+    const { orderId } = (await res.json()) as { orderId: string };
+    // The resource moves to another owner: ttd no longer may notify on its behalf.
+    await putResource("revoked-notify", "digdir");
+    await tick(new Date(when + 1000));
+    const order = (await env.DB.prepare("SELECT status, status_reason FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ status: string; status_reason: string | null }>())!;
+    expect(order.status_reason).toContain("may no longer notify");
     expect(order.status).toBe("Completed");
     const made = await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
       .bind(orderId)
