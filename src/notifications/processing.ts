@@ -217,7 +217,7 @@ export async function sweepEmails(env: Env, now: Date): Promise<void> {
     }
   }
   await completeOrders(env, [...touched], now);
-  await feedOrders(env, [...new Set([...touched, ...(await processingOrders(env))])], now);
+  await feedOrders(env, [...new Set([...touched, ...(await processingOrders(env, now))])], now);
 }
 
 /** The cron's notification work. */

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { emailProvider } from "../../src/email/select";
 import worker from "../../src/index";
 import { consumeEmailBatch, SEND_LEASE_MS } from "../../src/notifications/consumer";
+import { processingOrders } from "../../src/notifications/email-outbox";
 import { putResource } from "../helpers/admin";
 import { postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
@@ -187,5 +188,33 @@ describe("a send whose consumer died", () => {
       .bind(orderId)
       .first<{ n: number }>();
     expect(made!.n).toBe(0);
+  });
+
+  it("the cron's top-up rotates through every Processing order past its per-tick limit", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(
+        "/notifications/api/v1/orders/email",
+        {
+          subject: "s",
+          body: "b",
+          requestedSendTime: new Date(DUE + 20_000_000).toISOString(),
+          recipients: [{ emailAddress: `rotate-${i}@example.com` }],
+        },
+        ttd,
+      );
+      mine.push(((await res.json()) as { orderId: string }).orderId);
+    }
+    for (const id of mine)
+      await env.DB.prepare("UPDATE notification_orders SET status = 'Processing' WHERE id = ?1").bind(id).run();
+    const total = (await env.DB.prepare(
+      "SELECT count(*) AS n FROM notification_orders WHERE status = 'Processing'",
+    ).first<{
+      n: number;
+    }>())!.n;
+    const seen = new Set<string>();
+    for (let tickNo = 0; tickNo < Math.ceil(total / 2); tickNo++)
+      for (const id of await processingOrders(env, new Date(DUE + tickNo * 60_000), 2)) seen.add(id);
+    expect(mine.filter((id) => !seen.has(id))).toEqual([]);
   });
 });
