@@ -186,19 +186,20 @@ export async function claimOrders(
   maxFailures: number,
 ): Promise<ClaimedOrder[]> {
   const t = now.toISOString();
-  // Re-claiming an expired lease means the last tick died mid-chunk without catching anything (CPU
-  // or memory limit): it counts as a failure like a caught one, and at `maxFailures` in a row the
+  // Re-claiming an expired lease still holding its claim token means the last tick died mid-chunk
+  // without catching anything (CPU or memory limit; a caught failure clears the token and is counted
+  // by recordOrderFailure): it counts as a failure like a caught one, and at `maxFailures` in a row the
   // order stops generating (next_recipient = recipient_count) with the reason; it then completes.
   const { results } = await env.DB.prepare(
     `UPDATE notification_orders
         SET status = 'Processing', claim_token = ?1, lease_until = ?2,
-            failures = CASE WHEN status = 'Processing' THEN failures + 1 ELSE failures END,
-            next_recipient = CASE WHEN status = 'Processing' AND failures + 1 >= ?5 THEN recipient_count ELSE next_recipient END,
-            status_reason = CASE WHEN status = 'Processing' AND failures + 1 >= ?5
+            failures = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL THEN failures + 1 ELSE failures END,
+            next_recipient = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL AND failures + 1 >= ?5 THEN recipient_count ELSE next_recipient END,
+            status_reason = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL AND failures + 1 >= ?5
               THEN printf('Order processing stopped after %d failed attempts; %d of %d recipients were not processed. Last error: the processing was cut off (time, CPU or memory limit) before it finished a chunk.',
                           failures + 1, recipient_count - next_recipient, recipient_count)
               ELSE status_reason END,
-            last_update = CASE WHEN status = 'Registered' OR failures + 1 >= ?5 THEN ?3 ELSE last_update END
+            last_update = CASE WHEN status = 'Registered' OR (claim_token IS NOT NULL AND failures + 1 >= ?5) THEN ?3 ELSE last_update END
       WHERE id IN (
         -- Two index reads, not one OR: claims whose lease ran out first, then due orders oldest first.
         SELECT id FROM (SELECT id FROM notification_orders WHERE status = 'Processing' AND lease_until < ?3 LIMIT ?4)
