@@ -6,6 +6,7 @@ import { sweepOutbox } from "./events/dispatch";
 import { pruneEvents } from "./events/retention";
 import { retentionSettings } from "./retention/settings";
 import { purgeOrders } from "./notifications/retention";
+import { scrubReservedContacts } from "./notifications/reserved-scrub";
 
 /** The cron's work besides the events outbox sweep: due notification orders and the e-mail outbox. */
 export async function runScheduled(env: Env, now: Date, exec: ExecutionContext): Promise<void> {
@@ -20,6 +21,11 @@ export async function runScheduled(env: Env, now: Date, exec: ExecutionContext):
     await sweepSms(env, now);
   } catch (e) {
     console.error(JSON.stringify({ msg: "SMS sweep failed", error: errorText(e) }));
+  }
+  try {
+    await scrubReservedContacts(env);
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "reserved contact scrub failed; the next tick retries", error: errorText(e) }));
   }
   try {
     await purgeOrders(env, now);

@@ -125,8 +125,8 @@ export function platformKeys(env: Env, org: string): JWTVerifyGetKey | null {
 /**
  * Verifies a Platform Access Token against its issuer's own keys only: the claimed `iss` (an org code,
  * in the allow-list when one is set) picks the key set, and the signature must verify with it, so a key
- * of one org never verifies a token that claims another. `iat` is required and `exp - iat` at most
- * 3,630 s. The reason is for logs only.
+ * of one org never verifies a token that claims another. `iat` is required, at most `now` + 30 s, and
+ * `exp - iat` at most 3,630 s. The reason is for logs only.
  */
 export async function verifyPlatformToken(
   token: string,
@@ -152,5 +152,7 @@ export async function verifyPlatformToken(
   const { iat, exp } = result.claims;
   if (typeof iat !== "number" || typeof exp !== "number") return { ok: false, reason: "iat and exp are required" };
   if (exp - iat > MAX_PLATFORM_TOKEN_LIFETIME_SECONDS) return { ok: false, reason: "token lifetime too long" };
+  // jose checks a future iat only with maxTokenAge: without this, iat = next year passes until then.
+  if (iat > Math.floor(now.getTime() / 1000) + CLOCK_SKEW_SECONDS) return { ok: false, reason: "iat in the future" };
   return result;
 }

@@ -261,6 +261,17 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       specversion: "1.0",
     });
     const started = Date.now();
+    const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
+    const attempts = state.validationAttempts + 1;
+    // Counted before the request is sent: cut off by an eviction or a crash, the handshake still
+    // counts, with its retry already due (or none after the last).
+    const dueAfter = schedule[attempts - 1];
+    state = {
+      ...state,
+      validationAttempts: attempts,
+      validationDueAt: dueAfter === undefined ? started : started + dueAfter * 1000,
+    };
+    this.store.saveState(state);
     await this.ctx.storage.setAlarm(started + WATCHDOG_MS);
     const r = await postSigned(
       sub.endPoint,
@@ -268,10 +279,12 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       `${sub.id}-validation-${id}`,
       body,
       () => new Date(),
+      this.env.ALLOW_INSECURE_ENDPOINTS === "true",
       pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
     );
     if (this.destroyed) return;
-    const attempts = state.validationAttempts + 1;
+    if (r.refused)
+      return this.refuse(state, sub.id, r.refused, { validationAttempts: attempts, validationDueAt: null });
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
       // Everything stored up to now was published before validation and is never pushed.
       const validatedSeq = await latestEventSeq(this.env);
@@ -286,7 +299,6 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       await markValidated(this.env, sub.id);
       return;
     }
-    const schedule = parseSchedule(this.env.VALIDATION_RETRY_SCHEDULE, DEFAULT_VALIDATION_SCHEDULE);
     if (attempts > schedule.length) {
       const reason = `The endpoint did not accept the validation event after ${attempts} attempts; last: ${failureReason(r)}`;
       await markDisabled(this.env, sub.id, reason);
@@ -333,10 +345,12 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       `${sub.id}-${push.seq}`,
       body,
       () => new Date(),
+      this.env.ALLOW_INSECURE_ENDPOINTS === "true",
       pushTimeoutMs(this.env.PUSH_TIMEOUT_SECONDS),
     );
     if (this.destroyed) return;
     this.store.finishAttempt(push.seq, attempt, r);
+    if (r.refused) return this.refuse(state, sub.id, r.refused, {});
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
     this.live.attempt({
       eventId: push.eventId,
@@ -364,6 +378,18 @@ export class SubscriptionDelivery extends DurableObject<Env> {
         this.store.saveState({ ...state, disabled: true });
         return;
     }
+  }
+
+  /** The destination rule refused the endPoint: the subscription is disabled with the reason, its pushes dead. */
+  private async refuse(
+    state: DeliveryState,
+    subscriptionId: number,
+    reason: string,
+    change: Partial<DeliveryState>,
+  ): Promise<void> {
+    await markDisabled(this.env, subscriptionId, reason);
+    this.store.deadLetterPending(`The subscription was disabled: ${reason}`, Date.now());
+    this.store.saveState({ ...state, ...change, disabled: true });
   }
 
   /** A finished push queued again no longer holds the event's body: it comes from D1 (null: past retention). */

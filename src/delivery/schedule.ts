@@ -29,6 +29,8 @@ export interface AttemptResult {
   retryAfterSeconds: number | null;
   /** The start of the response body, kept with a dead letter. */
   responseSnippet: string | null;
+  /** Set when the destination rule refused the endPoint: nothing was sent (the subscription is disabled). */
+  refused?: string;
 }
 
 export type Outcome =

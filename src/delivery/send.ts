@@ -1,6 +1,7 @@
 import { parseRetryAfter, type AttemptResult } from "./schedule";
 import { webhookHeaders } from "./sign";
 import { readBounded } from "../lib/bounded-read";
+import { checkDestination } from "../net/destination";
 
 export const PUSH_TIMEOUT_MS = 30_000;
 /** At most this much of an endpoint's answer is read and kept (SPEC §4.5). */
@@ -15,6 +16,8 @@ export function pushTimeoutMs(raw: string | undefined): number {
 /**
  * One signed POST of a CloudEvent to an endpoint: structured mode, redirects not followed,
  * 30 s to answer (unless configured otherwise). Never throws: network failures come back as an attempt without a status.
+ * The endPoint is judged by the one destination rule as it is now (`insecure`: ALLOW_INSECURE_ENDPOINTS),
+ * whatever rule it was stored under: a refused one is never called and comes back with `refused`.
  */
 export async function postSigned(
   endPoint: string,
@@ -22,8 +25,14 @@ export async function postSigned(
   webhookId: string,
   body: string,
   now: () => Date,
+  insecure: boolean,
   timeoutMs = PUSH_TIMEOUT_MS,
 ): Promise<AttemptResult> {
+  const verdict = checkDestination(endPoint, insecure);
+  if (!verdict.ok) {
+    const refused = `The endPoint is not an allowed destination (${verdict.reason}); nothing was sent.`;
+    return { statusCode: null, durationMs: 0, error: refused, retryAfterSeconds: null, responseSnippet: null, refused };
+  }
   const started = Date.now();
   const headers = {
     "content-type": "application/cloudevents+json",

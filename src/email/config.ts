@@ -60,5 +60,17 @@ export function emailConfigProblem(env: Env): string | null {
     return "EMAIL_API_KEY is not configured (set it with `wrangler secret put EMAIL_API_KEY`).";
   const url = (env.EMAIL_API_URL ?? "").trim();
   if (url && !/^https?:\/\/[^\s/]+/i.test(url)) return "EMAIL_API_URL is not an http(s) URL.";
+  // The API key travels in a header: never in cleartext, except to this machine (tests, local dev).
+  if (url && !url.toLowerCase().startsWith("https://") && !isLoopbackUrl(url))
+    return "EMAIL_API_URL must be https (http only to a loopback host), or the API key would travel in cleartext.";
   return null;
+}
+
+function isLoopbackUrl(value: string): boolean {
+  try {
+    const host = new URL(value).hostname.toLowerCase();
+    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }

@@ -130,6 +130,14 @@ export async function listEvents(env: Env, q: EventQuery): Promise<StoredEvent[]
   return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
 }
 
+/**
+ * `=` for a filter without `%`; GLOB only for a wildcard pattern, which validation keeps within D1's
+ * 50-byte pattern limit (a longer one is a 400, see withinPatternLength).
+ */
+function patternOrEqual(column: typeof events.source | typeof events.type, filter: string): SQL {
+  return filter.includes("%") ? sql`${column} GLOB ${wildcardGlob(filter)}` : eq(column, filter);
+}
+
 /** A page of events, unexecuted (its plan is tested for every filter combination). */
 export function listEventsQuery(env: Env, q: EventQuery) {
   const where: (SQL | undefined)[] = [gt(events.seq, q.afterSeq)];
@@ -138,8 +146,8 @@ export function listEventsQuery(env: Env, q: EventQuery) {
   if (q.resourcePrefix) where.push(sql`+${events.resource} GLOB ${wildcardGlob(q.resourcePrefix) + "*"}`);
   if (q.subject) where.push(eq(events.subject, q.subject));
   if (q.alternativeSubject) where.push(eq(events.alternativesubject, q.alternativeSubject));
-  if (q.source) where.push(sql`${events.source} GLOB ${wildcardGlob(q.source)}`);
-  if (q.types?.length) where.push(or(...q.types.map((t) => sql`${events.type} GLOB ${wildcardGlob(t)}`)));
+  if (q.source) where.push(patternOrEqual(events.source, q.source));
+  if (q.types?.length) where.push(or(...q.types.map((t) => patternOrEqual(events.type, t))));
   if (q.from) where.push(gte(events.time, q.from));
   if (q.to) where.push(lte(events.time, q.to));
   return drizzle(env.DB)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OFFSET_DATE_TIME } from "../lib/time";
 import { RESOURCE_URN } from "../resources/ids";
-import { TOO_MANY_WILDCARDS, withinWildcardBound } from "../lib/wildcard";
+import { PATTERN_TOO_LONG, TOO_MANY_WILDCARDS, withinPatternLength, withinWildcardBound } from "../lib/wildcard";
 
 const scalar = z.union([z.string().max(4096), z.number(), z.boolean()]);
 export { RESOURCE_URN };
@@ -45,7 +45,11 @@ export const appEventDoc = z
   })
   .catchall(scalar);
 
-const typeParam = z.string().max(500).refine(withinWildcardBound, TOO_MANY_WILDCARDS);
+const typeParam = z
+  .string()
+  .max(500)
+  .refine(withinWildcardBound, TOO_MANY_WILDCARDS)
+  .refine(withinPatternLength, PATTERN_TOO_LONG);
 const typeList = z.union([typeParam, z.array(typeParam).max(20, "At most 20 'type' parameters.")]).optional();
 const sizeParam = z
   .string()
@@ -96,5 +100,12 @@ export const appEventsQuery = appQueryBase.refine(needsStart, {
   path: ["from"],
 });
 export const partyEventsQuery = appQueryBase
-  .extend({ source: z.string().max(2048).refine(withinWildcardBound, TOO_MANY_WILDCARDS).optional() })
+  .extend({
+    source: z
+      .string()
+      .max(2048)
+      .refine(withinWildcardBound, TOO_MANY_WILDCARDS)
+      .refine(withinPatternLength, PATTERN_TOO_LONG)
+      .optional(),
+  })
   .refine(needsStart, { message: "From or after must be defined.", path: ["from"] });

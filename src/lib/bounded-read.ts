@@ -4,8 +4,19 @@
  * kept (a character cut at the bound is dropped).
  */
 export async function readBounded(res: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
-  if (!res.body) return { text: "", truncated: false };
-  const reader = res.body.getReader();
+  const { bytes, truncated } = await readBoundedBytes(res.body, maxBytes);
+  // `stream: true` holds back an incomplete trailing character instead of emitting U+FFFD for it.
+  const text = new TextDecoder().decode(bytes, { stream: truncated });
+  return { text, truncated };
+}
+
+/** The bytes form: at most `maxBytes` of a stream (a request's or a response's body), the rest cancelled unread. */
+export async function readBoundedBytes(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  if (!body) return { bytes: new Uint8Array(0), truncated: false };
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
@@ -33,7 +44,5 @@ export async function readBounded(res: Response, maxBytes: number): Promise<{ te
     bytes.set(c, at);
     at += c.byteLength;
   }
-  // `stream: true` holds back an incomplete trailing character instead of emitting U+FFFD for it.
-  const text = new TextDecoder().decode(bytes, { stream: truncated });
-  return { text, truncated };
+  return { bytes, truncated };
 }

@@ -35,6 +35,19 @@ export function withinWildcardBound(pattern: string): boolean {
 
 export const TOO_MANY_WILDCARDS = `A filter may hold at most ${MAX_SQL_WILDCARDS} '%' wildcards.`;
 
+/** Cloudflare D1 refuses a LIKE or GLOB pattern over 50 bytes (D1 limits page). */
+export const MAX_SQL_PATTERN_BYTES = 50;
+
+/** Does a filter fit D1's pattern limit? Without `%` it is compared with `=` (no limit); with, its GLOB form counts. */
+export function withinPatternLength(pattern: string): boolean {
+  if (!pattern.includes("%")) return true;
+  const collapsed = pattern.replace(/%{2,}/g, "%");
+  const glob = collapsed.replace(/[*?[]/g, (c) => `[${c}]`).replaceAll("%", "*");
+  return new TextEncoder().encode(glob).length <= MAX_SQL_PATTERN_BYTES;
+}
+
+export const PATTERN_TOO_LONG = `A filter with '%' may be at most ${MAX_SQL_PATTERN_BYTES} bytes long (with GLOB's special characters escaped); without '%' any length is matched exactly.`;
+
 export class TooManyWildcards extends Error {
   constructor() {
     super(TOO_MANY_WILDCARDS);

@@ -96,9 +96,15 @@ export async function markNotEnqueued(env: Env, ids: string[]): Promise<void> {
 }
 
 /** Orders whose e-mails may be waiting: every order still Processing (bounded). */
-export async function processingOrders(env: Env, limit = MAX_FEED_PER_TICK): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT id FROM notification_orders WHERE status = 'Processing' LIMIT ?1")
-    .bind(limit)
+export async function processingOrders(env: Env, now: Date, limit = MAX_FEED_PER_TICK): Promise<string[]> {
+  // Least recently topped up first (never: first of all), and stamped: past the limit, every order
+  // takes its turn instead of the same `limit` orders every tick.
+  const { results } = await env.DB.prepare(
+    `UPDATE notification_orders SET last_fed_at = ?1
+      WHERE id IN (SELECT id FROM notification_orders WHERE status = 'Processing' ORDER BY last_fed_at LIMIT ?2)
+      RETURNING id`,
+  )
+    .bind(now.toISOString(), limit)
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }

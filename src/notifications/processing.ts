@@ -20,8 +20,12 @@ import {
   recordOrderFailure,
   releaseOrder,
   saveChunk,
+  stopGeneration,
   type ClaimedOrder,
 } from "./queries";
+import { normalizeResourceId } from "../contacts/resource-id";
+import { mayNotify } from "../resources/policy";
+import { loadResource } from "../resources/queries";
 import { resolveRecipients } from "./resolve";
 import { publishStatusEvents } from "./status-events";
 import { finishSmsGeneration, generateSmsChunk } from "../sms/processing";
@@ -71,13 +75,30 @@ async function orderFailed(env: Env, order: ClaimedOrder, e: unknown, clock: () 
   if (stopped) await completeOrders(env, [order.id], now);
 }
 
+/**
+ * The notify right is checked again before every chunk (SPEC §5.1), from the registry as it is now:
+ * a revoked grant or a resource that moved to another owner stops the order from reaching more of
+ * the audience; it ends with the reason.
+ */
+async function notifyRightHolds(env: Env, order: ClaimedOrder, clock: () => Date): Promise<boolean> {
+  if (!order.resourceId) return true;
+  const id = normalizeResourceId(order.resourceId);
+  if (mayNotify(id ? await loadResource(env, id) : null, order.creator)) return true;
+  const reason = `Order processing stopped: the ordering org may no longer notify on behalf of resource ${order.resourceId.slice(0, 220)}.`;
+  await stopGeneration(env, order.id, order.claimToken, reason, clock());
+  await completeOrders(env, [order.id], clock());
+  return false;
+}
+
 /** One chunk of one order: resolve, store with progress, feed the queue. True when the order is done. */
 async function generateChunk(env: Env, g: Generation, clock: () => Date): Promise<boolean> {
   const { order } = g;
   if (order.notificationChannel === "Future") {
-    await generateShipment(env, order, clock);
+    // A shipment is generated whole (one recipient); the notify right is checked first as for any order.
+    if (await notifyRightHolds(env, order, clock)) await generateShipment(env, order, clock);
     return true;
   }
+  if (g.next < order.recipients.length && !(await notifyRightHolds(env, order, clock))) return true;
   if (order.notificationChannel === "Sms") {
     g.next = await generateSmsChunk(env, order, g.next, clock);
     if (g.next < order.recipients.length) return false;
@@ -85,12 +106,25 @@ async function generateChunk(env: Env, g: Generation, clock: () => Date): Promis
     return true;
   }
   const chunk = order.recipients.slice(g.next, g.next + CHUNK);
-  const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
-  const next = g.next + chunk.length;
-  const now = clock();
-  await saveChunk(env, order.id, order.claimToken, drafts, next, now, g.expiresAt, new Date(now.getTime() + LEASE_MS));
-  g.next = next;
-  await feedOrders(env, [order.id], clock());
+  // Empty when the order was stopped at its claim (too many failures): nothing to store, and its
+  // failure count stays as the reason says.
+  if (chunk.length) {
+    const drafts = resolveRecipients(chunk, await loadContacts(env, chunk, order.resourceId), order.ignoreReservation);
+    const next = g.next + chunk.length;
+    const now = clock();
+    await saveChunk(
+      env,
+      order.id,
+      order.claimToken,
+      drafts,
+      next,
+      now,
+      g.expiresAt,
+      new Date(now.getTime() + LEASE_MS),
+    );
+    g.next = next;
+    await feedOrders(env, [order.id], clock());
+  }
   if (g.next < order.recipients.length) return false;
   await releaseOrder(env, order.id, order.claimToken);
   // Everything may already be final (every recipient failed the look-up).
@@ -161,7 +195,14 @@ export async function processDueOrders(env: Env, now: Date): Promise<number> {
   let processed = 0;
   while (Date.now() < deadline) {
     const at = clock();
-    const claimed = await claimOrders(env, at, crypto.randomUUID(), new Date(at.getTime() + LEASE_MS), CLAIM_BATCH);
+    const claimed = await claimOrders(
+      env,
+      at,
+      crypto.randomUUID(),
+      new Date(at.getTime() + LEASE_MS),
+      CLAIM_BATCH,
+      MAX_ORDER_FAILURES,
+    );
     if (!claimed.length) break;
     await generateFairly(env, await checkConditions(env, claimed, clock), clock, deadline);
     processed += claimed.length;
@@ -185,7 +226,7 @@ export async function sweepEmails(env: Env, now: Date): Promise<void> {
     }
   }
   await completeOrders(env, [...touched], now);
-  await feedOrders(env, [...new Set([...touched, ...(await processingOrders(env))])], now);
+  await feedOrders(env, [...new Set([...touched, ...(await processingOrders(env, now))])], now);
 }
 
 /** The cron's notification work. */

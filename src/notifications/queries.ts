@@ -185,12 +185,23 @@ export async function claimOrders(
   token: string,
   leaseUntil: Date,
   limit: number,
+  maxFailures: number,
 ): Promise<ClaimedOrder[]> {
   const t = now.toISOString();
+  // Re-claiming an expired lease still holding its claim token means the last tick died mid-chunk
+  // without catching anything (CPU or memory limit; a caught failure clears the token and is counted
+  // by recordOrderFailure): it counts as a failure like a caught one, and at `maxFailures` in a row the
+  // order stops generating (next_recipient = recipient_count) with the reason; it then completes.
   const { results } = await env.DB.prepare(
     `UPDATE notification_orders
         SET status = 'Processing', claim_token = ?1, lease_until = ?2,
-            last_update = CASE WHEN status = 'Registered' THEN ?3 ELSE last_update END
+            failures = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL THEN failures + 1 ELSE failures END,
+            next_recipient = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL AND failures + 1 >= ?5 THEN recipient_count ELSE next_recipient END,
+            status_reason = CASE WHEN status = 'Processing' AND claim_token IS NOT NULL AND failures + 1 >= ?5
+              THEN printf('Order processing stopped after %d failed attempts; %d of %d recipients were not processed. Last error: the processing was cut off (time, CPU or memory limit) before it finished a chunk.',
+                          failures + 1, recipient_count - next_recipient, recipient_count)
+              ELSE status_reason END,
+            last_update = CASE WHEN status = 'Registered' OR (claim_token IS NOT NULL AND failures + 1 >= ?5) THEN ?3 ELSE last_update END
       WHERE id IN (
         -- Two index reads, not one OR: claims whose lease ran out first, then due orders oldest first.
         SELECT id FROM (SELECT id FROM notification_orders WHERE status = 'Processing' AND lease_until < ?3 LIMIT ?4)
@@ -201,7 +212,7 @@ export async function claimOrders(
         LIMIT ?4)
       RETURNING *`,
   )
-    .bind(token, leaseUntil.toISOString(), t, limit)
+    .bind(token, leaseUntil.toISOString(), t, limit, maxFailures)
     .all<OrderRow>();
   return results.map((r) => ({
     ...toOrder(r),
@@ -308,6 +319,21 @@ export async function recordOrderFailure(
     .bind(id, token, maxFailures, retryAt.toISOString(), error.slice(0, 300), now.toISOString())
     .first<{ stopped: number }>();
   return row?.stopped === 1;
+}
+
+/**
+ * Stops generating a claimed order with a reason (the rest of its recipients are never reached); it
+ * completes once what was already made is final.
+ */
+export async function stopGeneration(env: Env, id: string, token: string, reason: string, now: Date): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE notification_orders
+        SET status_reason = printf('%s %d of %d recipients were not processed.', ?3, recipient_count - next_recipient, recipient_count),
+            next_recipient = recipient_count, claim_token = NULL, lease_until = NULL, last_update = ?4
+      WHERE id = ?1 AND claim_token = ?2`,
+  )
+    .bind(id, token, reason.slice(0, 400), now.toISOString())
+    .run();
 }
 
 /** Ends the generation claim; the order stays Processing until its e-mails are final. */

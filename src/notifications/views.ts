@@ -81,7 +81,8 @@ export function notificationsView(o: Order, list: EmailNotification[]) {
       id: n.id,
       succeeded: isSucceeded(n.status),
       recipient: {
-        emailAddress: n.emailAddress,
+        // A reserved person's address (held only to send, ignoreReservation) is never shown (SPEC §5.3).
+        emailAddress: n.isReserved ? null : n.emailAddress,
         ...(n.organizationNumber ? { organizationNumber: n.organizationNumber } : {}),
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
         ...(n.isReserved !== null ? { isReserved: n.isReserved } : {}),

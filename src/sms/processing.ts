@@ -54,6 +54,8 @@ export async function generateSmsChunk(
   const expiresAt = new Date(Date.parse(order.requestedSendTime) + SMS_TTL_MS).toISOString();
   const recipients = order.recipients as unknown as SmsRecipient[];
   const chunk = recipients.slice(next, next + CHUNK);
+  // Empty when the order was stopped at its claim (too many failures): nothing to store.
+  if (!chunk.length) return next;
   const drafts = resolveSmsRecipients(
     chunk,
     await loadSmsContacts(env, chunk, order.resourceId),

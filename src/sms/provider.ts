@@ -3,6 +3,7 @@
  * PSWin XML gateway (`linkmobility`, the default), which the local SMS catcher also speaks.
  */
 import type { Env } from "../env";
+import { readBounded } from "../lib/bounded-read";
 import { errorText } from "../lib/errors";
 import { buildSession, parseSessionReply, sendStatusOf, type GatewayMessage } from "./xml";
 
@@ -29,6 +30,8 @@ export interface SmsProvider {
 
 /** The gateway gets this long to answer a session. */
 export const GATEWAY_TIMEOUT_MS = 30_000;
+/** At most this much of the gateway's reply is read (a session of 100 answers is about 20 KB). */
+export const MAX_GATEWAY_REPLY_BYTES = 256 * 1024;
 
 export function linkMobilityProvider(
   url: string,
@@ -56,7 +59,9 @@ export function linkMobilityProvider(
           body: buildSession(user, password, wire),
           signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS),
         });
-        reply = await res.text();
+        const read = await readBounded(res, MAX_GATEWAY_REPLY_BYTES);
+        if (read.truncated) return transient(`gateway reply over ${MAX_GATEWAY_REPLY_BYTES} bytes`);
+        reply = read.text;
         if (!res.ok) return transient(`gateway answered HTTP ${res.status}`);
       } catch (e) {
         return transient(`gateway unreachable: ${errorText(e)}`);

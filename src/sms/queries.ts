@@ -71,11 +71,12 @@ export interface SmsNotification {
   nationalIdentityNumber: string | null;
   status: SmsStatus;
   lastUpdate: string;
+  isReserved: boolean;
 }
 
 export async function listSms(env: Env, orderId: string): Promise<SmsNotification[]> {
   const { results } = await env.DB.prepare(
-    "SELECT id, mobile_number, organization_number, national_identity_number, status, last_update FROM sms_notifications WHERE order_id = ?1 ORDER BY seq",
+    "SELECT id, mobile_number, organization_number, national_identity_number, status, last_update, is_reserved FROM sms_notifications WHERE order_id = ?1 ORDER BY seq",
   )
     .bind(orderId)
     .all<{
@@ -85,8 +86,10 @@ export async function listSms(env: Env, orderId: string): Promise<SmsNotificatio
       national_identity_number: string | null;
       status: string;
       last_update: string;
+      is_reserved: number | null;
     }>();
   return results.map((r) => ({
+    isReserved: r.is_reserved === 1,
     id: r.id,
     mobileNumber: r.mobile_number,
     organizationNumber: r.organization_number,
@@ -125,17 +128,18 @@ export async function saveSmsChunk(
     rn: d.recipientName,
     rnum: d.recipientNumber,
     s: d.status,
+    r: d.isReserved ? 1 : null,
   }));
   const insert = env.DB.prepare(
-    `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, organization_number, national_identity_number, recipient_name, recipient_number, status, last_update, due_at, expires_at, enqueued_at)
+    `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, organization_number, national_identity_number, recipient_name, recipient_number, status, last_update, due_at, expires_at, enqueued_at, is_reserved)
      SELECT value->>'id', ?1, value->>'k', value->>'m', value->>'o', value->>'n', value->>'rn', value->>'rnum', value->>'s', ?2, ?3, ?4,
-            CASE WHEN value->>'s' = 'New' AND ?5 = 1 THEN ?2 ELSE NULL END
+            CASE WHEN value->>'s' = 'New' AND ?5 = 1 THEN ?2 ELSE NULL END, value->>'r'
        FROM json_each(?6) WHERE true
      ON CONFLICT (order_id, dedup_key) DO NOTHING
      RETURNING id, status`,
   ).bind(a.orderId, t, a.dueAt.toISOString(), a.expiresAt, dueNow ? 1 : 0, JSON.stringify(rows));
   const progress = env.DB.prepare(
-    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4 WHERE id = ?1 AND claim_token = ?2",
+    "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4, failures = 0 WHERE id = ?1 AND claim_token = ?2",
   ).bind(a.orderId, a.token, a.nextRecipient, a.leaseUntil.toISOString());
   const [inserted] = await env.DB.batch<{ id: string; status: string }>([insert, progress]);
   return dueNow ? (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id) : [];

@@ -5,6 +5,8 @@
  */
 import type { Env } from "../env";
 import { publishStatusEvents } from "../notifications/status-events";
+import { readBoundedBytes } from "../lib/bounded-read";
+import { unknownReportAction } from "../notifications/webhook-receipts";
 import { completeSmsOrders, applySmsReport } from "./queries";
 import { parseDeliveryReports, reportReply, reportStatus } from "./xml";
 
@@ -55,25 +57,42 @@ export async function handleDeliveryReports(req: Request, env: Env, now: Date): 
   }
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > MAX_REPORT_BYTES) return plain(413, "Error: Content is too large");
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > MAX_REPORT_BYTES) return plain(413, "Error: Content is too large");
+  // Streamed and bounded: a chunked body without content-length is never read whole.
+  const { bytes, truncated } = await readBoundedBytes(req.body, MAX_REPORT_BYTES);
+  if (truncated) return plain(413, "Error: Content is too large");
   const parsed = parseDeliveryReports(decodeReportBody(bytes, req.headers.get("content-type")));
   if (!parsed.ok) return plain(400, parsed.error);
   const orders: string[] = [];
+  let askAgain: string | null = null;
   for (const r of parsed.reports) {
     const status = reportStatus(r.state);
     if (!status) return plain(500, `Unhandled delivery report state '${r.state}'.`);
     if (!r.ref) continue; // nothing to match it with
     const applied = await applySmsReport(env, r.ref, status, now);
     if (applied.orderId) orders.push(applied.orderId);
-    // A report can overtake the consumer storing the gateway's reference: not OK (503), so it is sent again.
-    if (applied.outcome === "unknown")
-      return plain(503, `No SMS with gateway reference '${r.ref.slice(0, 100)}' yet; send the report again later.`);
+    if (applied.outcome !== "unknown") continue;
+    // A report can overtake the consumer storing the gateway's reference (seconds): asked again (503)
+    // only within 10 minutes of the report's time, like the e-mail webhook; later, or without a
+    // readable time, it is not ours: accepted and logged. Every other report of the batch is applied.
+    if (unknownReportAction(reportTime(r.deliveryTime), now) === "retry") askAgain ??= r.ref;
+    else console.warn(JSON.stringify({ msg: "SMS report for an unknown reference dropped", ref: r.ref.slice(0, 100) }));
   }
   await completeSmsOrders(env, orders, now);
   await publishStatusEvents(env, now);
+  if (askAgain !== null)
+    return plain(503, `No SMS with gateway reference '${askAgain.slice(0, 100)}' yet; send the report again later.`);
   return new Response(reportReply(parsed.reports.map((r) => r.id || "1")), {
     status: 200,
     headers: { "content-type": "application/xml; charset=utf-8" },
   });
+}
+
+/** A report's DELIVERYTIME as an ISO time ("" when absent or unreadable): ISO 8601, or PSWin's `yyyy.MM.dd HH:mm:ss` (UTC). */
+export function reportTime(raw: string | null): string {
+  if (!raw) return "";
+  const pswin = /^(\d{4})[.-](\d{2})[.-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(raw.trim());
+  const t = pswin
+    ? Date.UTC(+pswin[1]!, +pswin[2]! - 1, +pswin[3]!, +pswin[4]!, +pswin[5]!, +pswin[6]!)
+    : Date.parse(raw);
+  return Number.isFinite(t) ? new Date(t).toISOString() : "";
 }

@@ -37,6 +37,8 @@ export interface SmsDraft {
   recipientName: string;
   recipientNumber: string;
   status: "New" | "Failed_RecipientReserved" | "Failed_RecipientNotIdentified";
+  /** A reserved person sent to because the order ignores reservations: the number is never shown and is scrubbed once final. */
+  isReserved?: boolean;
 }
 
 const numberKey = (n: string) => e164(n) ?? n.replace(/\s+/g, "");
@@ -79,7 +81,14 @@ export function resolveSmsRecipients(
         push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientReserved" });
       else if (!mobile)
         push({ ...base, dedupKey: `nin:${nin}`, mobileNumber: null, status: "Failed_RecipientNotIdentified" });
-      else push({ ...base, dedupKey: numberKey(mobile), mobileNumber: mobile, status: "New" });
+      else
+        push({
+          ...base,
+          dedupKey: numberKey(mobile),
+          mobileNumber: mobile,
+          status: "New",
+          ...(p?.reserved ? { isReserved: true } : {}),
+        });
     } else {
       const orgNo = r.organizationNumber;
       const base = {

@@ -15,8 +15,9 @@ export function smsSummaryView(o: Order, list: SmsNotification[]) {
       recipient: {
         ...(n.organizationNumber ? { organizationNumber: n.organizationNumber } : {}),
         ...(n.nationalIdentityNumber ? { nationalIdentityNumber: n.nationalIdentityNumber } : {}),
-        // Reserved and unidentified recipients have no number: "" as Altinn answers.
-        mobileNumber: n.mobileNumber ?? "",
+        // Reserved and unidentified recipients have no number: "" as Altinn answers. A reserved
+        // person's number (held only to send, ignoreReservation) is never shown (SPEC §5.3).
+        mobileNumber: n.isReserved ? "" : (n.mobileNumber ?? ""),
       },
       sendStatus: {
         status: v1StatusName(n.status),

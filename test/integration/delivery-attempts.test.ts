@@ -4,6 +4,7 @@ import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deliveryStub } from "../../src/delivery/stub";
 import { CUT_OFF_ERROR } from "../../src/delivery/store";
+import { PushStore } from "../../src/delivery/store";
 import { deliveries, ev, poll, validatedSubscription } from "../helpers/delivery";
 
 const realFetch = globalThis.fetch;
@@ -76,5 +77,25 @@ describe("push attempts", { timeout: 60_000 }, () => {
     }, "the first attempt's answer");
     expect(d!.attempts[0]!.response).toBe("e".repeat(4096));
     expect(pulls).toBeLessThan(20);
+  });
+
+  it("a validation handshake cut off mid-request is counted before it is sent", async () => {
+    const sub = await validatedSubscription(0, { endPoint: "http://127.0.0.1:9/endpoint-under-test" });
+    const rx = endpoint(() => "hang");
+    const attempts = () =>
+      runInDurableObject(
+        deliveryStub(env, sub.id),
+        (_i, s) => new PushStore(s.storage.sql).state()!.validationAttempts,
+      );
+    const before = await attempts();
+    // Back to unvalidated, the handshake due now; it hangs, and the object goes away mid-request.
+    await runInDurableObject(deliveryStub(env, sub.id), async (_i, s) => {
+      const store = new PushStore(s.storage.sql);
+      store.saveState({ ...store.state()!, validated: false, validationDueAt: 0 });
+      await s.storage.setAlarm(Date.now());
+    });
+    await poll(async () => rx.calls() >= 1, "the handshake in flight");
+    await abortAllDurableObjects();
+    expect(await attempts()).toBe(before + 1);
   });
 });

@@ -1,8 +1,10 @@
 // Caller strings that SQLite evaluates as patterns (GLOB) are escaped and bounded (issue 7 §1).
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { putResource } from "../helpers/admin";
-import { call, postJson, problem } from "../helpers/http";
-import { altinnToken, bearer } from "../helpers/tokens";
+import { limitedD1 } from "../helpers/d1-limits";
+import { call, callWithEnv, postJson, problem } from "../helpers/http";
+import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
 const RES = "urn:altinn:resource:hostile-patterns";
 let h: Record<string, string>;
@@ -55,5 +57,52 @@ describe("the /app/party source filter", () => {
       headers: user,
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe("D1's 50-byte LIKE/GLOB pattern limit", () => {
+  // Calls through a D1 that refuses a GLOB/LIKE pattern over 50 bytes, as Cloudflare's D1 does.
+  const limited = (path: string, headers: Record<string, string>) =>
+    callWithEnv({ DB: limitedD1(env.DB) as unknown as string }, path, { headers });
+
+  it("a long exact type or source (no %) is compared with =, and found", async () => {
+    const type = `no.altinn.${"b".repeat(80)}`;
+    const e = { id: crypto.randomUUID(), type, source: "https://hostile.example/1", specversion: "1.0", resource: RES };
+    expect((await postJson("/events/api/v1/events", e, h)).status).toBe(200);
+    const exact = await limited(`/events/api/v1/events?resource=${RES}&after=0&type=${type}`, h);
+    expect(exact.status).toBe(200);
+    expect((await exact.json<{ type: string }[]>()).map((e) => e.type)).toEqual([type]);
+
+    const guid = crypto.randomUUID();
+    const source = `https://ttd.apps.example/ttd/long-source-app/instances/50006161/${guid}`;
+    expect(new TextEncoder().encode(source).length).toBeGreaterThan(50);
+    const pub = await postJson(
+      "/events/api/v1/app",
+      { type: "app.instance.created", source, subject: "/party/50006161", specversion: "1.0" },
+      {
+        ...bearer(await altinnToken({ org: "ttd" })),
+        platformaccesstoken: await platformToken("ttd", "long-source-app"),
+      },
+    );
+    expect(pub.status).toBe(201);
+    const user = bearer(await altinnToken({ user: "6161", party: "50006161" }));
+    const res = await limited(
+      `/events/api/v1/app/party?after=0&party=50006161&source=${encodeURIComponent(source)}`,
+      user,
+    );
+    expect(res.status).toBe(200);
+    expect((await res.json<{ source: string }[]>()).map((e) => e.source)).toEqual([source]);
+  });
+
+  it("a wildcard pattern over 50 bytes is a 400 problem that says so, not a 500", async () => {
+    const long = encodeURIComponent(`${"a".repeat(60)}%`);
+    const res = await limited(`/events/api/v1/events?resource=${RES}&after=0&type=${long}`, h);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await problem(res))).toContain("at most 50 bytes");
+    const user = bearer(await altinnToken({ user: "6161", party: "50006161" }));
+    const src = encodeURIComponent("https://ttd.apps.example/ttd/long-source-app/instances/%");
+    const bad = await limited(`/events/api/v1/app/party?after=0&party=50006161&source=${src}`, user);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await problem(bad))).toContain("at most 50 bytes");
   });
 });

@@ -15,6 +15,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { emailProvider } from "../../src/email/select";
 import worker from "../../src/index";
 import { consumeEmailBatch, SEND_LEASE_MS } from "../../src/notifications/consumer";
+import { processingOrders } from "../../src/notifications/email-outbox";
+import { putResource } from "../helpers/admin";
 import { postJson } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
 
@@ -124,5 +126,95 @@ describe("a send whose consumer died", () => {
     await tick(new Date(leaseEnd + 1000));
     expect(await status()).toBe("Completed");
     expect((await row(orderId)).status).toBe("Failed_RecipientNotIdentified");
+  });
+
+  it("an order killed mid-chunk (CPU, memory) counts each expired re-claim as a failure and stops at the limit", async () => {
+    const when = DUE + 7200_000;
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(when).toISOString(),
+        recipients: [{ emailAddress: "killed-1@example.com" }, { emailAddress: "killed-2@example.com" }],
+      },
+      ttd,
+    );
+    const { orderId } = (await res.json()) as { orderId: string };
+    // As four killed ticks leave it: claimed, lease run out, nothing generated, nothing caught.
+    await env.DB.prepare(
+      "UPDATE notification_orders SET status = 'Processing', claim_token = 'killed', lease_until = ?2, failures = 4 WHERE id = ?1",
+    )
+      .bind(orderId, new Date(when).toISOString())
+      .run();
+    await tick(new Date(when + 1000));
+    const order = (await env.DB.prepare("SELECT status, status_reason, failures FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ status: string; status_reason: string | null; failures: number }>())!;
+    expect(order.failures).toBe(5);
+    expect(order.status_reason).toContain("stopped after 5");
+    expect(order.status).toBe("Completed");
+    const made = await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
+      .bind(orderId)
+      .first<{ n: number }>();
+    expect(made!.n).toBe(0);
+  });
+
+  it("an order whose notify right was revoked before generation stops reaching the audience, with the reason", async () => {
+    const when = DUE + 9000_000;
+    await putResource("revoked-notify", "ttd");
+    const res = await postJson(
+      "/notifications/api/v1/orders/email",
+      {
+        subject: "s",
+        body: "b",
+        resourceId: "urn:altinn:resource:revoked-notify",
+        requestedSendTime: new Date(when).toISOString(),
+        recipients: [{ emailAddress: "revoked-1@example.com" }],
+      },
+      ttd,
+    );
+    expect(res.status).toBe(202);
+    const { orderId } = (await res.json()) as { orderId: string };
+    // The resource moves to another owner: ttd no longer may notify on its behalf.
+    await putResource("revoked-notify", "digdir");
+    await tick(new Date(when + 1000));
+    const order = (await env.DB.prepare("SELECT status, status_reason FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ status: string; status_reason: string | null }>())!;
+    expect(order.status_reason).toContain("may no longer notify");
+    expect(order.status).toBe("Completed");
+    const made = await env.DB.prepare("SELECT count(*) AS n FROM email_notifications WHERE order_id = ?1")
+      .bind(orderId)
+      .first<{ n: number }>();
+    expect(made!.n).toBe(0);
+  });
+
+  it("the cron's top-up rotates through every Processing order past its per-tick limit", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(
+        "/notifications/api/v1/orders/email",
+        {
+          subject: "s",
+          body: "b",
+          requestedSendTime: new Date(DUE + 20_000_000).toISOString(),
+          recipients: [{ emailAddress: `rotate-${i}@example.com` }],
+        },
+        ttd,
+      );
+      mine.push(((await res.json()) as { orderId: string }).orderId);
+    }
+    for (const id of mine)
+      await env.DB.prepare("UPDATE notification_orders SET status = 'Processing' WHERE id = ?1").bind(id).run();
+    const total = (await env.DB.prepare(
+      "SELECT count(*) AS n FROM notification_orders WHERE status = 'Processing'",
+    ).first<{
+      n: number;
+    }>())!.n;
+    const seen = new Set<string>();
+    for (let tickNo = 0; tickNo < Math.ceil(total / 2); tickNo++)
+      for (const id of await processingOrders(env, new Date(DUE + tickNo * 60_000), 2)) seen.add(id);
+    expect(mine.filter((id) => !seen.has(id))).toEqual([]);
   });
 });

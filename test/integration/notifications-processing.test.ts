@@ -89,8 +89,8 @@ describe("the cron claims due orders", () => {
       );
     const when = at(3600_000 + 1000);
     const [a, b] = await Promise.all([
-      claimOrders(env, when, "tick-a", at(3600_000 + 60_000), 50),
-      claimOrders(env, when, "tick-b", at(3600_000 + 60_000), 50),
+      claimOrders(env, when, "tick-a", at(3600_000 + 60_000), 50, 5),
+      claimOrders(env, when, "tick-b", at(3600_000 + 60_000), 50, 5),
     ]);
     const mine = (list: { id: string }[]) => list.map((o) => o.id).filter((id) => ids.has(id));
     expect(mine(a).filter((id) => mine(b).includes(id))).toEqual([]);

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 
 describe("orders, more", () => {
-  it("sends to a reserved person when ignoreReservation is set, and says the person is reserved", async () => {
+  it("sends to a reserved person when ignoreReservation is set, says the person is reserved, never shows the address", async () => {
     const res = await postJson(
       `${ORDERS}/email`,
       {
@@ -50,12 +50,23 @@ describe("orders, more", () => {
       notifications: { recipient: Record<string, unknown>; sendStatus: { status: string } }[];
     };
     expect(list.generated).toBe(1);
+    // SPEC §5.3: a reserved person's address is never shown to the orderer; it is held only to send.
     expect(list.notifications[0]!.recipient).toMatchObject({
-      emailAddress: "rita@example.com",
+      emailAddress: null,
       nationalIdentityNumber: "03039012345",
       isReserved: true,
     });
+    expect(JSON.stringify(list)).not.toContain("rita@example.com");
     expect(list.notifications[0]!.sendStatus.status).not.toBe("Failed_RecipientReserved");
+    const held = () =>
+      env.DB.prepare("SELECT email_address AS a FROM email_notifications WHERE order_id = ?1")
+        .bind(orderId)
+        .first<{ a: string | null }>();
+    expect((await held())!.a).toBe("rita@example.com");
+    // Once final (as after the provider took it), the address is scrubbed by the next tick.
+    await env.DB.prepare("UPDATE email_notifications SET status = 'Succeeded' WHERE order_id = ?1").bind(orderId).run();
+    await tick(DUE + 2000);
+    expect((await held())!.a).toBeNull();
   });
 
   it("lets an app read its own orders with only its Platform Access Token; another app's org gets 404", async () => {

@@ -6,14 +6,18 @@ import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
 interface OrgKey {
   jwks: { keys: unknown[] };
-  sign: (iss: string, opts?: { lifetime?: number; iat?: boolean }) => Promise<string>;
+  sign: (iss: string, opts?: { lifetime?: number; iat?: boolean; issuedIn?: number }) => Promise<string>;
 }
 
 async function orgKey(kid: string): Promise<OrgKey> {
   const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" }] };
-  const sign = async (iss: string, { lifetime = 3600, iat = true }: { lifetime?: number; iat?: boolean } = {}) => {
-    const now = Math.floor(Date.now() / 1000);
+  const sign = async (
+    iss: string,
+    { lifetime = 3600, iat = true, issuedIn = 0 }: { lifetime?: number; iat?: boolean; issuedIn?: number } = {},
+  ) => {
+    // `issuedIn` moves iat (and exp with it) into the future by that many seconds.
+    const now = Math.floor(Date.now() / 1000) + issuedIn;
     const jwt = new SignJWT({ "urn:altinn:app": "apps-test" })
       .setProtectedHeader({ alg: "ES256", kid })
       .setIssuer(iss)
@@ -83,6 +87,14 @@ describe("lifetime", () => {
     expect(await readWith(await orgA.sign("orga", { lifetime: 3640 }))).toBe(401);
     expect(await readWith(await orgA.sign("orga", { lifetime: 86_400 }))).toBe(401);
     expect(await readWith(await orgA.sign("orga", { iat: false }))).toBe(401);
+  });
+
+  it("a token issued in the future (beyond the 30 s skew) is refused, however short its lifetime", async () => {
+    const year = 365 * 24 * 3600;
+    expect(await readWith(await orgA.sign("orga", { issuedIn: year }))).toBe(401);
+    expect(await readWith(await orgA.sign("orga", { issuedIn: 120 }))).toBe(401);
+    // Within the skew (iat is signed 5 s before `now + issuedIn`): accepted.
+    expect(await readWith(await orgA.sign("orga", { issuedIn: 20 }))).toBe(200);
   });
 });
 

@@ -112,11 +112,13 @@ async function getJson<T = Record<string, unknown>>(path: string): Promise<T> {
   expect(res.status).toBe(200);
   return res.json() as Promise<T>;
 }
-const report = (ref: string, state: string, headers: Record<string, string> = REPORT_AUTH) =>
+const msg = (id: string, ref: string, state: string, time?: Date) =>
+  `<MSG><ID>${id}</ID><REF>${ref}</REF><RCV>4799999999</RCV><STATE>${state}</STATE>${time ? `<DELIVERYTIME>${time.toISOString()}</DELIVERYTIME>` : ""}</MSG>`;
+const report = (ref: string, state: string, headers: Record<string, string> = REPORT_AUTH, time?: Date) =>
   call(REPORTS, {
     method: "POST",
     headers: { "content-type": "application/xml", ...headers },
-    body: `<?xml version="1.0"?><MSGLST><MSG><ID>1</ID><REF>${ref}</REF><RCV>4799999999</RCV><STATE>${state}</STATE></MSG></MSGLST>`,
+    body: `<?xml version="1.0"?><MSGLST>${msg("1", ref, state, time)}</MSGLST>`,
   });
 
 beforeAll(async () => {
@@ -295,6 +297,39 @@ describe("SMS processing, sending and delivery reports", () => {
     expect(JSON.stringify(summary)).not.toContain("97654321");
   });
 
+  it("with ignoreReservation, a reserved person's number is used to send, never shown, and scrubbed once final", async () => {
+    const gw = fakeGateway();
+    const { orderId } = await place({
+      ignoreReservation: true,
+      recipients: [{ nationalIdentityNumber: "02029012345" }],
+    });
+    await tick(at(90_000));
+    const made = await rows(orderId);
+    expect(made.map((r) => r.status)).toEqual(["New"]);
+    const shown = async () => JSON.stringify(await getJson(`${ORDERS}/${orderId}/notifications/sms`));
+    expect(await shown()).not.toContain("97654321");
+    await consume([made[0]!.id], gw.provider, at(91_000));
+    expect(gw.received.map((m) => m.rcv)).toEqual(["+4797654321"]);
+    expect(await shown()).not.toContain("97654321");
+    expect((await report(gw.received[0]!.ref, "DELIVRD")).status).toBe(200);
+    await tick(at(92_000));
+    const final = await rows(orderId);
+    expect(final.map((r) => [r.status, r.mobile_number])).toEqual([["Delivered", null]]);
+    expect(await shown()).not.toContain("97654321");
+  });
+
+  it("a stored chunk resets the order's failure count (5 failures in a row stop it, not 5 ever)", async () => {
+    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999981" }] });
+    // Four earlier failures, each followed by a retry; the next chunk succeeds.
+    await env.DB.prepare("UPDATE notification_orders SET failures = 4 WHERE id = ?1").bind(orderId).run();
+    await tick(at(95_000));
+    expect((await rows(orderId)).map((r) => r.status)).toEqual(["New"]);
+    const order = await env.DB.prepare("SELECT failures FROM notification_orders WHERE id = ?1")
+      .bind(orderId)
+      .first<{ failures: number }>();
+    expect(order!.failures).toBe(0);
+  });
+
   it("keeps SMS while the gateway is down, retries them, and sends each once when it is back", async () => {
     const gw = fakeGateway();
     const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999991" }, { mobileNumber: "+4799999992" }] });
@@ -380,7 +415,51 @@ describe("POST /sms/reports", () => {
       body: "<MSGLST><MSG><ID>1</ID><RCV>47</RCV></MSG></MSGLST>",
     });
     expect([noState.status, await noState.text()]).toEqual([400, "Missing element STATE under MSGLST/MSG"]);
-    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD")).status).toBe(503);
+    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD", REPORT_AUTH, new Date())).status).toBe(503);
     expect((await report("x", "ZEROBAL")).status).toBe(500);
+  });
+
+  it("reads a chunked body without content-length only up to the limit (413), never whole", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += 64 * 1024;
+        c.enqueue(new TextEncoder().encode("<".repeat(64 * 1024)));
+      },
+    });
+    const res = await call(REPORTS, {
+      method: "POST",
+      headers: { "content-type": "application/xml", ...REPORT_AUTH },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    expect([res.status, await res.text()]).toEqual([413, "Error: Content is too large"]);
+    expect(pulled).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("asks again for an unknown reference only within 10 minutes of the report's time, and applies every report of a batch", async () => {
+    const old = new Date(Date.now() - 11 * 60_000);
+    // Not ours (or never coming): accepted after 10 minutes, instead of 503 forever.
+    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD", REPORT_AUTH, old)).status).toBe(200);
+    // Without a time it cannot be bounded: accepted (and logged) as well.
+    expect((await report(`never-${crypto.randomUUID()}`, "DELIVRD")).status).toBe(200);
+
+    const gw = fakeGateway();
+    const { orderId } = await place({ recipients: [{ mobileNumber: "+4799999971" }] });
+    await tick(at(96_000));
+    await consume(
+      (await rows(orderId)).map((r) => r.id),
+      gw.provider,
+      at(97_000),
+    );
+    const ref = gw.received[0]!.ref;
+    // A recent unknown report first, then a known one: the known one is applied, the batch answered 503.
+    const batch = await call(REPORTS, {
+      method: "POST",
+      headers: { "content-type": "application/xml", ...REPORT_AUTH },
+      body: `<?xml version="1.0"?><MSGLST>${msg("1", `later-${crypto.randomUUID()}`, "DELIVRD", new Date())}${msg("2", ref, "DELIVRD", new Date())}</MSGLST>`,
+    });
+    expect(batch.status).toBe(503);
+    expect((await rows(orderId))[0]!.status).toBe("Delivered");
   });
 });

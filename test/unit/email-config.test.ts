@@ -33,6 +33,16 @@ describe("e-mail configuration, validated at first use", () => {
     );
   });
 
+  it("sends the API key only over https, except to a loopback host (tests, local development)", () => {
+    const key = { ...base, EMAIL_API_KEY: "re_secret" };
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "http://api.resend.com" })).toMatch(/must be https/);
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "http://mail.example.com:8080/" })).toMatch(/must be https/);
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "https://api.resend.com" })).toBeNull();
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "http://127.0.0.1:8025" })).toBeNull();
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "http://localhost:8025" })).toBeNull();
+    expect(emailConfigProblem({ ...key, EMAIL_API_URL: "http://[::1]:8025" })).toBeNull();
+  });
+
   it("defaults SMTP to submission on 587 with STARTTLS, and 465 to TLS from the first byte", () => {
     expect(smtpConfig({ ...base, SMTP_HOST: "smtp.example.com" })).toMatchObject({ port: 587, startTls: true });
     expect(smtpConfig({ ...base, SMTP_HOST: "smtp.example.com", SMTP_PORT: "465" })).toMatchObject({

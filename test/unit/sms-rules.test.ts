@@ -3,6 +3,7 @@ import { daytimeExpiry, daytimeWindow, isWithinDaytime, nextAllowedSendTime } fr
 import { SMS_STATUS_DESCRIPTIONS, SMS_STATUSES, v1StatusName } from "../../src/sms/model";
 import { e164, isValidMobileNumber, registryNumber } from "../../src/sms/phone";
 import { segmentCount, urlEncodedLength } from "../../src/sms/segments";
+import { linkMobilityProvider } from "../../src/sms/provider";
 
 describe("mobile numbers (reference §1.1's table)", () => {
   const accepted = [
@@ -140,5 +141,26 @@ describe("SMS statuses", () => {
     );
     expect(v1StatusName("Failed_TTL")).toBe("Failed");
     expect(v1StatusName("Delivered")).toBe("Delivered");
+  });
+});
+
+describe("the gateway's reply", () => {
+  it("is read only up to a bound: an endless reply is a transient failure, not memory exhaustion", async () => {
+    let pulled = 0;
+    const endless = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            pulled += 64 * 1024;
+            c.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
+          },
+        }),
+      )) as unknown as typeof fetch;
+    const provider = linkMobilityProvider("https://gateway.test/", "u", "p", endless);
+    const [result] = await provider.send([
+      { notificationId: "n1", text: "t", sender: "Altinn", receiver: "+4799999999", ttlMinutes: 60 },
+    ] as never);
+    expect(result).toMatchObject({ status: "Transient" });
+    expect(pulled).toBeLessThan(1024 * 1024);
   });
 });

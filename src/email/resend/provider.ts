@@ -2,6 +2,7 @@
  * Resend's HTTP e-mail API (`POST {EMAIL_API_URL}/emails`, bearer API key, `Idempotency-Key`
  * header: Resend answers a repeated key within 24 h with the first response and sends nothing).
  */
+import { readBounded } from "../../lib/bounded-read";
 import { sha256Hex } from "../../lib/encoding";
 import type { EmailProvider, OutgoingEmail, SendResult } from "../provider";
 import { IDEMPOTENCY_HEADER } from "../smtp/mime";
@@ -73,7 +74,10 @@ export class ResendProvider implements EmailProvider {
     } catch (e) {
       return { ok: false, transient: true, error: `Resend request failed: ${(e as Error).message}` };
     }
-    const text = await res.text().catch(() => "");
+    // Bounded: an answer is a small JSON object; never read a remote body whole.
+    const text = await readBounded(res, 64 * 1024)
+      .then((r) => r.text)
+      .catch(() => "");
     let parsed: unknown = null;
     try {
       parsed = JSON.parse(text);
