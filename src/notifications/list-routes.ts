@@ -27,7 +27,9 @@ export const orderSummary = z.object({
   sendersReference: z.string().nullable(),
   requestedSendTime: z.string(),
   created: z.string(),
-  notificationChannel: z.enum(["Email", "Sms"]).describe("The order's channel"),
+  notificationChannel: z
+    .enum(["Email", "Sms", "Future"])
+    .describe("The order's channel; `Future` is a shipment of the current order API (channel chosen per recipient)"),
   processingStatus: z.object({ status: z.string(), description: z.string(), lastUpdate: z.string() }),
   links: z.object({ self: z.string(), status: z.string() }),
 });

@@ -210,6 +210,8 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     const orderId = /Order (\S+) accepted/.exec((await page.getByText(/Order \S+ accepted/).textContent()) ?? "")![1]!;
     // The list shows the order's own channel.
     const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: orderId }) });
+    // The list reloads after the answer: wait for the new row's channel cell rather than reading at once.
+    await row.getByRole("cell", { name: "SMS", exact: true }).waitFor();
     expect(await row.getByRole("cell", { name: "SMS", exact: true }).count()).toBe(1);
     await page.getByRole("link", { name: orderId }).click();
     await page.getByRole("heading", { level: 1, name: `Order ${orderId}` }).waitFor();
@@ -295,7 +297,7 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     await page.getByRole("cell", { name: "The line is not valid JSON." }).waitFor();
     await check(page, "contacts");
     await go(page, "health", "Health");
-    await page.getByText(/Status:\s*ok/).waitFor();
+    await page.getByText("Healthy").waitFor();
     await check(page, "health");
   });
 
