@@ -95,7 +95,8 @@ async function sendSms(app: AppContext, creator: string, o: InstantSms): Promise
         ])
       )[0]
     : { status: "Transient" as const, error: "no SMS gateway configured" };
-  if (!result || result.status === "Transient") {
+  // Taken: accepted, or the number refused by the gateway. Anything else (down, logon refused): nothing stored.
+  if (!result || (result.status !== "Accepted" && result.status !== "Failed_InvalidRecipient")) {
     console.warn(JSON.stringify({ msg: "instant SMS not taken by the gateway", error: result?.error ?? "no result" }));
     throw new ProviderDown();
   }
