@@ -429,19 +429,25 @@ export async function claimForSending(
   });
 }
 
-export interface PendingState {
+/** A notification's place in the send pipeline (e-mail or SMS: the two tables share these columns). */
+export interface PendingState<S extends string = EmailStatus> {
   id: string;
   orderId: string;
-  status: EmailStatus;
+  status: S;
   dueAt: string;
   expiresAt: string;
   sendingUntil: string | null;
 }
 
-export async function pendingStates(env: Env, ids: string[]): Promise<PendingState[]> {
+/** The pending state of the given notifications of one channel's table. */
+export async function pendingStatesIn<S extends string>(
+  env: Env,
+  table: "email_notifications" | "sms_notifications",
+  ids: string[],
+): Promise<PendingState<S>[]> {
   if (!ids.length) return [];
   const { results } = await env.DB.prepare(
-    "SELECT id, order_id, status, due_at, expires_at, sending_until FROM email_notifications WHERE id IN (SELECT value FROM json_each(?1))",
+    `SELECT id, order_id, status, due_at, expires_at, sending_until FROM ${table} WHERE id IN (SELECT value FROM json_each(?1))`,
   )
     .bind(JSON.stringify(ids))
     .all<{
@@ -455,11 +461,15 @@ export async function pendingStates(env: Env, ids: string[]): Promise<PendingSta
   return results.map((r) => ({
     id: r.id,
     orderId: r.order_id,
-    status: r.status as EmailStatus,
+    status: r.status as S,
     dueAt: r.due_at,
     expiresAt: r.expires_at,
     sendingUntil: r.sending_until,
   }));
+}
+
+export function pendingStates(env: Env, ids: string[]): Promise<PendingState[]> {
+  return pendingStatesIn<EmailStatus>(env, "email_notifications", ids);
 }
 
 export type SendOutcome =

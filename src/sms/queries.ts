@@ -6,6 +6,7 @@
 import type { Env } from "../env";
 import type { Order, StatusCounts } from "../notifications/model";
 import type { SmsStatus } from "./model";
+import { pendingStatesIn, type PendingState } from "../notifications/queries";
 import type { SmsDraft } from "./resolve";
 import type { SmsRecipient } from "./schemas";
 
@@ -253,37 +254,10 @@ export async function claimSmsForSending(
   });
 }
 
-export interface SmsPendingState {
-  id: string;
-  orderId: string;
-  status: SmsStatus;
-  dueAt: string;
-  expiresAt: string;
-  sendingUntil: string | null;
-}
+export type SmsPendingState = PendingState<SmsStatus>;
 
-export async function smsPendingStates(env: Env, ids: string[]): Promise<SmsPendingState[]> {
-  if (!ids.length) return [];
-  const { results } = await env.DB.prepare(
-    "SELECT id, order_id, status, due_at, expires_at, sending_until FROM sms_notifications WHERE id IN (SELECT value FROM json_each(?1))",
-  )
-    .bind(JSON.stringify(ids))
-    .all<{
-      id: string;
-      order_id: string;
-      status: string;
-      due_at: string;
-      expires_at: string;
-      sending_until: string | null;
-    }>();
-  return results.map((r) => ({
-    id: r.id,
-    orderId: r.order_id,
-    status: r.status as SmsStatus,
-    dueAt: r.due_at,
-    expiresAt: r.expires_at,
-    sendingUntil: r.sending_until,
-  }));
+export function smsPendingStates(env: Env, ids: string[]): Promise<SmsPendingState[]> {
+  return pendingStatesIn<SmsStatus>(env, "sms_notifications", ids);
 }
 
 export type SmsOutcome =
