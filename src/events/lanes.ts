@@ -5,7 +5,7 @@
  * holds 50 messages). The rest wait in the outbox, held, and go out oldest first as the matcher
  * confirms the lane's events (src/events/outbox.ts). Pure: no I/O.
  */
-import { appOfResourceId, resourceIdOf } from "../resources/policy";
+import { appOfResourceId, notificationsOrgOfResourceId, resourceIdOf } from "../resources/policy";
 
 /**
  * Events of one lane in the queue and not yet confirmed by the matcher. Below the queue's batch size
@@ -14,11 +14,12 @@ import { appOfResourceId, resourceIdOf } from "../resources/policy";
 export const EVENTS_LANE_WINDOW = 25;
 
 /**
- * The lane of an event on `resourceUrn`: the org of an app resource (`app_{org}_{app}`), else the
- * owner of the registered resource (`owner`, as the publish route loaded it), else the resource URN.
+ * The lane of an event on `resourceUrn`: the org of an app resource (`app_{org}_{app}`) or of an org's
+ * order status events (`notifications_{org}`), else the owner of the registered resource (`owner`, as
+ * the publish route loaded it), else the resource URN.
  */
 export function laneOf(resourceUrn: string, owner?: string | null): string {
   const id = resourceIdOf(resourceUrn);
-  const app = id === null ? null : appOfResourceId(id);
-  return app?.org ?? owner ?? resourceUrn;
+  if (id === null) return owner ?? resourceUrn;
+  return appOfResourceId(id)?.org ?? notificationsOrgOfResourceId(id) ?? owner ?? resourceUrn;
 }

@@ -17,9 +17,10 @@ import {
   SETTLE_SQL,
 } from "../../src/events/outbox";
 import worker from "../../src/index";
-import { validatedSubscription } from "../helpers/delivery";
+import { publishStatusEvents } from "../../src/notifications/status-events";
+import { ev, storeOnly, validatedSubscription } from "../helpers/delivery";
 import { countingEnv, emptyCalls } from "../helpers/global-calls";
-import { BASE } from "../helpers/http";
+import { BASE, call } from "../helpers/http";
 import { expectIndexed, queryPlan } from "../helpers/query-plan";
 import { recordingEnv } from "../helpers/recording-db";
 
@@ -89,6 +90,22 @@ async function publish(target: Env, sub: Sub, n: number): Promise<string> {
   return id;
 }
 
+/** Publishes a given event body; returns the status. */
+async function publishBody(target: Env, sub: Sub, body: Record<string, unknown>): Promise<number> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`${BASE}/events/api/v1/events`, {
+      method: "POST",
+      headers: { ...sub.headers, "content-type": "application/cloudevents+json" },
+      body: JSON.stringify(body),
+    }),
+    target,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res.status;
+}
+
 async function seqOf(id: string): Promise<number> {
   return (await env.DB.prepare("SELECT seq FROM events WHERE id = ?").bind(id).first<{ seq: number }>())!.seq;
 }
@@ -140,6 +157,30 @@ async function heldCount(resource: string): Promise<number> {
 }
 
 describe("held events are never lost", { timeout: 120_000 }, () => {
+  it("a held event is stored: readable at once, and publishing it again stores nothing twice", async () => {
+    const a = await validatedSubscription(0, { org: "lnf" });
+    const q = playground();
+    for (let n = 0; n < EVENTS_LANE_WINDOW; n++) await publish(q.target, a, n);
+    const held = {
+      id: crypto.randomUUID(),
+      type: "it.held",
+      source: "https://it.example/held",
+      specversion: "1.0",
+      resource: a.resource,
+    };
+    expect(await publishBody(q.target, a, held)).toBe(200);
+    expect(q.sent).toHaveLength(EVENTS_LANE_WINDOW); // not sent: the lane's window is full
+    expect(await heldCount(a.resource)).toBe(1);
+    const read = await call(`/events/api/v1/events?resource=${encodeURIComponent(a.resource)}&after=0&size=100`, {
+      headers: a.headers,
+    });
+    expect(read.status).toBe(200);
+    expect((await read.json<{ id: string }[]>()).map((e) => e.id)).toContain(held.id);
+    expect(await publishBody(q.target, a, held)).toBe(200);
+    expect(await heldCount(a.resource)).toBe(1);
+    expect(q.sent).toHaveLength(EVENTS_LANE_WINDOW);
+  });
+
   it("a top-up lost after the matcher confirmed (the invocation died before sending it) goes out with the sweep", async () => {
     const a = await validatedSubscription(0, { org: "lnc" });
     const q = playground();
@@ -184,6 +225,60 @@ describe("held events are never lost", { timeout: 120_000 }, () => {
     while (q.sent.length) await q.nextBatch();
     expect(await heldCount(a.resource)).toBe(0);
     expect(q.handedTo(a)).toHaveLength(2 * EVENTS_LANE_WINDOW);
+  });
+});
+
+describe("an order's status events", () => {
+  it("go through the org's lane: a large order's events enter the queue a window at a time, and all of them go out", async () => {
+    const org = "lns";
+    const orderId = crypto.randomUUID();
+    const now = new Date().toISOString();
+    await env.DB.prepare(
+      `INSERT INTO notification_orders (id, creator, created, requested_send_time, subject, body, content_type,
+         from_address, recipients, recipient_count, status, last_update)
+       VALUES (?1, ?2, ?3, ?3, 's', 'b', 'Plain', 'noreply@varsel.example', '[]', 60, 'Processing', ?3)`,
+    )
+      .bind(orderId, org, now)
+      .run();
+    const owed = env.DB.prepare(
+      "INSERT INTO status_event_outbox (kind, row_id, order_id, status, last_update) VALUES ('email', ?1, ?2, 'Failed_RecipientNotIdentified', ?3)",
+    );
+    await env.DB.batch(Array.from({ length: 60 }, () => owed.bind(crypto.randomUUID(), orderId, now)));
+    const q = playground();
+    await publishStatusEvents(q.target);
+    const resource = `urn:altinn:resource:notifications_${org}`;
+    expect(sentOf(q.sent, resource)).toHaveLength(EVENTS_LANE_WINDOW);
+    expect(await heldCount(resource)).toBe(60 - EVENTS_LANE_WINDOW);
+    const seen: number[] = [];
+    while (q.sent.length) {
+      seen.push(...sentOf(q.sent, resource));
+      await q.nextBatch();
+    }
+    expect(seen).toHaveLength(60);
+    expect(new Set(seen).size).toBe(60);
+    const left = await env.DB.prepare(
+      "SELECT count(*) AS n FROM events WHERE resource = ? AND outbox_due_at IS NOT NULL",
+    )
+      .bind(resource)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  });
+});
+
+describe("the sweep's due events", () => {
+  it("take turns by lane: a backlog of one resource's due events does not put another's behind all of it", async () => {
+    const x = `urn:altinn:resource:it-backlog-${crypto.randomUUID().slice(0, 8)}`;
+    const y = `urn:altinn:resource:it-single-${crypto.randomUUID().slice(0, 8)}`;
+    // Due in the outbox without a lane (stored before migration 0016, or their messages lost).
+    const xs: number[] = [];
+    for (let n = 0; n < 200; n++) xs.push(await storeOnly(ev(x), Date.now() - 1));
+    const ys = await storeOnly(ev(y), Date.now() - 1);
+    const sent: unknown[] = [];
+    await sweepOutbox(countingEnv(env, emptyCalls(), sent), new Date());
+    const order = (sent as EventMessage[]).map((m) => m.seq).filter((seq) => seq === ys || xs.includes(seq));
+    expect(order).toHaveLength(201);
+    expect(order.indexOf(ys)).toBeLessThan(2);
+    expect(order.filter((seq) => seq !== ys)).toEqual(xs); // each resource's own order kept
   });
 });
 
