@@ -39,15 +39,16 @@ export const CONFIRM_SQL =
 /**
  * The matcher's confirmation and the lanes' top-up in one statement (one D1 round trip):
  * ?1 the handed-over positions (JSON) leave the outbox (dispatched ?2); each lane of ?4 (JSON) gets its
- * oldest held events up to its free window (?5 minus its events in the queue, due after ?3, the
- * confirmed ones not counted: a range of the index the window keeps to about ?5 entries), due ?6 (the grace: sent now, by the caller). `topup` walks each lane's
- * held events one index seek at a time, so a lane holding 100,000 costs no more than one holding 25. Returns the topped-up
- * events with their bodies; a confirmed row comes back with a NULL body (the caller skips it).
+ * oldest held events up to its free window (?5 minus its events in the window, due after ?3 and by ?6
+ * as `admittedDueAt` counts them, the confirmed ones not counted: an index range the window keeps to
+ * about ?5 entries), due ?6 (the grace: sent now, by the caller). `topup` walks each lane's held
+ * events one index seek at a time, so a lane holding 100,000 costs no more than one holding 25.
+ * Returns the topped-up events with their bodies; a confirmed row comes back with a NULL body.
  */
 export const SETTLE_SQL = `WITH RECURSIVE done(seq) AS (SELECT value FROM json_each(?1)),
   lanes(lane, free) AS (
     SELECT json_each.value, ?5 - (SELECT count(*) FROM events AS f
-        WHERE f.lane = json_each.value AND f.outbox_due_at > ?3 AND f.outbox_due_at < ${OUTBOX_HELD}
+        WHERE f.lane = json_each.value AND f.outbox_due_at > ?3 AND f.outbox_due_at <= ?6
           AND f.seq NOT IN (SELECT seq FROM done))
       FROM json_each(?4)),
   topup(lane, seq, n, free) AS (
@@ -123,13 +124,15 @@ export async function confirmHandedOver(env: Env, seqs: number[], now: Date): Pr
  * The new event's `outbox_due_at`, decided inside its insert (no extra round trip; D1's single writer
  * makes the count exact): due after the grace minute (sent by the caller at once) when its lane holds
  * nothing (so it never overtakes its own held events) and fewer than `window` of the lane's events are
- * in the queue (sent, due after now, not yet confirmed); else OUTBOX_HELD. A sent event whose due time
- * passed (its message lost, or its hand-over failing) stops counting; the sweep re-sends it.
+ * in the window; else OUTBOX_HELD. In the window: sent by publish or a top-up (due within the grace
+ * from now) and not yet confirmed. A sweep's re-send (due a 10-minute lease away: its message was
+ * lost, or its hand-over keeps failing) holds no place, so events failing for one subscription slow
+ * their lane for at most a grace minute and never stall it.
  */
 export function admittedDueAt(lane: string, now: number, window: number): SQL {
   // "Fewer than `window` in the queue": there is no `window`-th one (reads at most `window` index entries).
   return sql`CASE WHEN NOT EXISTS (SELECT 1 FROM events WHERE lane = ${lane} AND outbox_due_at = ${OUTBOX_HELD})
-    AND (SELECT 1 FROM events WHERE lane = ${lane} AND outbox_due_at > ${now} AND outbox_due_at < ${OUTBOX_HELD}
+    AND (SELECT 1 FROM events WHERE lane = ${lane} AND outbox_due_at > ${now} AND outbox_due_at <= ${now + OUTBOX_GRACE_MS}
           LIMIT 1 OFFSET ${window - 1}) IS NULL
     THEN ${now + OUTBOX_GRACE_MS} ELSE ${OUTBOX_HELD} END`;
 }

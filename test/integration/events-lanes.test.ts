@@ -228,6 +228,35 @@ describe("held events are never lost", { timeout: 120_000 }, () => {
   });
 });
 
+describe("a lane whose hand-overs keep failing", { timeout: 60_000 }, () => {
+  it("is not stalled: the sweep's re-sends hold no place in the window, so the held events go out", async () => {
+    const a = await validatedSubscription(0, { org: "lnh" });
+    const q = playground();
+    for (let n = 0; n < EVENTS_LANE_WINDOW + 5; n++) await publish(q.target, a, n);
+    const window = q.sent.splice(0);
+    // Every hand-over fails (the objects are unreachable): the queue retries, nothing is confirmed.
+    const unreachable = {
+      ...q.target,
+      SUBSCRIPTION_DO: {
+        idFromName: (name: string) => env.SUBSCRIPTION_DO.idFromName(name),
+        get: () => ({ enqueue: async () => Promise.reject(new Error("object unavailable")) }),
+      },
+    } as unknown as Env;
+    await handleEventsBatch(
+      createMessageBatch(
+        "varsel-events",
+        window.map((body, i) => ({ id: `f-${i}`, timestamp: new Date(), attempts: 1, body })),
+      ),
+      unreachable,
+    );
+    expect(await heldCount(a.resource)).toBe(5);
+    // A minute later the sweep re-sends the window (due) and, the re-sends holding no place, the five.
+    await sweepOutbox(q.target, new Date(Date.now() + OUTBOX_GRACE_MS + 1000));
+    expect(sentOf(q.sent, a.resource)).toHaveLength(EVENTS_LANE_WINDOW + 5);
+    expect(await heldCount(a.resource)).toBe(0);
+  });
+});
+
 describe("an order's status events", () => {
   it("go through the org's lane: a large order's events enter the queue a window at a time, and all of them go out", async () => {
     const org = "lns";
