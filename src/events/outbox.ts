@@ -1,6 +1,7 @@
 /**
  * The events outbox in D1 (SPEC §7.1). An event enters it when it is stored and leaves it only when
- * the matcher has handed it to every matching subscription's Durable Object (`confirmHandedOver`).
+ * the matcher has handed it to every matching subscription's Durable Object (`settleOutbox`;
+ * `confirmHandedOver` is the same confirmation without a lane top-up).
  * `outbox_due_at` says when the cron's sweep sends it (again): a grace minute after publishing (the
  * publish path sends it itself), a lease after each sweep send. A lost queue message, a crashed
  * `wrangler dev` or a matcher batch that failed past its retries therefore only delays an event.
