@@ -8,8 +8,10 @@
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
-import type { EventMessage } from "../events/dispatch";
-import { confirmHandedOver, eventsBySeq, rescheduleOutbox } from "../events/outbox";
+import { type EventMessage, messageFor } from "../events/dispatch";
+import { EVENTS_LANE_WINDOW } from "../events/lanes";
+import { eventsBySeq, type OutboxEvent, rescheduleOutbox, settleOutbox } from "../events/outbox";
+import { jsonBytes, splitBatches } from "../events/queue-batches";
 import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
@@ -47,6 +49,7 @@ function isEventMessage(body: unknown): body is EventMessage {
   const b = body as EventMessage | null;
   if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
   if (b.prev !== undefined && !(Number.isSafeInteger(b.prev) && b.prev < b.seq)) return false;
+  if (b.lane !== undefined && typeof b.lane !== "string") return false;
   return (
     b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string")
   );
@@ -152,24 +155,31 @@ async function withEvents(env: Env, messages: Message<EventMessage>[]): Promise<
 }
 
 /**
- * Acknowledges what every matching subscription now holds (and takes it out of the outbox), and
- * retries the rest with a back-off of 2, 4, 8 … 256 s. Before the queue would give a message up
- * (max_retries), its event goes back into the outbox, which the cron sends again; if even that
- * fails, the outbox's lease sends it later. Objects ignore positions they already hold.
+ * Acknowledges what every matching subscription now holds (and takes it out of the outbox), tops up
+ * the lanes of the batch from their held events (same statement: fairness across batches, issue 7
+ * point 7), and retries the rest with a back-off of 2, 4, 8 … 256 s. Before the queue would give a
+ * message up (max_retries), its event goes back into the outbox, which the cron sends again; if even
+ * that fails, the outbox's lease sends it later. Objects ignore positions they already hold.
  */
 async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<Message<EventMessage>>): Promise<void> {
   const done = messages.filter((m) => !failed.has(m));
-  try {
-    await confirmHandedOver(
-      env,
-      done.map((m) => m.body.seq),
-      new Date(),
-    );
-  } catch (e) {
-    // Still in the outbox: sent once more after its lease, and ignored by the objects that hold it.
-    console.error(
-      JSON.stringify({ msg: "confirming hand-overs failed; the outbox sends them again", error: errorText(e) }),
-    );
+  if (done.length) {
+    const lanes = [...new Set(messages.flatMap((m) => (m.body.lane === undefined ? [] : [m.body.lane])))];
+    try {
+      const topUp = await settleOutbox(
+        env,
+        done.map((m) => m.body.seq),
+        lanes,
+        new Date(),
+        EVENTS_LANE_WINDOW,
+      );
+      await sendTopUp(env, topUp);
+    } catch (e) {
+      // Still in the outbox: sent once more after its lease, and ignored by the objects that hold it.
+      console.error(
+        JSON.stringify({ msg: "confirming hand-overs failed; the outbox sends them again", error: errorText(e) }),
+      );
+    }
   }
   const giveBack = [...failed].filter((m) => m.attempts >= RETURN_TO_OUTBOX_AFTER);
   if (giveBack.length) {
@@ -189,6 +199,33 @@ async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<M
   for (const m of messages) {
     if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
     else m.ack();
+  }
+}
+
+/**
+ * Sends a lane's top-up to the queue, oldest first. If the send fails (or this invocation dies first),
+ * the events are due a grace minute from now and the cron's sweep sends them.
+ */
+async function sendTopUp(env: Env, events: OutboxEvent[]): Promise<void> {
+  const pieces = splitBatches(
+    events.map((e) => {
+      const body = messageFor(e);
+      return { item: body, bytes: jsonBytes(body) };
+    }),
+  );
+  for (const piece of pieces) {
+    try {
+      await env.EVENTS_QUEUE.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
+    } catch (e) {
+      console.error(
+        JSON.stringify({
+          msg: "lane top-up not sent; the outbox sweep sends it",
+          events: piece.length,
+          error: errorText(e),
+        }),
+      );
+      return;
+    }
   }
 }
 

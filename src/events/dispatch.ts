@@ -3,7 +3,9 @@ import type { Env } from "../env";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
 import type { CloudEvent } from "./cloudevent";
-import { leaseDueEvents, OUTBOX_RETRY_MS, rescheduleOutbox } from "./outbox";
+import { interleaveBy } from "../delivery/fair";
+import { EVENTS_LANE_WINDOW, laneOf } from "./lanes";
+import { heldLanes, leaseDueEvents, OUTBOX_RETRY_MS, type OutboxEvent, rescheduleOutbox, settleOutbox } from "./outbox";
 import { insertEvent } from "./queries";
 import { jsonBytes, QUEUE_LIMITS, splitBatches } from "./queue-batches";
 
@@ -15,21 +17,28 @@ export interface EventMessage {
   seq: number;
   /** The previous event of the same resource (0: none); absent when not known (stored before 0013). */
   prev?: number;
+  /** The event's lane (src/events/lanes.ts): the matcher tops it up after confirming. Absent before 0016. */
+  lane?: string;
   event?: CloudEvent;
 }
 
 /**
  * Stores the event (durable before we answer, and in the outbox until the matcher has handed it to
- * every matching subscription) and hands it to the delivery queue. If the send fails, or the message
- * is lost later, the cron's outbox sweep sends it again. Returns false for a duplicate (source, id).
+ * every matching subscription) and hands it to the delivery queue, unless its lane already has its
+ * window of events there: then it waits in the outbox, held, and the matcher sends it when the lane
+ * has room (it is readable at once either way). If the send fails, or the message is lost later, the
+ * cron's outbox sweep sends it again. `owner` is the resource's owner org, when the caller loaded it.
+ * Returns false for a duplicate (source, id).
  */
-export async function publish(app: AppContext, event: CloudEvent): Promise<boolean> {
+export async function publish(app: AppContext, event: CloudEvent, owner?: string): Promise<boolean> {
   const now = app.now();
-  const stored = await insertEvent(app.env, event, now);
+  const lane = laneOf(event.resource, owner);
+  const stored = await insertEvent(app.env, event, now, lane, EVENTS_LANE_WINDOW);
   if (stored === null) return false;
+  if (stored.held) return true;
   const { seq } = stored;
   try {
-    await app.env.EVENTS_QUEUE.send(messageFor({ ...stored, event }), { contentType: "json" });
+    await app.env.EVENTS_QUEUE.send(messageFor({ seq, prev: stored.prev, lane, event }), { contentType: "json" });
   } catch (e) {
     console.error(
       JSON.stringify({
@@ -43,14 +52,18 @@ export async function publish(app: AppContext, event: CloudEvent): Promise<boole
   return true;
 }
 
-export function messageFor(e: { seq: number; prev?: number | null; event: CloudEvent }): EventMessage {
-  const position: EventMessage = { seq: e.seq, ...(typeof e.prev === "number" ? { prev: e.prev } : {}) };
+export function messageFor(e: { seq: number; prev?: number | null; lane?: string; event: CloudEvent }): EventMessage {
+  const position: EventMessage = {
+    seq: e.seq,
+    ...(typeof e.prev === "number" ? { prev: e.prev } : {}),
+    ...(e.lane !== undefined ? { lane: e.lane } : {}),
+  };
   const full: EventMessage = { ...position, event: e.event };
   return jsonBytes(full) > QUEUE_LIMITS.maxMessageBytes ? position : full;
 }
 
 /** Bounded work per cron tick: pages of events, up to a number of pages and a wall-clock budget. */
-export const SWEEP = { pageSize: 250, maxPages: 60, budgetMs: 25_000, parallelSends: 6 };
+export const SWEEP = { pageSize: 250, maxPages: 60, budgetMs: 25_000, parallelSends: 6, lanesPerPage: 100 };
 
 export interface SweepResult {
   sent: number;
@@ -58,9 +71,12 @@ export interface SweepResult {
 }
 
 /**
- * Cron: sends the outbox's due events to the queue. Batches are split by count and bytes (SPEC §7.1);
- * a piece that fails is put back a minute later and never blocks the pieces behind it. A backlog of
- * 100,000 drains in a few ticks (up to 15,000 events a tick).
+ * Cron: sends the outbox's due events to the queue, then tops up every lane that holds events to its
+ * window (a safety net: normally the matcher does it as it confirms). Each page is interleaved by lane
+ * (a lane's events keep their order), so a backlog of one tenant's events does not put another's
+ * behind all of it. Batches are split by count and bytes (SPEC §7.1); a piece that fails is put back
+ * a minute later and never blocks the pieces behind it. A backlog of 100,000 due events drains in a
+ * few ticks (up to 15,000 events a tick); held events go out a window per lane at a time.
  */
 export async function sweepOutbox(
   env: Env,
@@ -70,36 +86,56 @@ export async function sweepOutbox(
 ): Promise<SweepResult> {
   const started = Date.now();
   const result: SweepResult = { sent: 0, failed: 0 };
-  for (let page = 0; page < limits.maxPages && Date.now() - started < limits.budgetMs; page++) {
+  const more = (page: number) => page < limits.maxPages && Date.now() - started < limits.budgetMs;
+  let page = 0;
+  for (; more(page); page++) {
     const due = await leaseDueEvents(env, now.getTime(), limits.pageSize);
     if (!due.length) break;
-    const pieces = splitBatches(
-      due.map((e) => {
-        const body = messageFor(e);
-        return { item: body, bytes: jsonBytes(body) };
-      }),
-    );
-    await mapLimited(pieces, limits.parallelSends, async (piece) => {
-      try {
-        await queue.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
-        result.sent += piece.length;
-      } catch (e) {
-        result.failed += piece.length;
-        console.error(
-          JSON.stringify({
-            msg: "outbox piece not sent; retried next minute",
-            events: piece.length,
-            error: errorText(e),
-          }),
-        );
-        await rescheduleOutbox(
-          env,
-          piece.map((m) => m.seq),
-          Date.now() + OUTBOX_RETRY_MS,
-        ).catch(() => undefined);
-      }
-    });
+    await sendPage(env, queue, due, limits, result);
     if (due.length < limits.pageSize) break;
   }
+  for (let after = ""; more(page); page++) {
+    const lanes = await heldLanes(env, after, limits.lanesPerPage);
+    if (!lanes.length) break;
+    await sendPage(env, queue, await settleOutbox(env, [], lanes, now, EVENTS_LANE_WINDOW), limits, result);
+    if (lanes.length < limits.lanesPerPage) break;
+    after = lanes.at(-1)!;
+  }
   return result;
+}
+
+/** Sends leased outbox events, interleaved by lane, in pieces within the queue's limits. */
+async function sendPage(
+  env: Env,
+  queue: Queue<unknown>,
+  events: OutboxEvent[],
+  limits: typeof SWEEP,
+  result: SweepResult,
+): Promise<void> {
+  const pieces = splitBatches(
+    interleaveBy(events, (e) => e.lane ?? e.event.resource).map((e) => {
+      const body = messageFor(e);
+      return { item: body, bytes: jsonBytes(body) };
+    }),
+  );
+  await mapLimited(pieces, limits.parallelSends, async (piece) => {
+    try {
+      await queue.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
+      result.sent += piece.length;
+    } catch (e) {
+      result.failed += piece.length;
+      console.error(
+        JSON.stringify({
+          msg: "outbox piece not sent; retried next minute",
+          events: piece.length,
+          error: errorText(e),
+        }),
+      );
+      await rescheduleOutbox(
+        env,
+        piece.map((m) => m.seq),
+        Date.now() + OUTBOX_RETRY_MS,
+      ).catch(() => undefined);
+    }
+  });
 }

@@ -47,7 +47,8 @@ export function registerPublishRoutes(router: AppRouter): void {
       const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
       if (!isAllowed(resource, caller, "publish"))
         fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
-      await publish(app, event);
+      // The owner names the event's lane in the events queue (fairness across tenants, src/events/lanes.ts).
+      await publish(app, event, resource?.owner);
       return empty(200);
     },
   );

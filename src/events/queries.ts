@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
 import type { CloudEvent } from "./cloudevent";
 import { wildcardGlob } from "./cursor";
-import { OUTBOX_GRACE_MS } from "./outbox";
+import { admittedDueAt, OUTBOX_HELD } from "./outbox";
 import { events } from "./table";
 
 export interface StoredEvent {
@@ -12,16 +12,19 @@ export interface StoredEvent {
 }
 
 /**
- * Stores the event unless (source, id) is already there. Returns the new row's position and the
- * position of its resource's previous event (0: none; read in the same statement, so D1's single
- * writer makes it exact), or null for a duplicate. D1 commits before it answers, so the event is
- * durable on return.
+ * Stores the event unless (source, id) is already there. Returns the new row's position, the
+ * position of its resource's previous event (0: none) and whether it goes to the queue now or waits
+ * in the outbox, held, because its lane's window is full (`admittedDueAt`); both are decided in the
+ * same statement, so D1's single writer makes them exact. Null for a duplicate. D1 commits before it
+ * answers, so the event is durable on return.
  */
 export async function insertEvent(
   env: Env,
   event: CloudEvent,
   now: Date,
-): Promise<{ seq: number; prev: number } | null> {
+  lane: string,
+  window: number,
+): Promise<{ seq: number; prev: number; held: boolean } | null> {
   const rows = await drizzle(env.DB)
     .insert(events)
     .values({
@@ -34,13 +37,14 @@ export async function insertEvent(
       time: new Date(event.time).toISOString(),
       cloudevent: JSON.stringify(event),
       storedAt: now.toISOString(),
-      outboxDueAt: now.getTime() + OUTBOX_GRACE_MS,
+      outboxDueAt: admittedDueAt(lane, now.getTime(), window),
       prevSeq: sql`(SELECT COALESCE(MAX(seq), 0) FROM events WHERE resource = ${event.resource})`,
+      lane,
     })
     .onConflictDoNothing({ target: [events.source, events.id] })
-    .returning({ seq: events.seq, prev: events.prevSeq });
+    .returning({ seq: events.seq, prev: events.prevSeq, due: events.outboxDueAt });
   const row = rows[0];
-  return row ? { seq: row.seq, prev: row.prev ?? 0 } : null;
+  return row ? { seq: row.seq, prev: row.prev ?? 0, held: row.due === OUTBOX_HELD } : null;
 }
 
 /** Sets (a time) or clears (null: back into the outbox) the events' hand-over to the delivery queue. */

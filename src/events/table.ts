@@ -16,4 +16,6 @@ export const events = sqliteTable("events", {
   outboxDueAt: integer("outbox_due_at"),
   /** The previous event of the same resource (0: none), NULL when stored before migration 0013. */
   prevSeq: integer("prev_seq"),
+  /** The tenant's lane in the events queue (migration 0016, src/events/lanes.ts), NULL when stored before. */
+  lane: text("lane"),
 });

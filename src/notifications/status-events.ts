@@ -3,14 +3,15 @@
  * changes a status, that an event is owed (`status_event_outbox`), whichever path changed it.
  * `publishStatusEvents` turns owed rows into CloudEvents on `urn:altinn:resource:notifications_{org}`
  * and stores them in the events table with the events outbox in one batch with deleting the rows,
- * then hands them to the delivery queue: the same path as any published event (idempotent on
+ * held in their org's lane, then hands each lane's window to the delivery queue: the same path as any published event (idempotent on
  * (source, id), matched, pushed signed, retried). Every status-changing path calls it after its
  * change; the cron calls it too, so a crash in between only delays an event.
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import { messageFor } from "../events/dispatch";
-import { OUTBOX_GRACE_MS } from "../events/outbox";
+import { EVENTS_LANE_WINDOW, laneOf } from "../events/lanes";
+import { OUTBOX_HELD, type OutboxEvent, settleOutbox } from "../events/outbox";
 import { jsonBytes, splitBatches } from "../events/queue-batches";
 import { errorText } from "../lib/errors";
 import { splitByBytes } from "../lib/json-chunks";
@@ -153,9 +154,10 @@ export const LEASE_OWED_SQL = `UPDATE status_event_outbox SET due_at = ?1
   WHERE seq IN (SELECT seq FROM status_event_outbox WHERE due_at <= ?2 ORDER BY seq LIMIT ?3)
   RETURNING seq, kind, row_id, order_id, status, last_update, destination`;
 
-const INSERT_EVENTS_SQL = `INSERT INTO events (id, source, resource, type, subject, time, cloudevent, stored_at, outbox_due_at)
+/** Stored held (?2 = OUTBOX_HELD) in their org's lane (?4: the lanes, aligned with ?3's events), then topped up. */
+const INSERT_EVENTS_SQL = `INSERT INTO events (id, source, resource, type, subject, time, cloudevent, stored_at, outbox_due_at, lane)
   SELECT value->>'id', value->>'source', value->>'resource', value->>'type', value->>'subject', value->>'time',
-         value, ?1, ?2
+         value, ?1, ?2, ?4 ->> key
     FROM json_each(?3) WHERE true
   ON CONFLICT (source, id) DO NOTHING
   RETURNING seq, cloudevent`;
@@ -224,7 +226,12 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
       }
       const at = now.toISOString();
       const inserts = splitByBytes(events, MAX_JSON_PARAM_BYTES).map((part) =>
-        env.DB.prepare(INSERT_EVENTS_SQL).bind(at, Date.now() + OUTBOX_GRACE_MS, part),
+        env.DB.prepare(INSERT_EVENTS_SQL).bind(
+          at,
+          OUTBOX_HELD,
+          part,
+          JSON.stringify((JSON.parse(part) as CloudEvent[]).map((e) => laneOf(e.resource))),
+        ),
       );
       const done = env.DB.prepare(
         "DELETE FROM status_event_outbox WHERE seq IN (SELECT value FROM json_each(?1))",
@@ -236,7 +243,12 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
         .sort((a, b) => a.seq - b.seq)
         .map((r) => ({ seq: r.seq, event: JSON.parse(r.cloudevent) as CloudEvent }));
       stored += fresh.length;
-      await handToQueue(env, fresh);
+      // Fair across tenants (issue 7 point 7): each org's lane gets its window now; the matcher tops
+      // it up as it confirms, so a large order's status events never flood the events queue.
+      if (fresh.length) {
+        const lanes = [...new Set(fresh.map((e) => laneOf(e.event.resource)))];
+        await handToQueue(env, await settleOutbox(env, [], lanes, new Date(), EVENTS_LANE_WINDOW));
+      }
       if (results.length < PAGE) break;
     }
   } catch (e) {
@@ -246,7 +258,7 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
 }
 
 /** Hands stored events to the delivery queue; a failed send is left to the events outbox sweep. */
-async function handToQueue(env: Env, stored: { seq: number; event: CloudEvent }[]): Promise<void> {
+async function handToQueue(env: Env, stored: OutboxEvent[]): Promise<void> {
   const pieces = splitBatches(
     stored.map((e) => {
       const body = messageFor(e);
