@@ -3,19 +3,25 @@
  * resource and hands it to each matching subscription's Durable Object, which persists it before
  * answering. Only then does the event leave the outbox (SPEC §7.1): a message that fails past its
  * retries, or is lost, is sent again by the cron's outbox sweep. Candidates come from the resource
- * index and are cached per isolate and per resource: a change to one resource's subscriptions bumps
- * that resource's generation only, so other tenants' entries stay cached (issue 7 point 7).
+ * index and are cached per isolate and per resource, with the resource's policy: a change to one
+ * resource's subscriptions or policy bumps that resource's generation only, so other tenants' entries
+ * stay cached (issue 7 point 7). Each hand-over carries a snapshot of the subscription and of the
+ * consumer's right, confirmed by this batch's generation read, so a steady first push reads nothing
+ * from D1 (src/delivery/snapshot.ts).
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import type { EventMessage } from "../events/dispatch";
 import { confirmHandedOver, eventsBySeq, rescheduleOutbox } from "../events/outbox";
+import { resourceIdOf, type Resource } from "../resources/policy";
+import { loadResources } from "../resources/queries";
 import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
 import { interleaveBy } from "./fair";
+import { targetOf, type PushSnapshot } from "./snapshot";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
@@ -24,23 +30,45 @@ export const RETURN_TO_OUTBOX_AFTER = 8;
 /** Resources kept in the per-isolate cache; beyond this it starts over. */
 const CACHE_RESOURCES = 10_000;
 
-const cache = new Map<string, { gen: number; subs: SubscriptionRow[] }>();
+interface Candidates {
+  gen: number;
+  subs: SubscriptionRow[];
+  /** The resource's policy as read with the subscriptions (null: no such resource). */
+  policy: Resource | null;
+}
+
+/** Exported for tests only: the per-isolate cache, by resource. */
+export const candidateCache = new Map<string, Candidates>();
 /** Resources whose candidates were (re)loaded from D1, by resource: lets tests see what a change invalidated. */
 export const candidateLoads = new Map<string, number>();
 
-async function candidates(env: Env, resources: string[]): Promise<Map<string, SubscriptionRow[]>> {
+/**
+ * Each resource's candidates and policy, valid as of `at`: taken before the generation read, which
+ * confirms every cached entry (a change after `at` shows in the next batch's read).
+ */
+async function candidates(env: Env, resources: string[]): Promise<{ at: number; byResource: Map<string, Candidates> }> {
+  const at = Date.now();
   const gens = await resourceGenerations(env, resources);
-  const stale = resources.filter((r) => cache.get(r)?.gen !== (gens.get(r) ?? 0));
+  let stale = resources.filter((r) => candidateCache.get(r)?.gen !== (gens.get(r) ?? 0));
   if (stale.length) {
-    if (cache.size + stale.length > CACHE_RESOURCES) cache.clear();
+    if (candidateCache.size + stale.length > CACHE_RESOURCES) {
+      // Starting over drops this batch's cached resources too: they are loaded again with the rest.
+      candidateCache.clear();
+      stale = resources;
+    }
     const fresh = new Map(stale.map((r) => [r, [] as SubscriptionRow[]]));
     for (const sub of await subscriptionsForResources(env, stale)) fresh.get(sub.resourceFilter)?.push(sub);
+    const policies = await loadResources(
+      env,
+      stale.map((r) => resourceIdOf(r) ?? ""),
+    );
     for (const [r, subs] of fresh) {
-      cache.set(r, { gen: gens.get(r) ?? 0, subs });
+      candidateCache.set(r, { gen: gens.get(r) ?? 0, subs, policy: policies.get(resourceIdOf(r) ?? "") ?? null });
       candidateLoads.set(r, (candidateLoads.get(r) ?? 0) + 1);
     }
   }
-  return new Map(resources.map((r) => [r, cache.get(r)?.subs ?? []]));
+  const none: Candidates = { gen: 0, subs: [], policy: null };
+  return { at, byResource: new Map(resources.map((r) => [r, candidateCache.get(r) ?? none])) };
 }
 
 function isEventMessage(body: unknown): body is EventMessage {
@@ -86,10 +114,10 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
     return false;
   }) as Message<EventMessage>[];
   let items: Item[];
-  let byResource: Map<string, SubscriptionRow[]>;
+  let matched: Awaited<ReturnType<typeof candidates>>;
   try {
     items = await withEvents(env, messages);
-    byResource = await candidates(env, [...new Set(items.map((i) => i.event.resource))]);
+    matched = await candidates(env, [...new Set(items.map((i) => i.event.resource))]);
   } catch (e) {
     // D1 trouble before any hand-over: the whole batch waits (and goes back to the outbox late).
     console.error(JSON.stringify({ msg: "matching a batch failed; the queue retries", error: errorText(e) }));
@@ -98,11 +126,16 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   }
   items.sort((a, b) => a.seq - b.seq);
 
-  const perSubscription = new Map<number, { sub: SubscriptionRow; items: Item[] }>();
+  const perSubscription = new Map<number, { sub: SubscriptionRow; snapshot: PushSnapshot; items: Item[] }>();
   for (const item of items) {
-    for (const sub of byResource.get(item.event.resource) ?? []) {
+    const found = matched.byResource.get(item.event.resource);
+    for (const sub of found?.subs ?? []) {
       if (!matches(sub, item.event)) continue;
-      const entry = perSubscription.get(sub.id) ?? { sub, items: [] };
+      const entry = perSubscription.get(sub.id) ?? {
+        sub,
+        snapshot: { ...targetOf(sub, found!.policy), at: matched.at, gen: found!.gen },
+        items: [],
+      };
       entry.items.push(item);
       perSubscription.set(sub.id, entry);
     }
@@ -111,11 +144,12 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   const failed = new Set<Message<EventMessage>>();
   const bySeq = new Map(items.map((i) => [i.seq, i]));
   const handovers = interleaveBy([...perSubscription.values()], (e) => e.sub.consumer);
-  await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, items: mine }) => {
+  await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, snapshot, items: mine }) => {
     try {
       const prev = handOverPrev(mine[0]!, bySeq, (event) => matches(sub, event));
       await deliveryStub(env, sub.id).enqueue(
         mine.map((i, n) => ({ seq: i.seq, event: i.event, ...(n === 0 && prev !== undefined ? { prev } : {}) })),
+        snapshot,
       );
     } catch (e) {
       console.error(
