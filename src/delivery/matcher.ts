@@ -20,6 +20,7 @@ import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
+import { capHandovers, MAX_HANDOVERS_PER_INVOCATION, sendContinuations, type MatcherMessage } from "./carry-over";
 import { interleaveBy } from "./fair";
 import { targetOf, type PushSnapshot } from "./snapshot";
 import { deliveryStub } from "./stub";
@@ -71,17 +72,18 @@ async function candidates(env: Env, resources: string[]): Promise<{ at: number; 
   return { at, byResource: new Map(resources.map((r) => [r, candidateCache.get(r) ?? none])) };
 }
 
-function isEventMessage(body: unknown): body is EventMessage {
-  const b = body as EventMessage | null;
+function isEventMessage(body: unknown): body is MatcherMessage {
+  const b = body as MatcherMessage | null;
   if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
   if (b.prev !== undefined && !(Number.isSafeInteger(b.prev) && b.prev < b.seq)) return false;
+  if (b.after !== undefined && !Number.isSafeInteger(b.after)) return false;
   return (
     b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string")
   );
 }
 
 interface Item {
-  message: Message<EventMessage>;
+  message: Message<MatcherMessage>;
   seq: number;
   /** The previous event of the same resource (0: none), when known. */
   prev?: number;
@@ -106,13 +108,17 @@ export function handOverPrev(
   return prev;
 }
 
-export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleEventsBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  maxHandovers = MAX_HANDOVERS_PER_INVOCATION,
+): Promise<void> {
   const messages = batch.messages.filter((m) => {
     if (isEventMessage(m.body)) return true;
     console.error(JSON.stringify({ msg: "malformed events queue message dropped", id: m.id }));
     m.ack();
     return false;
-  }) as Message<EventMessage>[];
+  }) as Message<MatcherMessage>[];
   let items: Item[];
   let matched: Awaited<ReturnType<typeof candidates>>;
   try {
@@ -129,8 +135,9 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   const perSubscription = new Map<number, { sub: SubscriptionRow; snapshot: PushSnapshot; items: Item[] }>();
   for (const item of items) {
     const found = matched.byResource.get(item.event.resource);
+    const after = item.message.body.after ?? 0;
     for (const sub of found?.subs ?? []) {
-      if (!matches(sub, item.event)) continue;
+      if (sub.id <= after || !matches(sub, item.event)) continue; // an earlier part handed it over
       const entry = perSubscription.get(sub.id) ?? {
         sub,
         snapshot: { ...targetOf(sub, found!.policy), at: matched.at, gen: found!.gen },
@@ -143,7 +150,8 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
 
   const failed = new Set<Message<EventMessage>>();
   const bySeq = new Map(items.map((i) => [i.seq, i]));
-  const handovers = interleaveBy([...perSubscription.values()], (e) => e.sub.consumer);
+  const capped = capHandovers([...perSubscription.values()], maxHandovers);
+  const handovers = interleaveBy(capped.now, (e) => e.sub.consumer);
   await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, snapshot, items: mine }) => {
     try {
       const prev = handOverPrev(mine[0]!, bySeq, (event) => matches(sub, event));
@@ -162,7 +170,45 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
       for (const i of mine) failed.add(i.message);
     }
   });
-  await settle(env, messages, failed);
+  const carried = await carryOver(
+    env,
+    capped.later.flatMap((h) => h.items),
+    capped.after,
+    failed,
+  );
+  for (const m of carried) m.ack();
+  await settle(
+    env,
+    messages.filter((m) => !carried.has(m)),
+    failed,
+  );
+}
+
+/**
+ * The messages of the items left for a later part (`later`): sent again with how far they got,
+ * acknowledged here and left in the outbox until their last part. Those that failed a hand-over, or
+ * whose continuation could not be sent, are left to `settle` (failed: retried whole).
+ */
+async function carryOver(
+  env: Env,
+  later: Item[],
+  after: number | null,
+  failed: Set<Message<EventMessage>>,
+): Promise<Set<Message<MatcherMessage>>> {
+  if (after === null) return new Set();
+  const rest = new Set(later.filter((i) => !failed.has(i.message)).map((i) => i.message));
+  try {
+    await sendContinuations(
+      env,
+      [...rest].map((m) => m.body),
+      after,
+    );
+    return rest;
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "carrying hand-overs over failed; the queue retries", error: errorText(e) }));
+    for (const m of rest) failed.add(m);
+    return new Set();
+  }
 }
 
 /** The events of the messages; a message naming only a position reads it from D1 (gone: past retention). */
