@@ -88,6 +88,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.ensureSchema();
     }
     this.destroyed = false;
+    this.snapshot = null;
     this.store.saveState({
       subscriptionId,
       source,
@@ -337,9 +338,9 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   }
 
   private async attempt(state: DeliveryState, push: Push): Promise<void> {
-    const sub = await this.target(state, push);
-    if (!sub) return;
-    if (!sub.allowed) {
+    const target = await this.target(state, push);
+    if (!target) return;
+    if (!target.allowed) {
       this.store.deadLetter(push.seq, "The consumer no longer has the subscribe right on the resource.", Date.now());
       return;
     }
@@ -361,8 +362,8 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     );
     await this.ctx.storage.setAlarm(time.getTime() + WATCHDOG_MS);
     const r = await postSigned(
-      sub.endPoint,
-      sub.secret,
+      target.endPoint,
+      target.secret,
       `${state.subscriptionId}-${push.seq}`,
       body,
       () => new Date(),
