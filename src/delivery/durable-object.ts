@@ -4,7 +4,7 @@ import type { CloudEvent } from "../events/cloudevent";
 import { resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { getSubscription, latestEventSeq, markDisabled, markValidated } from "../subscriptions/queries";
-import { callerOfConsumer, matches, maySubscribe } from "../subscriptions/rules";
+import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { parseSchedule } from "../lib/schedule";
 import {
@@ -30,6 +30,7 @@ import { eventsBySeq } from "../events/outbox";
 import { retentionSettings } from "../retention/settings";
 import { errorText } from "../lib/errors";
 import { LiveFeed } from "./live";
+import { newerSnapshot, targetOf, usableSnapshot, type PushSnapshot, type PushTarget } from "./snapshot";
 
 /**
  * If the object is evicted mid-request, this alarm picks the queue up again. Firing while the
@@ -66,6 +67,11 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   private readonly live = new LiveFeed();
   /** The kind of the last push attempted, for the fair interleave of first attempts and retries. */
   private lastKind: PushKind | null = null;
+  /**
+   * The newest snapshot of the subscription and the consumer's right the matcher handed over, kept in
+   * memory only: an evicted object reads D1 until the next hand-over (src/delivery/snapshot.ts).
+   */
+  private snapshot: PushSnapshot | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,6 +88,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.ensureSchema();
     }
     this.destroyed = false;
+    this.snapshot = null;
     this.store.saveState({
       subscriptionId,
       source,
@@ -99,9 +106,10 @@ export class SubscriptionDelivery extends DurableObject<Env> {
    * position already known is ignored. Before validation they are held, not pushed: validation
    * drops those published before it, so an event that races the handshake's success is kept.
    */
-  async enqueue(items: QueuedEvent[]): Promise<number> {
+  async enqueue(items: QueuedEvent[], snapshot?: PushSnapshot): Promise<number> {
     const state = this.store.state();
     if (!state || state.disabled) return 0;
+    this.snapshot = newerSnapshot(this.snapshot, snapshot);
     const sorted = [...items].sort((a, b) => a.seq - b.seq);
     const incoming = state.validated ? [...(await this.missingBefore(state, sorted[0])), ...sorted] : sorted;
     const now = Date.now();
@@ -154,12 +162,14 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   }
 
   async redeliver(eventId: string): Promise<boolean> {
+    this.snapshot = null; // a redelivery reads the registry as it is now
     const ok = this.store.requeueEvent(eventId, Date.now());
     if (ok) await this.wake();
     return ok;
   }
 
   async recover(sinceMs: number): Promise<number> {
+    this.snapshot = null;
     const n = this.store.requeueFailedSince(sinceMs, Date.now());
     if (n) await this.wake();
     return n;
@@ -168,6 +178,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
   /** The subscription was deleted: forget everything; nothing starts after this. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.snapshot = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.ensureSchema();
@@ -313,12 +324,23 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     });
   }
 
-  private async attempt(state: DeliveryState, push: Push): Promise<void> {
+  /**
+   * Where the push goes and whether the consumer may still have it (SPEC §4.5): a first attempt uses
+   * the matcher's snapshot while it is fresh; otherwise the subscription row and the resource's
+   * policy are read from D1 as they are now (null: the subscription is gone or disabled).
+   */
+  private async target(state: DeliveryState, push: Push): Promise<PushTarget | null> {
+    const snapshot = usableSnapshot(this.snapshot, push, Date.now());
+    if (snapshot) return snapshot;
     const sub = await this.current(state);
-    if (!sub) return;
-    // The consumer's right is checked at push time, from the registry as it is now (SPEC §4.5).
-    const resource = await loadResource(this.env, resourceIdOf(sub.resourceFilter) ?? "");
-    if (!maySubscribe(resource, callerOfConsumer(sub.consumer, sub.consumerParty), sub.subjectFilter)) {
+    if (!sub) return null;
+    return targetOf(sub, await loadResource(this.env, resourceIdOf(sub.resourceFilter) ?? ""));
+  }
+
+  private async attempt(state: DeliveryState, push: Push): Promise<void> {
+    const target = await this.target(state, push);
+    if (!target) return;
+    if (!target.allowed) {
       this.store.deadLetter(push.seq, "The consumer no longer has the subscribe right on the resource.", Date.now());
       return;
     }
@@ -340,9 +362,9 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     );
     await this.ctx.storage.setAlarm(time.getTime() + WATCHDOG_MS);
     const r = await postSigned(
-      sub.endPoint,
-      sub.secret,
-      `${sub.id}-${push.seq}`,
+      target.endPoint,
+      target.secret,
+      `${state.subscriptionId}-${push.seq}`,
       body,
       () => new Date(),
       this.env.ALLOW_INSECURE_ENDPOINTS === "true",
@@ -350,7 +372,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     );
     if (this.destroyed) return;
     this.store.finishAttempt(push.seq, attempt, r);
-    if (r.refused) return this.refuse(state, sub.id, r.refused, {});
+    if (r.refused) return this.refuse(state, state.subscriptionId, r.refused, {});
     const outcome = decide(attempt - push.cycleStart, r, schedule, time.getTime(), Date.now());
     this.live.attempt({
       eventId: push.eventId,
@@ -372,7 +394,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
         this.store.deadLetter(push.seq, outcome.reason, Date.now());
         return;
       case "gone":
-        await markDisabled(this.env, sub.id, outcome.reason);
+        await markDisabled(this.env, state.subscriptionId, outcome.reason);
         this.store.deadLetter(push.seq, outcome.reason, Date.now());
         this.store.deadLetterPending(`The subscription was disabled: ${outcome.reason}`, Date.now());
         this.store.saveState({ ...state, disabled: true });

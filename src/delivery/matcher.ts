@@ -3,8 +3,11 @@
  * resource and hands it to each matching subscription's Durable Object, which persists it before
  * answering. Only then does the event leave the outbox (SPEC §7.1): a message that fails past its
  * retries, or is lost, is sent again by the cron's outbox sweep. Candidates come from the resource
- * index and are cached per isolate and per resource: a change to one resource's subscriptions bumps
- * that resource's generation only, so other tenants' entries stay cached (issue 7 point 7).
+ * index and are cached per isolate and per resource, with the resource's policy: a change to one
+ * resource's subscriptions or policy bumps that resource's generation only, so other tenants' entries
+ * stay cached (issue 7 point 7). Each hand-over carries a snapshot of the subscription and of the
+ * consumer's right, confirmed by this batch's generation read, so a steady first push reads nothing
+ * from D1 (src/delivery/snapshot.ts).
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
@@ -12,12 +15,16 @@ import { type EventMessage, messageFor } from "../events/dispatch";
 import { EVENTS_LANE_WINDOW } from "../events/lanes";
 import { eventsBySeq, type OutboxEvent, rescheduleOutbox, settleOutbox } from "../events/outbox";
 import { jsonBytes, splitBatches } from "../events/queue-batches";
+import { resourceIdOf, type Resource } from "../resources/policy";
+import { loadResources } from "../resources/queries";
 import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
+import { capHandovers, MAX_HANDOVERS_PER_INVOCATION, sendContinuations, type MatcherMessage } from "./carry-over";
 import { interleaveBy } from "./fair";
+import { targetOf, type PushSnapshot } from "./snapshot";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
@@ -26,37 +33,60 @@ export const RETURN_TO_OUTBOX_AFTER = 8;
 /** Resources kept in the per-isolate cache; beyond this it starts over. */
 const CACHE_RESOURCES = 10_000;
 
-const cache = new Map<string, { gen: number; subs: SubscriptionRow[] }>();
+interface Candidates {
+  gen: number;
+  subs: SubscriptionRow[];
+  /** The resource's policy as read with the subscriptions (null: no such resource). */
+  policy: Resource | null;
+}
+
+/** Exported for tests only: the per-isolate cache, by resource. */
+export const candidateCache = new Map<string, Candidates>();
 /** Resources whose candidates were (re)loaded from D1, by resource: lets tests see what a change invalidated. */
 export const candidateLoads = new Map<string, number>();
 
-async function candidates(env: Env, resources: string[]): Promise<Map<string, SubscriptionRow[]>> {
+/**
+ * Each resource's candidates and policy, valid as of `at`: taken before the generation read, which
+ * confirms every cached entry (a change after `at` shows in the next batch's read).
+ */
+async function candidates(env: Env, resources: string[]): Promise<{ at: number; byResource: Map<string, Candidates> }> {
+  const at = Date.now();
   const gens = await resourceGenerations(env, resources);
-  const stale = resources.filter((r) => cache.get(r)?.gen !== (gens.get(r) ?? 0));
+  let stale = resources.filter((r) => candidateCache.get(r)?.gen !== (gens.get(r) ?? 0));
   if (stale.length) {
-    if (cache.size + stale.length > CACHE_RESOURCES) cache.clear();
+    if (candidateCache.size + stale.length > CACHE_RESOURCES) {
+      // Starting over drops this batch's cached resources too: they are loaded again with the rest.
+      candidateCache.clear();
+      stale = resources;
+    }
     const fresh = new Map(stale.map((r) => [r, [] as SubscriptionRow[]]));
     for (const sub of await subscriptionsForResources(env, stale)) fresh.get(sub.resourceFilter)?.push(sub);
+    const policies = await loadResources(
+      env,
+      stale.map((r) => resourceIdOf(r) ?? ""),
+    );
     for (const [r, subs] of fresh) {
-      cache.set(r, { gen: gens.get(r) ?? 0, subs });
+      candidateCache.set(r, { gen: gens.get(r) ?? 0, subs, policy: policies.get(resourceIdOf(r) ?? "") ?? null });
       candidateLoads.set(r, (candidateLoads.get(r) ?? 0) + 1);
     }
   }
-  return new Map(resources.map((r) => [r, cache.get(r)?.subs ?? []]));
+  const none: Candidates = { gen: 0, subs: [], policy: null };
+  return { at, byResource: new Map(resources.map((r) => [r, candidateCache.get(r) ?? none])) };
 }
 
-function isEventMessage(body: unknown): body is EventMessage {
-  const b = body as EventMessage | null;
+function isEventMessage(body: unknown): body is MatcherMessage {
+  const b = body as MatcherMessage | null;
   if (typeof b !== "object" || b === null || !Number.isSafeInteger(b.seq)) return false;
   if (b.prev !== undefined && !(Number.isSafeInteger(b.prev) && b.prev < b.seq)) return false;
   if (b.lane !== undefined && typeof b.lane !== "string") return false;
+  if (b.after !== undefined && !Number.isSafeInteger(b.after)) return false;
   return (
     b.event === undefined || (typeof b.event === "object" && b.event !== null && typeof b.event.resource === "string")
   );
 }
 
 interface Item {
-  message: Message<EventMessage>;
+  message: Message<MatcherMessage>;
   seq: number;
   /** The previous event of the same resource (0: none), when known. */
   prev?: number;
@@ -81,18 +111,22 @@ export function handOverPrev(
   return prev;
 }
 
-export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleEventsBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  maxHandovers = MAX_HANDOVERS_PER_INVOCATION,
+): Promise<void> {
   const messages = batch.messages.filter((m) => {
     if (isEventMessage(m.body)) return true;
     console.error(JSON.stringify({ msg: "malformed events queue message dropped", id: m.id }));
     m.ack();
     return false;
-  }) as Message<EventMessage>[];
+  }) as Message<MatcherMessage>[];
   let items: Item[];
-  let byResource: Map<string, SubscriptionRow[]>;
+  let matched: Awaited<ReturnType<typeof candidates>>;
   try {
     items = await withEvents(env, messages);
-    byResource = await candidates(env, [...new Set(items.map((i) => i.event.resource))]);
+    matched = await candidates(env, [...new Set(items.map((i) => i.event.resource))]);
   } catch (e) {
     // D1 trouble before any hand-over: the whole batch waits (and goes back to the outbox late).
     console.error(JSON.stringify({ msg: "matching a batch failed; the queue retries", error: errorText(e) }));
@@ -101,11 +135,17 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
   }
   items.sort((a, b) => a.seq - b.seq);
 
-  const perSubscription = new Map<number, { sub: SubscriptionRow; items: Item[] }>();
+  const perSubscription = new Map<number, { sub: SubscriptionRow; snapshot: PushSnapshot; items: Item[] }>();
   for (const item of items) {
-    for (const sub of byResource.get(item.event.resource) ?? []) {
-      if (!matches(sub, item.event)) continue;
-      const entry = perSubscription.get(sub.id) ?? { sub, items: [] };
+    const found = matched.byResource.get(item.event.resource);
+    const after = item.message.body.after ?? 0;
+    for (const sub of found?.subs ?? []) {
+      if (sub.id <= after || !matches(sub, item.event)) continue; // an earlier part handed it over
+      const entry = perSubscription.get(sub.id) ?? {
+        sub,
+        snapshot: { ...targetOf(sub, found!.policy), at: matched.at, gen: found!.gen },
+        items: [],
+      };
       entry.items.push(item);
       perSubscription.set(sub.id, entry);
     }
@@ -113,12 +153,14 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
 
   const failed = new Set<Message<EventMessage>>();
   const bySeq = new Map(items.map((i) => [i.seq, i]));
-  const handovers = interleaveBy([...perSubscription.values()], (e) => e.sub.consumer);
-  await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, items: mine }) => {
+  const capped = capHandovers([...perSubscription.values()], maxHandovers);
+  const handovers = interleaveBy(capped.now, (e) => e.sub.consumer);
+  await mapLimited(handovers, PARALLEL_HANDOVERS, async ({ sub, snapshot, items: mine }) => {
     try {
       const prev = handOverPrev(mine[0]!, bySeq, (event) => matches(sub, event));
       await deliveryStub(env, sub.id).enqueue(
         mine.map((i, n) => ({ seq: i.seq, event: i.event, ...(n === 0 && prev !== undefined ? { prev } : {}) })),
+        snapshot,
       );
     } catch (e) {
       console.error(
@@ -131,7 +173,45 @@ export async function handleEventsBatch(batch: MessageBatch<unknown>, env: Env):
       for (const i of mine) failed.add(i.message);
     }
   });
-  await settle(env, messages, failed);
+  const carried = await carryOver(
+    env,
+    capped.later.flatMap((h) => h.items),
+    capped.after,
+    failed,
+  );
+  for (const m of carried) m.ack();
+  await settle(
+    env,
+    messages.filter((m) => !carried.has(m)),
+    failed,
+  );
+}
+
+/**
+ * The messages of the items left for a later part (`later`): sent again with how far they got,
+ * acknowledged here and left in the outbox until their last part. Those that failed a hand-over, or
+ * whose continuation could not be sent, are left to `settle` (failed: retried whole).
+ */
+async function carryOver(
+  env: Env,
+  later: Item[],
+  after: number | null,
+  failed: Set<Message<EventMessage>>,
+): Promise<Set<Message<MatcherMessage>>> {
+  if (after === null) return new Set();
+  const rest = new Set(later.filter((i) => !failed.has(i.message)).map((i) => i.message));
+  try {
+    await sendContinuations(
+      env,
+      [...rest].map((m) => m.body),
+      after,
+    );
+    return rest;
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "carrying hand-overs over failed; the queue retries", error: errorText(e) }));
+    for (const m of rest) failed.add(m);
+    return new Set();
+  }
 }
 
 /** The events of the messages; a message naming only a position reads it from D1 (gone: past retention). */

@@ -7,8 +7,11 @@ export type NewSubscription = Omit<SubscriptionRow, "id" | "validated" | "disabl
 
 const db = (env: Env) => drizzle(env.DB);
 
-/** Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts). */
-const bumpResource = (env: Env, resource: string) =>
+/**
+ * Bumps the matcher's cache generation of one resource (src/delivery/matcher.ts): on every change to
+ * its subscriptions or its policy (src/resources/queries.ts), in the same batch as the change.
+ */
+export const bumpResourceGeneration = (env: Env, resource: string) =>
   db(env)
     .insert(subscriptionResourceGenerations)
     .values({ resource, gen: 1 })
@@ -105,7 +108,7 @@ export async function listSubscriptions(env: Env, consumer: string): Promise<Sub
 
 export async function deleteSubscription(env: Env, id: number): Promise<void> {
   await db(env).batch([
-    bumpResource(env, await resourceOf(env, id)),
+    bumpResourceGeneration(env, await resourceOf(env, id)),
     db(env).delete(subscriptions).where(eq(subscriptions.id, id)),
   ]);
 }
@@ -117,7 +120,7 @@ export async function markValidated(env: Env, id: number): Promise<void> {
 export async function markDisabled(env: Env, id: number, reason: string): Promise<void> {
   await db(env).batch([
     db(env).update(subscriptions).set({ disabled: true, disabledReason: reason }).where(eq(subscriptions.id, id)),
-    bumpResource(env, await resourceOf(env, id)),
+    bumpResourceGeneration(env, await resourceOf(env, id)),
   ]);
 }
 

@@ -7,11 +7,13 @@ import {
   createExecutionContext,
   createMessageBatch,
   env,
+  runDurableObjectAlarm,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleEventsBatch } from "../../src/delivery/matcher";
+import { CUT_OFF_ERROR } from "../../src/delivery/store";
 import { deliveryStub } from "../../src/delivery/stub";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
@@ -26,7 +28,11 @@ import { recordingEnv } from "../helpers/recording-db";
 const PUBLISH_D1_PER_EVENT = 2; // the resource's policy read, the insert (with its outbox column)
 const PUBLISH_QUEUE_PER_EVENT = 1; // the events queue message
 const MATCHER_D1_PER_BATCH = 2; // the resources' matcher generations, the outbox confirmation
-const PUSH_D1_PER_ATTEMPT = 2; // the subscription row and the resource's policy, read at push time
+// A steady first attempt: none. The matcher's hand-over carries the subscription and the consumer's
+// right, confirmed by its generation read (src/delivery/snapshot.ts); retries and stale snapshots read
+// the subscription row and the resource's policy (2).
+const PUSH_D1_PER_FIRST_ATTEMPT = 0;
+const PUSH_D1_PER_RETRY = 2;
 
 interface Tenant {
   sub: { id: number; resource: string; headers: Record<string, string> };
@@ -135,11 +141,31 @@ describe("global calls per event on today's path (issue 10 point 4)", { timeout:
       expect([...r.matcher.objects.values()]).toEqual(Array(n).fill(1));
       expect(new Set([...r.matcher.objects.keys()]).size).toBe(n);
     }
-    // Pushing: each push reads the subscription and the policy, nothing more. Other tenants' events
-    // between two of its own (a hole in the global `seq`) cost nothing: the matcher says which
-    // event of the resource came before, so the object does not check the hole in D1.
-    expect(results[1]!.perObject).toEqual([PUSH_D1_PER_ATTEMPT]);
-    expect(results[10]!.perObject).toEqual(Array(10).fill(PUSH_D1_PER_ATTEMPT));
+    // Pushing: a first attempt reads nothing from D1, the right comes with the hand-over. Other
+    // tenants' events between two of its own (a hole in the global `seq`) cost nothing either: the
+    // matcher says which event of the resource came before, so the object does not check the hole.
+    expect(results[1]!.perObject).toEqual([PUSH_D1_PER_FIRST_ATTEMPT]);
+    expect(results[10]!.perObject).toEqual(Array(10).fill(PUSH_D1_PER_FIRST_ATTEMPT));
+  });
+
+  it("a retry reads the subscription row and the resource's policy again, nothing more", async () => {
+    const [t] = await tenants(1);
+    const sent: unknown[] = [];
+    const target = countingEnv(env, emptyCalls(), sent);
+    await publishVia(target, t!, 1);
+    await matchBatch(target, sent);
+    await poll(async () => {
+      const first = (await deliveries(t!.sub.id, t!.sub.headers))[0]?.attempts[0];
+      return first && first.error !== CUT_OFF_ERROR; // answered (refused), its retry scheduled
+    }, "the first attempt's answer");
+    resetCalls(t!.objectCalls);
+    await runInDurableObject(deliveryStub(env, t!.sub.id), async (_i, s) => {
+      s.storage.sql.exec("UPDATE pushes SET due_at = 0 WHERE status = 'pending'");
+      await s.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(deliveryStub(env, t!.sub.id));
+    await poll(async () => ((await deliveries(t!.sub.id, t!.sub.headers))[0]?.attempts.length ?? 0) >= 2, "the retry");
+    expect(t!.objectCalls.d1).toHaveLength(PUSH_D1_PER_RETRY);
   });
 
   it("an event of the resource whose message was lost is still filled in before the next one", async () => {
