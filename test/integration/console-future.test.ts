@@ -45,6 +45,15 @@ const draft = (over: Partial<FutureDraft> = {}): FutureDraft => ({
   reminders: [],
   ...over,
 });
+type Listed = { id: string; links: Record<string, string> } & Record<string, unknown>;
+type Chained = {
+  shipmentId: string;
+  type: string;
+  sendersReference: string | null;
+  requestedSendTime: string;
+  processingStatus: { status: string };
+  links: Record<string, string>;
+};
 const orgHeaders = async (org: string) => bearer(await altinnToken({ org, scope: SCOPE }));
 
 describe("the console's current-API order body", () => {
@@ -105,7 +114,7 @@ describe("the console's current-API order body", () => {
     const reminder = receipt.notification.reminders[0]!.shipmentId;
 
     const list = await call("/notifications/api/v1/list/orders", { headers });
-    const { orders } = await list.json<{ orders: Record<string, any>[] }>();
+    const { orders } = await list.json<{ orders: Listed[] }>();
     const byId = Object.fromEntries(orders.map((o) => [o.id, o]));
     expect(Object.keys(byId).sort()).toEqual([main, reminder].sort());
     expect(byId[main]).toMatchObject({
@@ -123,7 +132,7 @@ describe("the console's current-API order body", () => {
     // The chain, asked from the reminder: the main shipment first, each with its link.
     const chain = await call(`/notifications/api/v1/list/shipments/${reminder}/chain`, { headers });
     expect(chain.status).toBe(200);
-    const c = await chain.json<{ chainId: string; shipments: Record<string, any>[] }>();
+    const c = await chain.json<{ chainId: string; shipments: Chained[] }>();
     expect(c.chainId).toBe(receipt.notificationOrderId);
     expect(c.shipments.map((s) => [s.shipmentId, s.type, s.sendersReference, s.processingStatus.status])).toEqual([
       [main, "Notification", "main", "Registered"],
@@ -140,10 +149,10 @@ describe("the console's current-API order body", () => {
       headers,
     );
     const v1Id = (await v1.json<{ orderId: string }>()).orderId;
-    const again = await (await call("/notifications/api/v1/list/orders", { headers })).json<{ orders: any[] }>();
+    const again = await (await call("/notifications/api/v1/list/orders", { headers })).json<{ orders: Listed[] }>();
     const v1Item = again.orders.find((o) => o.id === v1Id);
     expect(v1Item).not.toHaveProperty("chainId");
-    expect(v1Item.links).not.toHaveProperty("shipment");
+    expect(v1Item?.links).not.toHaveProperty("shipment");
 
     // Another org, a v1 order, a made-up id and no token get nothing.
     const other = await orgHeaders("digdir");
