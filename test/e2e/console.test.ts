@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage, goTo, hasChromium, launch, signInDev, waitUntil, type Browser } from "./console-browser";
+import { checkPage, goTo, hasChromium, launch, signInDev, tabTo, waitUntil, type Browser } from "./console-browser";
 import { ROOT, startVarsel, token, type Varsel } from "./harness";
 import { startReceiver, varselClient, type Receiver } from "./receiver";
 

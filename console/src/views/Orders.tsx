@@ -76,9 +76,7 @@ export function Orders() {
               {orders.map((o) => (
                 <Table.Row key={o.id}>
                   <Table.Cell>
-                    <Link href={o.notificationChannel === "Future" ? href("shipments", o.id) : href("orders", o.id)}>
-                      {o.id}
-                    </Link>
+                    <Link href={href(o.notificationChannel === "Future" ? "shipments" : "orders", o.id)}>{o.id}</Link>
                   </Table.Cell>
                   <Table.Cell>
                     {o.notificationChannel === "Future" ? shipmentChannelText(o) : channelLabel(o.notificationChannel)}
