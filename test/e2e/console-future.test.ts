@@ -112,6 +112,10 @@ describe("console: current-API orders in Chromium", { timeout: 300_000 }, () => 
       150_000,
     );
     await page.getByRole("link", { name: mainId }).waitFor();
+    // The v1 order view of a shipment points to the shipment view.
+    await goTo(page, varsel.base, `orders/${mainId}`, `Order ${mainId}`);
+    await page.getByRole("link", { name: "open it as a shipment" }).click();
+    await page.getByRole("heading", { level: 1, name: `Shipment ${mainId}` }).waitFor();
     expect(browser.problems).toEqual([]);
   });
 

@@ -206,6 +206,16 @@ describe("the console's current-API order body", () => {
     });
   });
 
+  it("a looked-up recipient without a contact point: 422 NOT-00001 with no field errors (the alert shows it)", async () => {
+    const d = draft({ kind: "person", destination: "29029912345", channelSchema: "Sms" });
+    const res = await postJson("/notifications/api/v1/future/orders", futureBody(d), await orgHeaders("ttd"));
+    expect(res.status).toBe(422);
+    const p = await res.json<{ code: string; detail: string; errors?: Record<string, string[]> }>();
+    expect(p.code).toBe("NOT-00001");
+    expect(p.detail).not.toBe("");
+    expect(fieldErrors(p.errors, d)).toEqual({ fields: {}, other: {} });
+  });
+
   it("reads a shipment and its chain through indexes", async () => {
     expectIndexed(await queryPlan(env.DB, SHIPMENT_SQL, "x", "ttd"));
     expectIndexed(await queryPlan(env.DB, CHAIN_SQL, "ttd", "2026-01-01T00:00:00.000Z", "x"));
