@@ -89,8 +89,11 @@ describe("console: current-API orders in Chromium", { timeout: 300_000 }, () => 
       );
     }, "the main shipment's e-mail to be sent");
     await page.getByText("The email has been accepted by the third party email service", { exact: false }).waitFor();
-    const chain = await rowsOf(page, "chain-shipment");
-    expect(chain).toHaveLength(2); // loaded with the shipment, before the recipients' poll ended
+    // The chain is read after the shipment: wait for it rather than reading at once.
+    const chain = await waitUntil(async () => {
+      const rows = await rowsOf(page, "chain-shipment");
+      return rows.length === 2 ? rows : null;
+    }, "the order chain");
     expect(chain[0]).toContain("(this one)");
     expect(chain[1]).toMatch(/Reminder.*Sms/);
     expect(chain[1]).toContain(`console-${tag}-reminder`);
