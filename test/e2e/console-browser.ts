@@ -122,10 +122,6 @@ export async function checkPage(
     narrowFrom?: Locator;
   } = {},
 ): Promise<void> {
-  // Colours caught halfway through a transition (a slow machine) are not the page's colours.
-  await page
-    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), null, { timeout: 10_000 })
-    .catch(() => undefined);
   expect(await seriousViolations(page, o.skipRules ?? []), `axe on ${name}`).toEqual([]);
   for (const width of [1440, 375]) {
     await page.setViewportSize({ width, height: 900 });
