@@ -8,6 +8,7 @@ import { Health } from "./views/Health";
 import { OrderDetail } from "./views/OrderDetail";
 import { Orders } from "./views/Orders";
 import { Resources } from "./views/Resources";
+import { Shipment } from "./views/Shipment";
 import { SignIn } from "./views/SignIn";
 import { SubscriptionDetail } from "./views/SubscriptionDetail";
 import { Subscriptions } from "./views/Subscriptions";
@@ -30,6 +31,8 @@ function View({ route }: { route: string[] }) {
       return <Events />;
     case "orders":
       return id ? <OrderDetail id={id} /> : <Orders />;
+    case "shipments":
+      return id ? <Shipment id={id} /> : <Orders />;
     case "resources":
       return <Resources selected={id} />;
     case "contacts":
@@ -53,7 +56,7 @@ export function App() {
       : claims?.orgNumber
         ? `organisation ${claims.orgNumber}`
         : "unknown caller";
-  const current = route[0] ?? "subscriptions";
+  const current = route[0] === "shipments" ? "orders" : (route[0] ?? "subscriptions");
   const signOut = () => {
     clearToken();
     setTokenState(null);

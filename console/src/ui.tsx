@@ -1,5 +1,5 @@
 // Small shared pieces: problem display, a field for <select>, status tags, times.
-import { Alert, Field, Heading, Label, Paragraph, Select, Tag } from "@digdir/designsystemet-react";
+import { Alert, Field, Heading, Label, Paragraph, Select, Tag, ValidationMessage } from "@digdir/designsystemet-react";
 import type { ReactNode } from "react";
 import type { Problem } from "./api";
 
@@ -40,17 +40,24 @@ export function SelectField(props: {
   value: string;
   onChange: (v: string) => void;
   options: [string, string][];
+  /** A problem's message for this field, shown under it. */
+  error?: string;
 }) {
   return (
     <Field>
       <Label>{props.label}</Label>
-      <Select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+      <Select
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-invalid={props.error ? true : undefined}
+      >
         {props.options.map(([value, text]) => (
           <Select.Option key={value} value={value}>
             {text}
           </Select.Option>
         ))}
       </Select>
+      {props.error && <ValidationMessage>{props.error}</ValidationMessage>}
     </Field>
   );
 }
@@ -70,6 +77,8 @@ const COLORS: Record<string, "success" | "danger" | "warning" | "info" | "neutra
   Accepted: "info",
   Sending: "info",
   Processing: "info",
+  Processed: "info",
+  Registered: "neutral",
 };
 
 export function StatusTag({ status }: { status: string }) {

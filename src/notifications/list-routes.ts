@@ -6,6 +6,8 @@ import { route, type AppRouter } from "../http/router";
 import { parseQuery } from "../http/validate";
 import { decodeListCursor, encodeListCursor, nextListLink } from "../lib/list-cursor";
 import { requireCreator } from "./auth";
+import { registerChainRoutes } from "./chain-routes";
+import { FUTURE_PATH } from "./future/routes";
 import { ORDER_STATUS_DESCRIPTIONS, type OrderStatus } from "./model";
 import { orderUrl } from "./views";
 
@@ -31,7 +33,21 @@ export const orderSummary = z.object({
     .enum(["Email", "Sms", "Future"])
     .describe("The order's channel; `Future` is a shipment of the current order API (channel chosen per recipient)"),
   processingStatus: z.object({ status: z.string(), description: z.string(), lastUpdate: z.string() }),
-  links: z.object({ self: z.string(), status: z.string() }),
+  shipmentType: z
+    .enum(["Notification", "Reminder", "Instant"])
+    .optional()
+    .describe("`Future` only: the main shipment (`Notification`), a `Reminder`, or an instant send"),
+  chainId: z.string().optional().describe("`Future` only: the order chain's id (`notificationOrderId`)"),
+  channelSchema: z
+    .string()
+    .optional()
+    .describe("`Future` only: `Email`, `Sms`, `EmailPreferred`, `SmsPreferred` or `EmailAndSms`"),
+  links: z.object({
+    self: z.string(),
+    status: z.string(),
+    shipment: z.string().optional().describe("`Future` only: `GET /future/shipment/{id}`"),
+    chain: z.string().optional().describe("`Future` only: `GET /list/shipments/{id}/chain`"),
+  }),
 });
 
 export const orderListResponse = z.object({ count: z.number().int(), orders: z.array(orderSummary) }).meta({
@@ -60,7 +76,8 @@ export const orderListResponse = z.object({ count: z.number().int(), orders: z.a
   ],
 });
 
-const COLUMNS = "id, created, senders_reference, requested_send_time, status, last_update, notification_channel";
+const COLUMNS =
+  "id, created, senders_reference, requested_send_time, status, last_update, notification_channel, shipment_type, chain_id, channel_schema";
 /** The page's query: binds creator, [created, created, id,] size. Newest first, read from one index. */
 export function orderListSql(withCursor: boolean): string {
   const where = withCursor ? "creator = ? AND (created < ? OR (created = ? AND id < ?))" : "creator = ?";
@@ -76,9 +93,31 @@ interface Row {
   last_update: string;
   /** 'Email' or 'Sms' (migration 0008; older rows default to 'Email'). */
   notification_channel: string;
+  /** Set on `Future` rows only (migration 0011). */
+  shipment_type: "Notification" | "Reminder" | "Instant" | null;
+  chain_id: string | null;
+  channel_schema: string | null;
 }
 
+/** What a `Future` row adds to its summary: its place in the chain, its channel schema, its links. */
+function futureFields(r: Row, baseUrl: string) {
+  if (r.notification_channel !== "Future") return { fields: {}, links: {} };
+  return {
+    fields: {
+      shipmentType: r.shipment_type ?? "Notification",
+      ...(r.chain_id ? { chainId: r.chain_id } : {}),
+      channelSchema: r.channel_schema ?? "Email",
+    },
+    links: {
+      shipment: `${baseUrl}${FUTURE_PATH}/shipment/${r.id}`,
+      chain: `${baseUrl}/notifications/api/v1/list/shipments/${r.id}/chain`,
+    },
+  };
+}
+
+/** The list and, beside it, the chain of a current-API shipment (chain-routes.ts). */
 export function registerOrderListRoutes(router: AppRouter): void {
+  registerChainRoutes(router);
   route(
     router,
     {
@@ -119,6 +158,7 @@ export function registerOrderListRoutes(router: AppRouter): void {
       const { results } = await stmt.all<Row>();
       const orders = results.map((r) => {
         const self = orderUrl(app.baseUrl, r.id);
+        const future = futureFields(r, app.baseUrl);
         return {
           id: r.id,
           sendersReference: r.senders_reference,
@@ -130,7 +170,8 @@ export function registerOrderListRoutes(router: AppRouter): void {
             description: ORDER_STATUS_DESCRIPTIONS[r.status as OrderStatus] ?? r.status,
             lastUpdate: r.last_update,
           },
-          links: { self, status: `${self}/status` },
+          ...future.fields,
+          links: { self, status: `${self}/status`, ...future.links },
         };
       });
       const last = results.at(-1);

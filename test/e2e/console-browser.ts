@@ -4,7 +4,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -93,4 +94,67 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The dev sign-in of `npm start` (org ttd). */
+export async function signInDev(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByRole("button", { name: "Dev sign-in" }).click();
+  await page.getByText("Signed in as org ttd").waitFor();
+}
+
+/** Opens a console route and waits for its heading. */
+export async function goTo(page: Page, base: string, hash: string, heading: string): Promise<void> {
+  await page.goto(`${base}/#/${hash}`);
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+}
+
+/** Axe finds nothing serious, nothing overflows sideways at 375 px, and both widths are saved into `dir`. */
+export async function checkPage(
+  page: Page,
+  dir: string,
+  name: string,
+  o: {
+    skipRules?: string[];
+    fullPage?: boolean;
+    slackPx?: number;
+    /** At 375 px the shot shows the screen from here down (what the page is about), not its top. */
+    narrowFrom?: Locator;
+  } = {},
+): Promise<void> {
+  expect(await seriousViolations(page, o.skipRules ?? []), `axe on ${name}`).toEqual([]);
+  for (const width of [1440, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    const [overflow, widest] = await page.evaluate(() => {
+      const w = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > w + 1);
+      const last = wide.at(-1);
+      return [
+        document.documentElement.scrollWidth - w,
+        last ? `${last.tagName}.${last.className} ${last.textContent?.slice(0, 60)}` : "",
+      ];
+    });
+    expect(overflow, `${name} at ${width} px scrolls sideways (${widest})`).toBeLessThanOrEqual(o.slackPx ?? 0);
+    if (o.narrowFrom && width === 375) await o.narrowFrom.evaluate((e) => e.scrollIntoView({ block: "start" }));
+    await page.screenshot({
+      path: join(dir, `${name}-${width}.png`),
+      fullPage: (o.fullPage ?? true) && width === 1440,
+    });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+/** Presses Tab until the focused element's text or label matches `name` (at most `max` times). */
+export async function tabTo(page: Page, name: RegExp, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const label = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el
+        ? `${el.textContent ?? ""} ${el.getAttribute("aria-label") ?? ""} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? ""}`
+        : "";
+    });
+    if (name.test(label)) return;
+  }
+  throw new Error(`Tab never reached ${name}`);
 }

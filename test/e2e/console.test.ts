@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launch, seriousViolations, waitUntil, type Browser } from "./console-browser";
+import { checkPage, goTo, hasChromium, launch, signInDev, tabTo, waitUntil, type Browser } from "./console-browser";
 import { ROOT, startVarsel, token, type Varsel } from "./harness";
 import { startReceiver, varselClient, type Receiver } from "./receiver";
 
@@ -21,45 +21,17 @@ let varsel: Varsel;
 let browser: Browser;
 let receiver: Receiver;
 
-async function devSignIn(page: Page): Promise<void> {
-  await page.goto(varsel.base + "/");
-  await page.getByRole("button", { name: "Dev sign-in" }).click();
-  await page.getByText("Signed in as org ttd").waitFor();
-}
-
-async function go(page: Page, hash: string, heading: string): Promise<void> {
-  await page.goto(`${varsel.base}/#/${hash}`);
-  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-}
-
-/** Axe finds nothing serious, nothing overflows sideways at 375 px, and both widths are saved. */
-async function check(
+const devSignIn = (page: Page) => signInDev(page, varsel.base);
+const go = (page: Page, hash: string, heading: string) => goTo(page, varsel.base, hash, heading);
+/** Axe, no sideways scroll at 375 px, and both widths saved (checkPage in console-browser.ts). */
+const check = (
   page: Page,
   name: string,
   skipRules: string[] = [],
   fullPage = true,
   slackPx = 0,
-  /** At 375 px the shot shows the screen from here down (what the page is about), not its top. */
   narrowFrom?: Locator,
-): Promise<void> {
-  expect(await seriousViolations(page, skipRules), `axe on ${name}`).toEqual([]);
-  for (const width of [1440, 375]) {
-    await page.setViewportSize({ width, height: 900 });
-    const [overflow, widest] = await page.evaluate(() => {
-      const w = document.documentElement.clientWidth;
-      const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > w + 1);
-      const last = wide.at(-1);
-      return [
-        document.documentElement.scrollWidth - w,
-        last ? `${last.tagName}.${last.className} ${last.textContent?.slice(0, 60)}` : "",
-      ];
-    });
-    expect(overflow, `${name} at ${width} px scrolls sideways (${widest})`).toBeLessThanOrEqual(slackPx);
-    if (narrowFrom && width === 375) await narrowFrom.evaluate((e) => e.scrollIntoView({ block: "start" }));
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: fullPage && width === 1440 });
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+) => checkPage(page, SHOTS, name, { skipRules, fullPage, slackPx, narrowFrom });
 
 describe("console in Chromium", { timeout: 300_000 }, () => {
   beforeAll(async () => {
@@ -305,19 +277,7 @@ describe("console in Chromium", { timeout: 300_000 }, () => {
     const page = await browser.newPage();
     await page.goto(varsel.base + "/");
     await page.getByRole("button", { name: "Dev sign-in" }).waitFor();
-    const focusOn = async (name: RegExp, max = 40) => {
-      for (let i = 0; i < max; i++) {
-        await page.keyboard.press("Tab");
-        const label = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
-          return el
-            ? `${el.textContent ?? ""} ${el.getAttribute("aria-label") ?? ""} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? ""}`
-            : "";
-        });
-        if (name.test(label)) return;
-      }
-      throw new Error(`Tab never reached ${name}`);
-    };
+    const focusOn = (name: RegExp, max = 40) => tabTo(page, name, max);
     await focusOn(/^Dev sign-in/);
     await page.keyboard.press("Enter");
     await page.getByText("Signed in as org ttd").waitFor();

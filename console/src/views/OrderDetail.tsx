@@ -82,6 +82,12 @@ export function OrderDetail({ id }: { id: string }) {
       </Heading>
       <ProblemAlert problem={problem} />
       {notice && <Notice>{notice}</Notice>}
+      {order?.notificationChannel === "Future" && (
+        <Paragraph>
+          This is a shipment of the current order API: <Link href={href("shipments", id)}>open it as a shipment</Link>{" "}
+          for its recipients on every channel and its order chain.
+        </Paragraph>
+      )}
       {order && (
         <>
           <dl className="facts">

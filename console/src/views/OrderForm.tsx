@@ -3,15 +3,23 @@ import { type FormEvent, useState } from "react";
 import { call, type Problem } from "../api";
 import { type Channel, type OrderDraft, orderBody } from "../order-body";
 import { SelectField } from "../ui";
+import { type ChainReceipt, FutureOrderForm } from "./FutureOrderForm";
 
 const RECIPIENTS_LABEL: Record<Channel, string> = {
   email: "Recipients (one a line: e-mail, national identity number or organisation number)",
   sms: "Recipients (one a line: mobile number with country code, national identity number or organisation number)",
 };
 
-/** Sends a new e-mail or SMS order; `onSent` gets the new order's id. Problems go to `onProblem`. */
-export function OrderForm(props: { onSent: (orderId: string) => void; onProblem: (p: Problem | null) => void }) {
-  const [channel, setChannel] = useState<Channel>("email");
+/**
+ * Sends a new v1 e-mail or SMS order (`onSent` gets its id, problems go to `onProblem`), or a
+ * current-API order with reminders (FutureOrderForm; `onChain` gets its answer).
+ */
+export function OrderForm(props: {
+  onSent: (orderId: string) => void;
+  onProblem: (p: Problem | null) => void;
+  onChain: (r: ChainReceipt, repeated: boolean) => void;
+}) {
+  const [channel, setChannel] = useState<Channel | "future">("email");
   const [draft, setDraft] = useState<OrderDraft>({
     recipients: "",
     subject: "Hello from Varsel",
@@ -27,6 +35,7 @@ export function OrderForm(props: { onSent: (orderId: string) => void; onProblem:
   const send = async (e: FormEvent) => {
     e.preventDefault();
     props.onProblem(null);
+    if (channel === "future") return;
     const r = await call<{ orderId: string }>(`/notifications/api/v1/orders/${channel}`, {
       method: "POST",
       json: orderBody(channel, draft),
@@ -35,21 +44,29 @@ export function OrderForm(props: { onSent: (orderId: string) => void; onProblem:
     props.onSent(r.body.orderId);
   };
 
+  const picker = (
+    <SelectField
+      label="Channel"
+      value={channel}
+      onChange={(v) => {
+        props.onProblem(null);
+        setChannel(v as Channel | "future");
+      }}
+      options={[
+        ["email", "E-mail"],
+        ["sms", "SMS"],
+        ["future", "Current API (with reminders)"],
+      ]}
+    />
+  );
+  if (channel === "future") return <FutureOrderForm picker={picker} onSent={props.onChain} />;
   return (
     <Card>
       <form onSubmit={send} className="grid">
         <Heading level={2} data-size="sm" className="span">
           Send a new order
         </Heading>
-        <SelectField
-          label="Channel"
-          value={channel}
-          onChange={(v) => setChannel(v as Channel)}
-          options={[
-            ["email", "E-mail"],
-            ["sms", "SMS"],
-          ]}
-        />
+        {picker}
         <Textfield
           label={RECIPIENTS_LABEL[channel]}
           multiline

@@ -1,8 +1,10 @@
 import { Button, Heading, Link, Paragraph, Table } from "@digdir/designsystemet-react";
-import { useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { call, type Problem } from "../api";
 import { href } from "../route";
+import { shipmentChannelText } from "../shipment-status";
 import { channelLabel, Notice, ProblemAlert, StatusTag, time } from "../ui";
+import type { ChainReceipt } from "./FutureOrderForm";
 import { OrderForm } from "./OrderForm";
 
 export interface OrderSummary {
@@ -12,14 +14,17 @@ export interface OrderSummary {
   created: string;
   notificationChannel: string;
   processingStatus: { status: string; description: string; lastUpdate: string };
+  /** Current-API shipments (`Future`) only. */
+  shipmentType?: string;
+  channelSchema?: string;
 }
 
-/** The caller's orders (e-mail and SMS), newest first, and a form that sends a new one. */
+/** The caller's orders (e-mail, SMS and current-API shipments), newest first, and a form that sends a new one. */
 export function Orders() {
   const [orders, setOrders] = useState<OrderSummary[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<ReactNode>(null);
   const load = useCallback(async (path = "/notifications/api/v1/list/orders?size=20", append = false) => {
     const r = await call<{ orders: OrderSummary[] }>(path);
     if (!r.ok) return setProblem(r.problem);
@@ -30,6 +35,19 @@ export function Orders() {
 
   const sent = async (orderId: string) => {
     setNotice(`Order ${orderId} accepted.`);
+    await load();
+  };
+
+  const chainSent = async (r: ChainReceipt, repeated: boolean) => {
+    setProblem(null);
+    const reminders = r.notification.reminders ?? [];
+    setNotice(
+      <>
+        {repeated ? "This idempotency id was used before; its first answer: " : "Order accepted: "}
+        shipment <Link href={href("shipments", r.notification.shipmentId)}>{r.notification.shipmentId}</Link>
+        {reminders.length > 0 && ` with ${reminders.length} reminder${reminders.length > 1 ? "s" : ""}`}.
+      </>,
+    );
     await load();
   };
 
@@ -58,9 +76,11 @@ export function Orders() {
               {orders.map((o) => (
                 <Table.Row key={o.id}>
                   <Table.Cell>
-                    <Link href={href("orders", o.id)}>{o.id}</Link>
+                    <Link href={href(o.notificationChannel === "Future" ? "shipments" : "orders", o.id)}>{o.id}</Link>
                   </Table.Cell>
-                  <Table.Cell>{channelLabel(o.notificationChannel)}</Table.Cell>
+                  <Table.Cell>
+                    {o.notificationChannel === "Future" ? shipmentChannelText(o) : channelLabel(o.notificationChannel)}
+                  </Table.Cell>
                   <Table.Cell>
                     <StatusTag status={o.processingStatus.status} />
                   </Table.Cell>
@@ -79,6 +99,7 @@ export function Orders() {
       )}
       <OrderForm
         onSent={sent}
+        onChain={chainSent}
         onProblem={(p) => {
           setProblem(p);
           if (p) setNotice(null);
