@@ -167,7 +167,7 @@ describe("rules across fields", () => {
 
 describe("only Altinn's texts reach the client", () => {
   const TEXTS = new Set<string>([
-    ...Object.values(FUTURE_TEXTS).filter((t): t is string => typeof t === "string"),
+    ...(Object.values(FUTURE_TEXTS) as unknown[]).filter((t): t is string => typeof t === "string"),
     ...Object.values(INSTANT_TEXTS),
     "The request body must be a JSON object.",
     "'Reminders' must be an array.",
