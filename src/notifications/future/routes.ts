@@ -8,7 +8,8 @@ import { requireCreator, requireNotifyRight } from "../auth";
 import { kickProcessing } from "../processing";
 import { hasContactPoint } from "./channels";
 import { lookUpOrganization, lookUpPerson } from "./lookup";
-import { type FutureRecipient, parseChainRequest, type ShipmentRequest } from "./schemas";
+import { chainReceiptResponse, feedResponse, shipmentResponse } from "./response-schemas";
+import { chainRequestSchema, type FutureRecipient, parseChainRequest, type ShipmentRequest } from "./schemas";
 import { storeChain, storedAnswer, type ChainReceipt } from "./store";
 import { clampPageSize, feedPage, shipmentView } from "./views";
 import { registerInstantRoutes } from "./instant";
@@ -47,6 +48,9 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "Order a notification with reminders (one recipient, a channel schema)",
       security: auth,
+      body: chainRequestSchema(new Date(0), false),
+      response: chainReceiptResponse,
+      coded: { 422: "NOT-00001" },
       responses: {
         201: "Created: `{notificationOrderId, notification {shipmentId, sendersReference, reminders}}`",
         200: "The same idempotencyId again: the first answer",
@@ -92,6 +96,7 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "The status feed: one entry per shipment that reached a final state",
       security: auth,
+      response: feedResponse,
       responses: {
         200: "An array of feed entries",
         400: "Invalid seq, pageSize or orderBy",
@@ -114,6 +119,8 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "A shipment with its recipients and their statuses",
       security: auth,
+      response: shipmentResponse,
+      coded: { 404: "NOT-00003" },
       responses: {
         200: "The shipment",
         401: "No valid token",
