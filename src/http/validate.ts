@@ -76,11 +76,11 @@ export function caseInsensitive<S extends z.ZodType>(schema: S) {
 /** Zod's issues as the ASP.NET `errors` map, keyed by `key(path)` (v1: the first segment; /future/: the full path). */
 export function zodErrors(
   error: z.ZodError,
-  key: (path: readonly PropertyKey[]) => string = propertyName,
+  key: (path: readonly PropertyKey[], issue: z.core.$ZodIssue) => string = propertyName,
 ): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   for (const issue of error.issues) {
-    const name = key(issue.path);
+    const name = key(issue.path, issue);
     const list = (errors[name] ??= []);
     if (!list.includes(issue.message)) list.push(issue.message);
   }

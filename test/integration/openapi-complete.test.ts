@@ -109,6 +109,8 @@ describe("/openapi.json is complete", () => {
     expect(Object.keys(body.properties.recipient.properties)).toEqual(
       expect.arrayContaining(["recipientEmail", "recipientSms", "recipientPerson", "recipientOrganization"]),
     );
+    const feed = d.paths["/notifications/api/v1/future/shipment/feed"]!.get as Op & { parameters: { name: string }[] };
+    expect(feed.parameters.map((p) => p.name)).toEqual(["seq", "pageSize", "orderBy"]);
     const person = body.properties.recipient.properties.recipientPerson;
     expect(person.properties.channelSchema.enum).toEqual(
       expect.arrayContaining(["Email", "Sms", "EmailPreferred", "SmsPreferred", "EmailAndSms"]),

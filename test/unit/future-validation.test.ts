@@ -2,7 +2,9 @@
 // (property names and enum values in any case, enums as integers) holds at every depth, and every
 // message a client can see is one of Altinn's texts, never zod's own.
 import { describe, expect, it } from "vitest";
+import type { HttpFailure } from "../../src/http/problem";
 import { canonicalKeys, propertyPath } from "../../src/http/validate";
+import { parseFeedQuery } from "../../src/notifications/future/feed-query";
 import { INSTANT_TEXTS, parseInstantEmail, parseInstantSms } from "../../src/notifications/future/instant-schemas";
 import { chainRequestSchema, FUTURE_TEXTS, parseChainRequest } from "../../src/notifications/future/schemas";
 
@@ -225,5 +227,33 @@ describe("only Altinn's texts reach the client", () => {
       "Reminders[3].Recipient.RecipientSms.PhoneNumber",
     );
     expect(propertyPath([])).toBe("$");
+  });
+});
+
+describe("the feed's query", () => {
+  const failure = (q: string) => {
+    try {
+      parseFeedQuery(new URL(`https://x/feed${q}`));
+    } catch (e) {
+      return (e as HttpFailure).failure;
+    }
+    return null;
+  };
+  it("keys a value that does not bind by the parameter, the rule by the property, the first as detail", () => {
+    expect(failure("?seq=-1")).toEqual({
+      kind: "validation",
+      errors: { Seq: ["Sequence number cannot be less than 0."] },
+      detail: "Sequence number cannot be less than 0.",
+    });
+    expect(failure("?SEQ=x&orderby=up")).toEqual({
+      kind: "validation",
+      errors: { seq: ["The value 'x' is not valid for seq."], orderBy: ["The value 'up' is not valid for orderBy."] },
+      detail: "The value 'x' is not valid for seq.",
+    });
+    expect(parseFeedQuery(new URL("https://x/feed?seq=3&seq=9&OrderBy=1"))).toEqual({
+      seq: 3,
+      pageSize: 500,
+      orderBy: "Desc",
+    });
   });
 });
