@@ -8,6 +8,7 @@
  * the body in /openapi.json.
  */
 import { z } from "zod";
+import { NIN, ORG_NO } from "../../contacts/schemas";
 import { caseInsensitive, propertyPath, zodErrors } from "../../http/validate";
 import { isValidEmail } from "../../lib/email-address";
 import { isOffsetDateTime } from "../../lib/time";
@@ -320,7 +321,7 @@ const recipientSms = z
 const recipientPerson = z
   .object(
     {
-      nationalIdentityNumber: z.string({ error: FUTURE_TEXTS.nin }).regex(/^\d{11}$/, { message: FUTURE_TEXTS.nin }),
+      nationalIdentityNumber: z.string({ error: FUTURE_TEXTS.nin }).regex(NIN, { message: FUTURE_TEXTS.nin }),
       // Anything but `true` is false, as before: never a reason to refuse the order.
       ignoreReservation: z.boolean().nullish().catch(null),
       ...lookedUpFields,
@@ -343,7 +344,7 @@ const recipientOrganization = z
     {
       orgNumber: z
         .string({ error: (iss) => orgText(iss.input) })
-        .superRefine(rule((s) => (blank(s) ? FUTURE_TEXTS.orgEmpty : /^\d{9}$/.test(s) ? null : FUTURE_TEXTS.orgNo))),
+        .superRefine(rule((s) => (blank(s) ? FUTURE_TEXTS.orgEmpty : ORG_NO.test(s) ? null : FUTURE_TEXTS.orgNo))),
       ...lookedUpFields,
     },
     { error: FUTURE_TEXTS.exactlyOne },
