@@ -71,14 +71,14 @@ const keyOf = (d: RouteDoc) => `${d.method} ${d.path}`;
 const responseSchema = (d: RouteDoc) => d.response ?? LEGACY_RESPONSES[keyOf(d)];
 
 /** The request body's schema (with examples) and media types, from the route or the legacy tables. */
-function requestBody(d: RouteDoc): { schema: z.ZodType; examples: z.ZodType; types: string[] } | null {
+function requestBody(d: RouteDoc): { schema: z.ZodType; documented: z.ZodType; types: string[] } | null {
   const legacy = LEGACY_BODIES[keyOf(d)];
   const schema = d.body ?? legacy?.schema;
   if (!schema) return null;
   const examples = LEGACY_BODY_EXAMPLES[keyOf(d)];
   // The documented copy carries the examples; the route's own schema stays as it validates.
   const documented = examples ? schema.meta({ ...(schema.meta() ?? {}), examples }) : schema;
-  return { schema, examples: documented, types: d.bodyTypes ?? legacy?.types ?? ["application/json"] };
+  return { schema, documented, types: d.bodyTypes ?? legacy?.types ?? ["application/json"] };
 }
 
 /** The schema an error status answers with, and its media type. */
@@ -126,7 +126,7 @@ export function documentedSchemas(): { name: string; schema: z.ZodType; examples
         out.push({ name: `${name} ${what}`, schema, examples: examplesIn(jsonSchema(documented)) });
     };
     const body = requestBody(d);
-    add("body", body?.schema, body?.examples);
+    add("body", body?.schema, body?.documented);
     const response = responseSchema(d);
     if (response !== EMPTY_BODY) add("response", response);
     for (const code of Object.keys(d.responses).map(Number))
@@ -154,7 +154,7 @@ export function openApiDocument(serverUrl: string): unknown {
     if (d.security) op.security = d.security.map((s) => ({ [s]: [] }));
     const body = requestBody(d);
     if (body) {
-      const schema = jsonSchema(body.examples);
+      const schema = jsonSchema(body.documented);
       op.requestBody = { required: true, content: Object.fromEntries(body.types.map((t) => [t, { schema }])) };
     }
     (paths[path] ??= {})[d.method] = op;
