@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { fail } from "./problem";
 
 /** `recipients.0.emailAddress` -> `Recipients` style ASP.NET property names: the first path segment, PascalCased. */
@@ -18,11 +18,70 @@ export function caseInsensitiveKeys(fields: readonly string[]): (value: unknown)
       : Object.fromEntries(Object.entries(value).map(([k, v]) => [byLower.get(k.toLowerCase()) ?? k, v]));
 }
 
-export function zodErrors(error: z.ZodError): Record<string, string[]> {
+/** `recipient.reminders.0.delayDays` -> `Recipient.Reminders[0].DelayDays`: the full C# property path. */
+export function propertyPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "$";
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p).charAt(0).toUpperCase()}${String(p).slice(1)}`))
+    .join("")
+    .replace(/^\./, "");
+}
+
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+};
+const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The object schema a value is parsed with, past optional/nullable/default/catch and preprocess steps. */
+function underlying(schema: z.ZodType): z.ZodType {
+  const d = defOf(schema);
+  if (d.innerType) return underlying(d.innerType);
+  if (d.type === "pipe" && d.in && d.out) return underlying(defOf(d.in).type === "transform" ? d.out : d.in);
+  return schema;
+}
+
+/**
+ * Renames every key of `value`, at every depth, to the spelling `schema` gives it when they match
+ * case-insensitively, as ASP.NET's JSON binding does. The exact spelling wins over another casing;
+ * among other casings the first wins. Keys the schema does not name are kept as they are.
+ */
+export function canonicalKeys(schema: z.ZodType, value: unknown): unknown {
+  const s = underlying(schema);
+  const d = defOf(s);
+  if (d.type === "array" && d.element && Array.isArray(value))
+    return value.map((v) => canonicalKeys(d.element as z.ZodType, v));
+  if (d.type !== "object" || !d.shape || value === null || typeof value !== "object" || Array.isArray(value))
+    return value;
+  const shape = d.shape;
+  const byLower = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(value)) {
+    const name = byLower.get(k.toLowerCase()) ?? k;
+    if (out.has(name) && k !== name) continue;
+    out.set(name, Object.hasOwn(shape, name) ? canonicalKeys(shape[name] as z.ZodType, v) : v);
+  }
+  return Object.fromEntries(out);
+}
+
+/** The schema, taking its property names case-insensitively at every depth (one preprocessing step). */
+export function caseInsensitive<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => canonicalKeys(schema, v), schema);
+}
+
+/** Zod's issues as the ASP.NET `errors` map, keyed by `key(path)` (v1: the first segment; /future/: the full path). */
+export function zodErrors(
+  error: z.ZodError,
+  key: (path: readonly PropertyKey[], issue: z.core.$ZodIssue) => string = propertyName,
+): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   for (const issue of error.issues) {
-    const key = propertyName(issue.path);
-    const list = (errors[key] ??= []);
+    const name = key(issue.path, issue);
+    const list = (errors[name] ??= []);
     if (!list.includes(issue.message)) list.push(issue.message);
   }
   return errors;

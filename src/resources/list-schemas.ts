@@ -20,4 +20,6 @@ export const resourceResponse = z
     ],
   });
 
-export const resourceListResponse = z.object({ count: z.number().int(), resources: z.array(resourceResponse) });
+export const resourceListResponse = z
+  .object({ count: z.number().int(), resources: z.array(resourceResponse) })
+  .meta({ examples: [{ count: 1, resources: resourceResponse.meta()?.examples }] });

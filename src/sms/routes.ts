@@ -16,6 +16,7 @@ import { DEFAULT_SENDER } from "./model";
 import { insertSmsOrder, listSms } from "./queries";
 import { handleDeliveryReports } from "./reports";
 import { smsLookupSummary } from "./resolve";
+import { deliveryReportBody, deliveryReportReply, orderAcceptedResponse, smsSummaryResponse } from "./response-schemas";
 import { smsOrderFields, smsOrderRequestSchema } from "./schemas";
 import { smsSummaryView } from "./views";
 
@@ -79,7 +80,18 @@ export function registerSmsRoutes(router: AppRouter): void {
       path: `${ORDERS_PATH}/sms`,
       tag: "Notifications",
       summary: "Order SMS notifications (v1)",
-      body: smsOrderFields(new Date(0)),
+      body: smsOrderFields(new Date(0)).meta({
+        examples: [
+          {
+            body: "Hei $recipientName$, du har fått et brev.",
+            senderNumber: "Varsel",
+            recipients: [{ mobileNumber: "+4799999999" }, { nationalIdentityNumber: "01019012345" }],
+            sendersReference: "case-4711",
+            requestedSendTime: "2026-12-01T08:00:00+01:00",
+          },
+        ],
+      }),
+      response: orderAcceptedResponse,
       security: auth,
       responses: {
         202: "Accepted; `Location` names the order",
@@ -100,6 +112,7 @@ export function registerSmsRoutes(router: AppRouter): void {
       tag: "Notifications",
       summary: "An order's SMS and their send status",
       security: auth,
+      response: smsSummaryResponse,
       responses: {
         200: "The SMS summary",
         401: "No valid token",
@@ -122,11 +135,17 @@ export function registerSmsRoutes(router: AppRouter): void {
       method: "post",
       path: SMS_REPORTS_PATH,
       tag: "Notifications",
-      summary: "PSWin delivery reports (XML, HTTP Basic)",
+      summary: "PSWin delivery reports (XML, HTTP Basic); answers in the gateway's protocol, errors as plain text",
+      body: deliveryReportBody,
+      bodyTypes: ["application/xml"],
+      response: deliveryReportReply,
+      responseType: "application/xml",
+      errorType: "text/plain",
       responses: {
         200: "`<MSGLST>` with OK per message",
         400: "Empty or malformed report",
         401: "Basic credentials missing or wrong",
+        413: "Report larger than the limit",
         500: "Unhandled state (BARREDA, ZEROBAL), as Altinn",
         503: "No SMS with this reference yet: send again later",
       },

@@ -2,6 +2,7 @@ import { requireCaller } from "../auth/authenticate";
 import { deliveryStub } from "../delivery/stub";
 import { fail } from "../http/problem";
 import { route, type AppRouter } from "../http/router";
+import { liveStreamResponse } from "./live-schema";
 import { getSubscription } from "./queries";
 
 /**
@@ -19,6 +20,8 @@ export function registerLiveRoutes(router: AppRouter): void {
       tag: "Subscriptions",
       summary: "Watch the subscription's push attempts as they happen (text/event-stream; one `attempt` event each)",
       security: ["bearer"],
+      response: liveStreamResponse,
+      responseType: "text/event-stream",
       responses: {
         200: "An event stream: `event: attempt` with `{eventId, attempt, statusCode, durationMs, error, outcome, time}`",
         401: "No valid token",

@@ -27,7 +27,8 @@ describe("/openapi.json responses", () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         for (const [code, r] of Object.entries(op.responses)) {
-          if (Number(code) >= 400)
+          // The SMS gateway's report endpoint answers in its own protocol: plain text (openapi-complete.test.ts).
+          if (Number(code) >= 400 && !path.endsWith("/sms/reports"))
             expect(r.content?.["application/problem+json"], `${method} ${path} ${code}`).toBeDefined();
         }
       }

@@ -1,7 +1,9 @@
-/** Validation of the instant orders (reference §3.1–§3.2), pure, with Altinn's texts. */
+/** The instant orders (reference §3.1–§3.2) as zod schemas, pure, with Altinn's texts; see schemas.ts for the conventions. */
+import { z } from "zod";
+import { caseInsensitive, propertyPath } from "../../http/validate";
 import { isValidEmail } from "../../lib/email-address";
 import { isValidMobileNumber } from "../../sms/phone";
-import { enumValue, type Errors, FUTURE_TEXTS, type Parsed, prop } from "./schemas";
+import { enumOf, FUTURE_TEXTS, isObj, nonBlank, optText, type Parsed, parseFuture, rule } from "./schemas";
 
 export const INSTANT_TEXTS = {
   smsNull: "SMS details cannot be null.",
@@ -34,81 +36,119 @@ export interface InstantEmail {
   contentType: "Plain" | "Html";
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
+/** The fields both instant orders start with. */
+const common = {
+  idempotencyId: z
+    .string({ error: FUTURE_TEXTS.idempotencyId })
+    .superRefine(rule((s) => (s.trim() === "" || s.length > 200 ? FUTURE_TEXTS.idempotencyId : null))),
+  sendersReference: optText("SendersReference", 1000),
+};
+const NOT_AN_OBJECT = "The request body must be a JSON object.";
+const ttl = INSTANT_TEXTS.ttl;
 
-function common(body: Obj, errors: Errors): { idempotencyId: string; sendersReference: string | null } {
-  const idem = prop(body, "idempotencyId");
-  if (blank(idem) || (idem as string).length > 200) errors.IdempotencyId = [FUTURE_TEXTS.idempotencyId];
-  const ref = prop(body, "sendersReference");
-  if (ref !== undefined && ref !== null && (typeof ref !== "string" || ref.length > 1000))
-    errors.SendersReference = [FUTURE_TEXTS.text("SendersReference", 1000)];
-  return { idempotencyId: String(idem ?? ""), sendersReference: typeof ref === "string" ? ref : null };
-}
+export const instantSmsSchema = caseInsensitive(
+  z
+    .object(
+      {
+        ...common,
+        recipientSms: z.object(
+          {
+            phoneNumber: z
+              .string({ error: FUTURE_TEXTS.phone })
+              .superRefine(rule((s) => (s.length > 64 || !isValidMobileNumber(s) ? FUTURE_TEXTS.phone : null))),
+            timeToLiveInSeconds: z
+              .number({ error: ttl })
+              .int({ message: ttl })
+              .min(TTL_MIN_S, { message: ttl })
+              .max(TTL_MAX_S, { message: ttl }),
+            // Settings that are not an object read as empty: the body is then the missing field.
+            smsSettings: z.preprocess(
+              (v) => (isObj(v) ? v : {}),
+              z.object({ sender: optText("Sender", 100), body: nonBlank(INSTANT_TEXTS.smsBody) }),
+            ),
+          },
+          { error: INSTANT_TEXTS.smsNull },
+        ),
+      },
+      { error: NOT_AN_OBJECT },
+    )
+    .meta({
+      examples: [
+        {
+          idempotencyId: "otp-2026-11-29-0001",
+          sendersReference: "login-otp",
+          recipientSms: {
+            phoneNumber: "+4799999999",
+            timeToLiveInSeconds: 300,
+            smsSettings: { sender: "Varsel", body: "Din engangskode er 123456" },
+          },
+        },
+      ],
+    })
+    .transform(
+      (o): InstantSms => ({
+        idempotencyId: o.idempotencyId,
+        sendersReference: o.sendersReference ?? null,
+        phoneNumber: o.recipientSms.phoneNumber,
+        timeToLiveInSeconds: o.recipientSms.timeToLiveInSeconds,
+        sender: o.recipientSms.smsSettings.sender?.trim() ? o.recipientSms.smsSettings.sender : null,
+        body: o.recipientSms.smsSettings.body,
+      }),
+    ),
+);
 
-export function parseInstantSms(body: unknown): Parsed<InstantSms> {
-  if (!isObj(body)) return { ok: false, errors: { $: ["The request body must be a JSON object."] } };
-  const errors: Errors = {};
-  const c = common(body, errors);
-  const r = prop(body, "recipientSms");
-  if (!isObj(r)) return { ok: false, errors: { ...errors, RecipientSms: [INSTANT_TEXTS.smsNull] } };
-  const phone = prop(r, "phoneNumber");
-  if (typeof phone !== "string" || phone.length > 64 || !isValidMobileNumber(phone))
-    errors["RecipientSms.PhoneNumber"] = [FUTURE_TEXTS.phone];
-  const ttl = prop(r, "timeToLiveInSeconds");
-  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < TTL_MIN_S || ttl > TTL_MAX_S)
-    errors["RecipientSms.TimeToLiveInSeconds"] = [INSTANT_TEXTS.ttl];
-  const settings = prop(r, "smsSettings");
-  const text = isObj(settings) ? prop(settings, "body") : undefined;
-  if (blank(text)) errors["RecipientSms.SmsSettings.Body"] = [INSTANT_TEXTS.smsBody];
-  const sender = isObj(settings) ? prop(settings, "sender") : undefined;
-  if (sender !== undefined && sender !== null && (typeof sender !== "string" || sender.length > 100))
-    errors["RecipientSms.SmsSettings.Sender"] = [FUTURE_TEXTS.text("Sender", 100)];
-  if (Object.keys(errors).length) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      ...c,
-      phoneNumber: phone as string,
-      timeToLiveInSeconds: ttl as number,
-      sender: typeof sender === "string" && sender.trim() !== "" ? sender : null,
-      body: text as string,
-    },
-  };
-}
+const address = (message: string) =>
+  z.string({ error: message }).superRefine(rule((s) => (isValidEmail(s.trim()) ? null : message)));
 
-export function parseInstantEmail(body: unknown): Parsed<InstantEmail> {
-  if (!isObj(body)) return { ok: false, errors: { $: ["The request body must be a JSON object."] } };
-  const errors: Errors = {};
-  const c = common(body, errors);
-  const r = prop(body, "recipientEmail");
-  if (!isObj(r)) return { ok: false, errors: { ...errors, RecipientEmail: [INSTANT_TEXTS.emailNull] } };
-  const address = prop(r, "emailAddress");
-  if (typeof address !== "string" || !isValidEmail(address.trim()))
-    errors["RecipientEmail.EmailAddress"] = [FUTURE_TEXTS.email];
-  const s = prop(r, "emailSettings");
-  if (!isObj(s))
-    return { ok: false, errors: { ...errors, "RecipientEmail.EmailSettings": [INSTANT_TEXTS.emailSettingsNull] } };
-  const sender = prop(s, "senderEmailAddress");
-  if (sender !== undefined && sender !== null && (typeof sender !== "string" || !isValidEmail(sender.trim())))
-    errors["RecipientEmail.EmailSettings.SenderEmailAddress"] = [FUTURE_TEXTS.email];
-  const subject = prop(s, "subject");
-  if (blank(subject)) errors["RecipientEmail.EmailSettings.Subject"] = [INSTANT_TEXTS.subject];
-  const text = prop(s, "body");
-  if (blank(text)) errors["RecipientEmail.EmailSettings.Body"] = [INSTANT_TEXTS.body];
-  const contentType = enumValue(prop(s, "contentType"), ["Plain", "Html"] as const, [0, 1]);
-  if (contentType === null) errors["RecipientEmail.EmailSettings.ContentType"] = [FUTURE_TEXTS.contentType];
-  if (Object.keys(errors).length) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      ...c,
-      emailAddress: (address as string).trim(),
-      senderEmailAddress: typeof sender === "string" ? sender.trim() : null,
-      subject: (subject as string).replace(/[\r\n]+/g, " "),
-      body: text as string,
-      contentType: contentType ?? "Plain",
-    },
-  };
-}
+export const instantEmailSchema = caseInsensitive(
+  z
+    .object(
+      {
+        ...common,
+        recipientEmail: z.object(
+          {
+            emailAddress: address(FUTURE_TEXTS.email),
+            emailSettings: z.object(
+              {
+                senderEmailAddress: address(FUTURE_TEXTS.email).nullish(),
+                subject: nonBlank(INSTANT_TEXTS.subject),
+                body: nonBlank(INSTANT_TEXTS.body),
+                contentType: enumOf(["Plain", "Html"], [0, 1], FUTURE_TEXTS.contentType).nullish(),
+              },
+              { error: INSTANT_TEXTS.emailSettingsNull },
+            ),
+          },
+          { error: INSTANT_TEXTS.emailNull },
+        ),
+      },
+      { error: NOT_AN_OBJECT },
+    )
+    .meta({
+      examples: [
+        {
+          idempotencyId: "reset-2026-11-29-0001",
+          recipientEmail: {
+            emailAddress: "kari.nordmann@example.no",
+            emailSettings: { subject: "Tilbakestill passordet", body: "Koden din er 123456", contentType: "Plain" },
+          },
+        },
+      ],
+    })
+    .transform((o): InstantEmail => {
+      const s = o.recipientEmail.emailSettings;
+      return {
+        idempotencyId: o.idempotencyId,
+        sendersReference: o.sendersReference ?? null,
+        emailAddress: o.recipientEmail.emailAddress.trim(),
+        senderEmailAddress: s.senderEmailAddress?.trim() ?? null,
+        subject: s.subject.replace(/[\r\n]+/g, " "),
+        body: s.body,
+        contentType: s.contentType ?? "Plain",
+      };
+    }),
+);
+
+/** Instant errors keep the JSON names (`RecipientEmail.EmailSettings.Subject`). */
+export const parseInstantSms = (body: unknown): Parsed<InstantSms> => parseFuture(instantSmsSchema, body, propertyPath);
+export const parseInstantEmail = (body: unknown): Parsed<InstantEmail> =>
+  parseFuture(instantEmailSchema, body, propertyPath);

@@ -18,7 +18,15 @@ import { smsProvider } from "../../sms/provider";
 import { completeSmsOrders } from "../../sms/queries";
 import { requireCreator } from "../auth";
 import { completeOrders } from "../queries";
-import { type InstantEmail, type InstantSms, parseInstantEmail, parseInstantSms } from "./instant-schemas";
+import {
+  type InstantEmail,
+  type InstantSms,
+  instantEmailSchema,
+  instantSmsSchema,
+  parseInstantEmail,
+  parseInstantSms,
+} from "./instant-schemas";
+import { chainReceiptResponse } from "./response-schemas";
 import { type ChainReceipt, insertShipment, storedAnswer } from "./store";
 
 const PATH = "/notifications/api/v1/future/orders/instant";
@@ -250,6 +258,20 @@ const responses = {
   403: "Scope or org claim missing",
   503: "NOT-00004: the provider could not take the message; nothing stored",
 };
+const instantDoc = {
+  tag: "Notifications (current)",
+  security: auth,
+  responses,
+  response: chainReceiptResponse.meta({
+    examples: [
+      {
+        notificationOrderId: "8a1f2e3d-4c5b-4a69-8b7c-6d5e4f3a2b1c",
+        notification: { shipmentId: "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b", sendersReference: "login-otp" },
+      },
+    ],
+  }),
+  coded: { 503: "NOT-00004" as const },
+};
 
 export function registerInstantRoutes(router: AppRouter): void {
   route(
@@ -257,10 +279,9 @@ export function registerInstantRoutes(router: AppRouter): void {
     {
       method: "post",
       path: `${PATH}/sms`,
-      tag: "Notifications (current)",
       summary: "Send one SMS at once (one-time codes)",
-      security: auth,
-      responses,
+      body: instantSmsSchema,
+      ...instantDoc,
     },
     async (req, app) => {
       const creator = await requireCreator(req, app);
@@ -274,10 +295,9 @@ export function registerInstantRoutes(router: AppRouter): void {
     {
       method: "post",
       path: `${PATH}/email`,
-      tag: "Notifications (current)",
       summary: "Send one e-mail at once",
-      security: auth,
-      responses,
+      body: instantEmailSchema,
+      ...instantDoc,
     },
     async (req, app) => {
       const creator = await requireCreator(req, app);

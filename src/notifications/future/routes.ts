@@ -8,9 +8,11 @@ import { requireCreator, requireNotifyRight } from "../auth";
 import { kickProcessing } from "../processing";
 import { hasContactPoint } from "./channels";
 import { lookUpOrganization, lookUpPerson } from "./lookup";
-import { type FutureRecipient, parseChainRequest, type ShipmentRequest } from "./schemas";
+import { chainReceiptResponse, feedResponse, shipmentResponse } from "./response-schemas";
+import { chainRequestSchema, type FutureRecipient, parseChainRequest, type ShipmentRequest } from "./schemas";
 import { storeChain, storedAnswer, type ChainReceipt } from "./store";
-import { clampPageSize, feedPage, shipmentView } from "./views";
+import { feedPage, shipmentView } from "./views";
+import { feedQuerySchema, parseFeedQuery } from "./feed-query";
 import { registerInstantRoutes } from "./instant";
 
 export const FUTURE_PATH = "/notifications/api/v1/future";
@@ -47,6 +49,9 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "Order a notification with reminders (one recipient, a channel schema)",
       security: auth,
+      body: chainRequestSchema(new Date(0), false),
+      response: chainReceiptResponse,
+      coded: { 422: "NOT-00001" },
       responses: {
         201: "Created: `{notificationOrderId, notification {shipmentId, sendersReference, reminders}}`",
         200: "The same idempotencyId again: the first answer",
@@ -92,6 +97,8 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "The status feed: one entry per shipment that reached a final state",
       security: auth,
+      query: feedQuerySchema,
+      response: feedResponse,
       responses: {
         200: "An array of feed entries",
         400: "Invalid seq, pageSize or orderBy",
@@ -114,6 +121,8 @@ export function registerFutureRoutes(router: AppRouter): void {
       tag: "Notifications (current)",
       summary: "A shipment with its recipients and their statuses",
       security: auth,
+      response: shipmentResponse,
+      coded: { 404: "NOT-00003" },
       responses: {
         200: "The shipment",
         401: "No valid token",
@@ -133,33 +142,5 @@ export function registerFutureRoutes(router: AppRouter): void {
   registerInstantRoutes(router);
 }
 
-/** `seq` (≥ 0, exclusive), `pageSize` (clamped 1–500), `orderBy` (Asc|Desc), names case-insensitive. */
-export function feedQuery(url: URL): { seq: number; pageSize: number; orderBy: "Asc" | "Desc" } {
-  const get = (name: string) => {
-    for (const [k, v] of url.searchParams) if (k.toLowerCase() === name.toLowerCase()) return v;
-    return undefined;
-  };
-  const errors: Record<string, string[]> = {};
-  const int = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined || v === "") return undefined;
-    if (!/^-?\d{1,18}$/.test(v.trim())) {
-      errors[name] = [`The value '${v.slice(0, 50)}' is not valid for ${name}.`];
-      return undefined;
-    }
-    return Number(v.trim());
-  };
-  const seq = int("seq", get("seq"));
-  if (seq !== undefined && seq < 0) errors.Seq = ["Sequence number cannot be less than 0."];
-  const pageSize = int("pageSize", get("pageSize"));
-  const rawOrder = get("orderBy");
-  let orderBy: "Asc" | "Desc" = "Asc";
-  if (rawOrder !== undefined && rawOrder !== "") {
-    const o = rawOrder.trim().toLowerCase();
-    if (o === "asc" || o === "0") orderBy = "Asc";
-    else if (o === "desc" || o === "1") orderBy = "Desc";
-    else errors.orderBy = [`The value '${rawOrder.slice(0, 50)}' is not valid for orderBy.`];
-  }
-  if (Object.keys(errors).length)
-    fail({ kind: "validation", errors, detail: Object.values(errors)[0]?.[0] ?? "Invalid query." });
-  return { seq: seq ?? 0, pageSize: clampPageSize(pageSize), orderBy };
-}
+/** The feed's query (feed-query.ts). */
+export const feedQuery = parseFeedQuery;

@@ -1,11 +1,19 @@
 /**
- * Validation of `POST /future/orders` (SPEC §5.5, reference §2.1–§2.2), pure: Altinn's exact texts,
+ * `POST /future/orders` (SPEC §5.5, reference §2.1–§2.2) as zod schemas, pure: Altinn's exact texts,
  * keyed by C# property paths (`Recipient.RecipientEmail.Settings.Subject`, `Reminders[0].DelayDays`).
- * Property names and enum values match case-insensitively; enums also take their integer values.
+ * Property names match case-insensitively (one preprocessing step, `caseInsensitive`); enum values
+ * too, and enums also take their integer values (`enumOf`). Rules that join two fields (channel
+ * schema and settings, delayDays xor requestedSendTime, resourceAction with resourceId) are
+ * `superRefine`s on the object that holds both; the clock is passed in. The same schema documents
+ * the body in /openapi.json.
  */
+import { z } from "zod";
+import { NIN, ORG_NO } from "../../contacts/schemas";
+import { caseInsensitive, propertyPath, zodErrors } from "../../http/validate";
 import { isValidEmail } from "../../lib/email-address";
 import { isOffsetDateTime } from "../../lib/time";
 import { checkDestination } from "../../net/destination";
+import { RESOURCE_URN } from "../../resources/ids";
 import { isValidMobileNumber } from "../../sms/phone";
 import { CHANNEL_SCHEMAS, type ChannelSchema } from "./channels";
 
@@ -95,224 +103,65 @@ export interface ChainRequest {
 }
 
 export type Errors = Record<string, string[]>;
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Errors };
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+export const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+const absent = (v: unknown) => v === undefined || v === null;
+/** Runs an object's rule whenever the value is an object, even when some of its fields failed. */
+export const whenObject = { when: (p: { value: unknown }) => isObj(p.value) };
 
-/** A property by name, case-insensitively (ASP.NET's JSON binding). */
-export function prop(o: Obj, name: string): unknown {
-  if (name in o) return o[name];
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lower) return v;
-  return undefined;
+/** A check giving one message (or none) for a value: `.superRefine(rule(v => ...))`. */
+export function rule<T>(message: (v: T) => string | null) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    const m = message(v);
+    if (m !== null) ctx.addIssue({ code: "custom", message: m });
+  };
 }
 
-/** An enum value by name (any case) or integer value; undefined when absent, null when invalid. */
-export function enumValue<T extends string>(
-  v: unknown,
-  names: readonly T[],
+/** A string that is not blank, else `message` (also for a missing or non-string value). */
+export const nonBlank = (message: string) =>
+  z.string({ error: message }).superRefine(rule((s) => (s.trim() ? null : message)));
+
+/** An optional string of at most `max` characters, else `'Name' must be a string of at most max characters.` */
+export const optText = (name: string, max: number) =>
+  z
+    .string({ error: FUTURE_TEXTS.text(name, max) })
+    .max(max, { message: FUTURE_TEXTS.text(name, max) })
+    .nullish();
+
+/** A field whose type is documented here but whose value is checked by its object's rule (it depends on a sibling). */
+function checkedByObject<T extends z.ZodType>(schema: T) {
+  return schema.catch((c) => c.input as z.output<T>);
+}
+
+/** An enum by name in any case (trimmed) or by its integer value; anything else is refused with `message`. */
+export function enumOf<const T extends readonly [string, ...string[]]>(
+  names: T,
   values: readonly number[],
-): T | null | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === "number" && Number.isInteger(v)) {
-    const i = values.indexOf(v);
-    return i >= 0 ? names[i]! : null;
-  }
-  if (typeof v !== "string") return null;
-  return names.find((n) => n.toLowerCase() === v.trim().toLowerCase()) ?? null;
+  message: string,
+) {
+  return z
+    .preprocess(
+      (v) => {
+        if (typeof v === "number" && Number.isInteger(v)) return names[values.indexOf(v)] ?? v;
+        if (typeof v === "string") return names.find((n) => n.toLowerCase() === v.trim().toLowerCase()) ?? v;
+        return v;
+      },
+      z.enum(names, { error: message }),
+    )
+    .describe(`One of ${names.join(", ")} in any case, or its number ${values.join(", ")}`);
 }
 
-class Collector {
-  readonly errors: Errors = {};
-  add(path: string, message: string): void {
-    const list = (this.errors[path] ??= []);
-    if (!list.includes(message)) list.push(message);
-  }
-  /** Adds the message and gives null, for `return c.fail(...)`. */
-  fail(path: string, message: string): null {
-    this.add(path, message);
-    return null;
-  }
-  get ok(): boolean {
-    return Object.keys(this.errors).length === 0;
-  }
-}
-
-function optText(c: Collector, path: string, v: unknown, max: number): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string" || v.length > max) {
-    c.add(path, FUTURE_TEXTS.text(path.split(".").pop() ?? path, max));
-    return null;
-  }
-  return v;
-}
-
-function emailSettings(c: Collector, path: string, v: Obj): EmailSettings {
-  const sender = prop(v, "senderEmailAddress");
-  let senderEmailAddress: string | null = null;
-  if (sender !== undefined && sender !== null) {
-    if (typeof sender !== "string" || !isValidEmail(sender.trim()))
-      c.add(`${path}.SenderEmailAddress`, FUTURE_TEXTS.sender);
-    else senderEmailAddress = sender.trim() || null;
-  }
-  const subject = prop(v, "subject");
-  if (blank(subject) || typeof subject !== "string") c.add(`${path}.Subject`, FUTURE_TEXTS.subject);
-  const body = prop(v, "body");
-  if (blank(body) || typeof body !== "string") c.add(`${path}.Body`, FUTURE_TEXTS.emailBody);
-  const contentType = enumValue(prop(v, "contentType"), ["Plain", "Html"] as const, [0, 1]);
-  if (contentType === null) c.add(`${path}.ContentType`, FUTURE_TEXTS.contentType);
-  const policy = enumValue(prop(v, "sendingTimePolicy"), ["Anytime", "Daytime"] as const, [1, 2]);
-  if (policy === null || policy === "Daytime") c.add(`${path}.SendingTimePolicy`, FUTURE_TEXTS.emailPolicy);
-  if (typeof subject === "string" && subject.length > 2000)
-    c.add(`${path}.Subject`, FUTURE_TEXTS.text("Subject", 2000));
-  return {
-    senderEmailAddress,
-    // CR/LF sequences in the subject become one space (reference §2.1).
-    subject: typeof subject === "string" ? subject.replace(/[\r\n]+/g, " ") : "",
-    body: typeof body === "string" ? body : "",
-    contentType: contentType ?? "Plain",
-  };
-}
-
-function smsSettings(c: Collector, path: string, v: Obj): SmsSettings {
-  const body = prop(v, "body");
-  if (blank(body) || typeof body !== "string") c.add(`${path}.Body`, FUTURE_TEXTS.smsBody);
-  const policy = enumValue(prop(v, "sendingTimePolicy"), ["Anytime", "Daytime"] as const, [1, 2]);
-  if (policy === null) c.add(`${path}.SendingTimePolicy`, FUTURE_TEXTS.smsPolicy);
-  const sender = optText(c, `${path}.Sender`, prop(v, "sender"), 100);
-  return {
-    sender: sender?.trim() || null,
-    body: typeof body === "string" ? body : "",
-    // SMS default to Daytime (reference §2.1).
-    sendingTimePolicy: policy ?? "Daytime",
-  };
-}
-
-/** A settings object where one is required (null → `nullText`) or optional (validated when given). */
-function settings<T>(
-  c: Collector,
-  path: string,
-  v: unknown,
-  parse: (c: Collector, path: string, v: Obj) => T,
-  nullText?: string,
-): T | null {
-  if (v === undefined || v === null) {
-    if (nullText) c.add(path, nullText);
-    return null;
-  }
-  if (!isObj(v)) {
-    c.add(path, nullText ?? FUTURE_TEXTS.exactlyOne);
-    return null;
-  }
-  return parse(c, path, v);
-}
-
-const RESOURCE_URN = /^urn:altinn:resource:.+$/;
-
-function lookedUp(c: Collector, path: string, v: Obj, emailKey: string, smsKey: string): LookedUp {
-  const schema = enumValue(prop(v, "channelSchema"), CHANNEL_SCHEMAS, [0, 1, 2, 3, 4]);
-  if (!schema) c.add(`${path}.ChannelSchema`, FUTURE_TEXTS.channel);
-  const email = settings(c, `${path}.${emailKey}`, prop(v, "emailSettings"), emailSettings);
-  const sms = settings(c, `${path}.${smsKey}`, prop(v, "smsSettings"), smsSettings);
-  if (schema === "EmailAndSms") {
-    if (!email) c.add(`${path}.${emailKey}`, FUTURE_TEXTS.bothEmail);
-    if (!sms) c.add(`${path}.${smsKey}`, FUTURE_TEXTS.bothSms);
-  } else if (schema === "EmailPreferred" || schema === "SmsPreferred") {
-    if (!email) c.add(`${path}.${emailKey}`, FUTURE_TEXTS.preferredEmail);
-    if (!sms) c.add(`${path}.${smsKey}`, FUTURE_TEXTS.preferredSms);
-  } else if (schema === "Sms" && !sms) c.add(`${path}.${smsKey}`, FUTURE_TEXTS.smsOnly);
-  else if (schema === "Email" && !email) c.add(`${path}.${emailKey}`, FUTURE_TEXTS.emailOnly);
-  const resourceId = prop(v, "resourceId");
-  let id: string | null = null;
-  if (resourceId !== undefined && resourceId !== null) {
-    if (typeof resourceId !== "string" || !RESOURCE_URN.test(resourceId) || resourceId.length > 300)
-      c.add(`${path}.ResourceId`, FUTURE_TEXTS.resourceId);
-    else id = resourceId;
-  }
-  const action = prop(v, "resourceAction");
-  if (action !== undefined && action !== null) {
-    if (blank(resourceId)) c.add(`${path}.ResourceAction`, FUTURE_TEXTS.actionWithoutId);
-    else if (typeof action !== "string" || action.trim() === "")
-      c.add(`${path}.ResourceAction`, FUTURE_TEXTS.actionBlank);
-  }
-  return { channelSchema: schema ?? "Email", emailSettings: email, smsSettings: sms, resourceId: id };
-}
-
-const VARIANTS = [
-  "recipientEmail",
-  "recipientSms",
-  "recipientPerson",
-  "recipientOrganization",
-  "recipientExternalIdentity",
-] as const;
-const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-function recipient(c: Collector, path: string, v: unknown): FutureRecipient | null {
-  if (v === undefined || v === null) return c.fail(path, FUTURE_TEXTS.recipientMissing);
-  if (!isObj(v)) return c.fail(path, FUTURE_TEXTS.exactlyOne);
-  const given = VARIANTS.filter((k) => !blank(prop(v, k)));
-  if (given.length !== 1) return c.fail(path, FUTURE_TEXTS.exactlyOne);
-  const kind = given[0]!;
-  const at = `${path}.${pascal(kind)}`;
-  const r = prop(v, kind);
-  if (kind === "recipientExternalIdentity") return c.fail(at, FUTURE_TEXTS.externalIdentity);
-  if (!isObj(r)) return c.fail(at, FUTURE_TEXTS.exactlyOne);
-  if (kind === "recipientEmail") {
-    const address = prop(r, "emailAddress");
-    if (typeof address !== "string" || !isValidEmail(address.trim())) c.add(`${at}.EmailAddress`, FUTURE_TEXTS.email);
-    const s = settings(c, `${at}.Settings`, prop(r, "emailSettings"), emailSettings, FUTURE_TEXTS.emailSettingsNull);
-    return s && typeof address === "string" ? { kind: "email", emailAddress: address.trim(), emailSettings: s } : null;
-  }
-  if (kind === "recipientSms") {
-    const phone = prop(r, "phoneNumber");
-    if (blank(phone)) c.add(`${at}.PhoneNumber`, FUTURE_TEXTS.phoneEmpty);
-    else if (typeof phone !== "string" || phone.length > 64 || !isValidMobileNumber(phone))
-      c.add(`${at}.PhoneNumber`, FUTURE_TEXTS.phone);
-    const s = settings(c, `${at}.Settings`, prop(r, "smsSettings"), smsSettings, FUTURE_TEXTS.smsSettingsNull);
-    // Stored and sent as given (reference §1.1).
-    return s && typeof phone === "string" ? { kind: "sms", phoneNumber: phone, smsSettings: s } : null;
-  }
-  if (kind === "recipientPerson") {
-    const nin = prop(r, "nationalIdentityNumber");
-    if (typeof nin !== "string" || !/^\d{11}$/.test(nin)) c.add(`${at}.NationalIdentityNumber`, FUTURE_TEXTS.nin);
-    const base = lookedUp(c, at, r, "EmailSettings", "SmsSettings");
-    const ignore = prop(r, "ignoreReservation");
-    return typeof nin === "string"
-      ? { kind: "person", nationalIdentityNumber: nin, ignoreReservation: ignore === true, ...base }
-      : null;
-  }
-  const orgNo = prop(r, "orgNumber");
-  if (blank(orgNo)) c.add(`${at}.OrgNumber`, FUTURE_TEXTS.orgEmpty);
-  else if (typeof orgNo !== "string" || !/^\d{9}$/.test(orgNo)) c.add(`${at}.OrgNumber`, FUTURE_TEXTS.orgNo);
-  const base = lookedUp(c, at, r, "EmailSettings", "SmsSettings");
-  return typeof orgNo === "string" ? { kind: "organization", orgNumber: orgNo, ...base } : null;
-}
-
-function condition(c: Collector, path: string, v: unknown, insecure: boolean): string | null {
-  if (v === undefined || v === null) return null;
-  let url: URL | null = null;
-  try {
-    url = typeof v === "string" ? new URL(v) : null;
-  } catch {
-    url = null;
-  }
-  if (!url || typeof v !== "string") return c.fail(path, FUTURE_TEXTS.conditionUri);
-  if (url.protocol !== "http:" && url.protocol !== "https:") return c.fail(path, FUTURE_TEXTS.conditionScheme);
-  // The one destination rule (SPEC §7.3) on top of Altinn's syntax rules.
-  if (!checkDestination(v, insecure).ok) return c.fail(path, FUTURE_TEXTS.conditionDestination);
-  return v;
-}
-
-/** An offset date-time not before `now`; absent → null. */
-function sendTime(c: Collector, path: string, v: unknown, now: Date, tzText: string, pastText: string): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string" || !isOffsetDateTime(v.trim())) return c.fail(path, tzText);
+/** An offset date-time not before `now`, else the text for the missing zone or the past. */
+export function sendTimeProblem(v: string, now: Date, tzText: string, pastText: string): string | null {
+  if (!isOffsetDateTime(v.trim())) return tzText;
   const at = Date.parse(v.trim());
-  if (Number.isNaN(at)) return c.fail(path, tzText);
-  if (at < now.getTime()) return c.fail(path, pastText);
-  return new Date(at).toISOString();
+  if (Number.isNaN(at)) return tzText;
+  return at < now.getTime() ? pastText : null;
 }
+const iso = (v: string) => new Date(Date.parse(v.trim())).toISOString();
 
 /** Adds calendar days in UTC (reference §5.1: main time + delayDays). */
 export function reminderTime(main: string, delayDays: number): string {
@@ -321,88 +170,385 @@ export function reminderTime(main: string, delayDays: number): string {
   return d.toISOString();
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Errors };
+/** Altinn's syntax rules on a condition endpoint, then the one destination rule (SPEC §7.3). */
+function conditionProblem(insecure: boolean) {
+  return (v: string): string | null => {
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      return FUTURE_TEXTS.conditionUri;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return FUTURE_TEXTS.conditionScheme;
+    return checkDestination(v, insecure).ok ? null : FUTURE_TEXTS.conditionDestination;
+  };
+}
+const conditionEndpoint = (insecure: boolean) =>
+  z
+    .string({ error: FUTURE_TEXTS.conditionUri })
+    .superRefine(rule(conditionProblem(insecure)))
+    .nullish()
+    .describe("Asked (GET) before sending; `true` sends, `false` skips");
+
+const contentType = () => enumOf(["Plain", "Html"], [0, 1], FUTURE_TEXTS.contentType).nullish();
+
+/** `emailSettings`; `typeError` when it is not an object (null where it is required). */
+function emailSettings(typeError: string) {
+  return z
+    .object(
+      {
+        senderEmailAddress: z
+          .string({ error: FUTURE_TEXTS.sender })
+          .superRefine(rule((s) => (isValidEmail(s.trim()) ? null : FUTURE_TEXTS.sender)))
+          .nullish(),
+        subject: nonBlank(FUTURE_TEXTS.subject).superRefine(
+          rule((s) => (s.length > 2000 ? FUTURE_TEXTS.text("Subject", 2000) : null)),
+        ),
+        body: nonBlank(FUTURE_TEXTS.emailBody),
+        contentType: contentType(),
+        sendingTimePolicy: enumOf(["Anytime", "Daytime"], [1, 2], FUTURE_TEXTS.emailPolicy)
+          .superRefine(rule((p) => (p === "Daytime" ? FUTURE_TEXTS.emailPolicy : null)))
+          .nullish(),
+      },
+      { error: typeError },
+    )
+    .transform(
+      (s): EmailSettings => ({
+        senderEmailAddress: s.senderEmailAddress?.trim() || null,
+        // CR/LF sequences in the subject become one space (reference §2.1).
+        subject: s.subject.replace(/[\r\n]+/g, " "),
+        body: s.body,
+        contentType: s.contentType ?? "Plain",
+      }),
+    );
+}
+
+/** `smsSettings`; `typeError` when it is not an object. SMS default to Daytime (reference §2.1). */
+function smsSettings(typeError: string) {
+  return z
+    .object(
+      {
+        sender: optText("Sender", 100),
+        body: nonBlank(FUTURE_TEXTS.smsBody),
+        sendingTimePolicy: enumOf(["Anytime", "Daytime"], [1, 2], FUTURE_TEXTS.smsPolicy).nullish(),
+      },
+      { error: typeError },
+    )
+    .transform(
+      (s): SmsSettings => ({
+        sender: s.sender?.trim() || null,
+        body: s.body,
+        sendingTimePolicy: s.sendingTimePolicy ?? "Daytime",
+      }),
+    );
+}
+
+/** Which settings a channel schema needs, with the text when they are missing (reference §2.2). */
+const NEEDS: Record<ChannelSchema, { email?: string; sms?: string }> = {
+  Email: { email: FUTURE_TEXTS.emailOnly },
+  Sms: { sms: FUTURE_TEXTS.smsOnly },
+  EmailPreferred: { email: FUTURE_TEXTS.preferredEmail, sms: FUTURE_TEXTS.preferredSms },
+  SmsPreferred: { email: FUTURE_TEXTS.preferredEmail, sms: FUTURE_TEXTS.preferredSms },
+  EmailAndSms: { email: FUTURE_TEXTS.bothEmail, sms: FUTURE_TEXTS.bothSms },
+};
+
+/** The fields of a looked-up recipient (person, organisation). */
+const lookedUpFields = {
+  channelSchema: enumOf(CHANNEL_SCHEMAS, [0, 1, 2, 3, 4], FUTURE_TEXTS.channel),
+  emailSettings: emailSettings(FUTURE_TEXTS.exactlyOne).nullish(),
+  smsSettings: smsSettings(FUTURE_TEXTS.exactlyOne).nullish(),
+  resourceId: z
+    .string({ error: FUTURE_TEXTS.resourceId })
+    .regex(RESOURCE_URN, { message: FUTURE_TEXTS.resourceId })
+    .nullish(),
+  resourceAction: checkedByObject(z.string().nullish()),
+};
+type LookedUpIn = z.output<ReturnType<typeof z.object<typeof lookedUpFields>>>;
+
+/** The channel schema's settings, and resourceAction only with a resourceId. */
+function lookedUpRule(r: LookedUpIn, ctx: z.RefinementCtx): void {
+  const needs = (CHANNEL_SCHEMAS as readonly unknown[]).includes(r.channelSchema) ? NEEDS[r.channelSchema] : {};
+  if (needs.email && !isObj(r.emailSettings))
+    ctx.addIssue({ code: "custom", message: needs.email, path: ["emailSettings"] });
+  if (needs.sms && !isObj(r.smsSettings)) ctx.addIssue({ code: "custom", message: needs.sms, path: ["smsSettings"] });
+  const action: unknown = r.resourceAction;
+  if (absent(action)) return;
+  if (blank(r.resourceId))
+    ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.actionWithoutId, path: ["resourceAction"] });
+  else if (typeof action !== "string" || action.trim() === "")
+    ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.actionBlank, path: ["resourceAction"] });
+}
+
+const lookedUp = (r: LookedUpIn): LookedUp => ({
+  channelSchema: r.channelSchema,
+  emailSettings: r.emailSettings ?? null,
+  smsSettings: r.smsSettings ?? null,
+  resourceId: r.resourceId ?? null,
+});
+
+const recipientEmail = z
+  .object(
+    {
+      emailAddress: z
+        .string({ error: FUTURE_TEXTS.email })
+        .superRefine(rule((s) => (isValidEmail(s.trim()) ? null : FUTURE_TEXTS.email))),
+      emailSettings: emailSettings(FUTURE_TEXTS.emailSettingsNull),
+    },
+    { error: FUTURE_TEXTS.exactlyOne },
+  )
+  .transform(
+    (r): FutureRecipient => ({ kind: "email", emailAddress: r.emailAddress.trim(), emailSettings: r.emailSettings }),
+  );
+
+const phoneText = (v: unknown) => (blank(v) ? FUTURE_TEXTS.phoneEmpty : FUTURE_TEXTS.phone);
+const recipientSms = z
+  .object(
+    {
+      phoneNumber: z
+        .string({ error: (iss) => phoneText(iss.input) })
+        .superRefine(
+          rule((s) =>
+            blank(s) ? FUTURE_TEXTS.phoneEmpty : s.length > 64 || !isValidMobileNumber(s) ? FUTURE_TEXTS.phone : null,
+          ),
+        ),
+      smsSettings: smsSettings(FUTURE_TEXTS.smsSettingsNull),
+    },
+    { error: FUTURE_TEXTS.exactlyOne },
+  )
+  // Stored and sent as given (reference §1.1).
+  .transform((r): FutureRecipient => ({ kind: "sms", phoneNumber: r.phoneNumber, smsSettings: r.smsSettings }));
+
+const recipientPerson = z
+  .object(
+    {
+      nationalIdentityNumber: z.string({ error: FUTURE_TEXTS.nin }).regex(NIN, { message: FUTURE_TEXTS.nin }),
+      // Anything but `true` is false, as before: never a reason to refuse the order.
+      ignoreReservation: z.boolean().nullish().catch(null),
+      ...lookedUpFields,
+    },
+    { error: FUTURE_TEXTS.exactlyOne },
+  )
+  .superRefine(lookedUpRule, whenObject)
+  .transform(
+    (r): FutureRecipient => ({
+      kind: "person",
+      nationalIdentityNumber: r.nationalIdentityNumber,
+      ignoreReservation: r.ignoreReservation === true,
+      ...lookedUp(r),
+    }),
+  );
+
+const orgText = (v: unknown) => (blank(v) ? FUTURE_TEXTS.orgEmpty : FUTURE_TEXTS.orgNo);
+const recipientOrganization = z
+  .object(
+    {
+      orgNumber: z
+        .string({ error: (iss) => orgText(iss.input) })
+        .superRefine(rule((s) => (blank(s) ? FUTURE_TEXTS.orgEmpty : ORG_NO.test(s) ? null : FUTURE_TEXTS.orgNo))),
+      ...lookedUpFields,
+    },
+    { error: FUTURE_TEXTS.exactlyOne },
+  )
+  .superRefine(lookedUpRule, whenObject)
+  .transform((r): FutureRecipient => ({ kind: "organization", orgNumber: r.orgNumber, ...lookedUp(r) }));
+
+const VARIANTS = [
+  "recipientEmail",
+  "recipientSms",
+  "recipientPerson",
+  "recipientOrganization",
+  "recipientExternalIdentity",
+] as const;
+
+/** Exactly one recipient variant (blank ones do not count); only that one is validated. */
+const recipient = z.preprocess(
+  (v, ctx) => {
+    if (!isObj(v)) return v;
+    const given = VARIANTS.filter((k) => !blank(v[k]));
+    if (given.length !== 1) ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.exactlyOne });
+    else if (given[0] === "recipientExternalIdentity")
+      ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.externalIdentity, path: [given[0]] });
+    else return { [given[0]!]: v[given[0]!] };
+    return v;
+  },
+  z
+    .object(
+      {
+        recipientEmail: recipientEmail.optional(),
+        recipientSms: recipientSms.optional(),
+        recipientPerson: recipientPerson.optional(),
+        recipientOrganization: recipientOrganization.optional(),
+        recipientExternalIdentity: z
+          .unknown()
+          .optional()
+          .describe("Not supported: Varsel has no profile register for self-identified users"),
+      },
+      { error: (iss) => (absent(iss.input) ? FUTURE_TEXTS.recipientMissing : FUTURE_TEXTS.exactlyOne) },
+    )
+    .describe("Exactly one of the recipient kinds")
+    .transform(
+      (r) => (r.recipientEmail ?? r.recipientSms ?? r.recipientPerson ?? r.recipientOrganization) as FutureRecipient,
+    ),
+);
+
+/** delayDays xor requestedSendTime, each valid; the reminder's own fields are checked regardless. */
+function reminderRule(now: Date) {
+  return (r: { delayDays?: unknown; requestedSendTime?: unknown }, ctx: z.RefinementCtx) => {
+    const { delayDays: delay, requestedSendTime: time } = r;
+    if (absent(delay) === absent(time)) ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.reminderWhen });
+    else if (!absent(delay)) {
+      if (typeof delay !== "number" || !Number.isInteger(delay) || delay < 1 || delay > 3650)
+        ctx.addIssue({ code: "custom", message: FUTURE_TEXTS.delayDays, path: ["delayDays"] });
+    } else {
+      const m =
+        typeof time === "string"
+          ? sendTimeProblem(time, now, FUTURE_TEXTS.reminderTimeZone, FUTURE_TEXTS.reminderNotBeforeNow)
+          : FUTURE_TEXTS.reminderTimeZone;
+      if (m) ctx.addIssue({ code: "custom", message: m, path: ["requestedSendTime"] });
+    }
+  };
+}
+
+function reminder(now: Date, insecure: boolean) {
+  return z
+    .object(
+      {
+        delayDays: checkedByObject(z.number().int().min(1).max(3650).nullish()).describe(
+          "Days after the main send time; or requestedSendTime",
+        ),
+        requestedSendTime: checkedByObject(z.string().nullish()).describe("With a time zone; or delayDays"),
+        sendersReference: optText("SendersReference", 1000),
+        conditionEndpoint: conditionEndpoint(insecure),
+        recipient,
+      },
+      { error: FUTURE_TEXTS.reminderWhen },
+    )
+    .superRefine(reminderRule(now), whenObject);
+}
+
+const EXAMPLE = {
+  idempotencyId: "case-4711-letter",
+  sendersReference: "case-4711",
+  requestedSendTime: "2026-12-01T08:00:00+01:00",
+  recipient: {
+    recipientEmail: {
+      emailAddress: "kari.nordmann@example.no",
+      emailSettings: { subject: "Nytt brev", body: "Hei $recipientName$, du har fått et brev.", contentType: "Plain" },
+    },
+  },
+  reminders: [
+    {
+      delayDays: 7,
+      recipient: {
+        recipientPerson: {
+          nationalIdentityNumber: "01019012345",
+          channelSchema: "SmsPreferred",
+          emailSettings: { subject: "Påminnelse", body: "Du har et ulest brev." },
+          smsSettings: { body: "Du har et ulest brev.", sendingTimePolicy: "Daytime" },
+        },
+      },
+    },
+  ],
+};
+
+/** The order chain's body, checked against the clock; also its OpenAPI description (any `now`). */
+export function chainRequestSchema(now: Date, insecureEndpoints: boolean) {
+  const fields = z
+    .object(
+      {
+        idempotencyId: z
+          .string({ error: FUTURE_TEXTS.idempotencyId })
+          .superRefine(
+            rule((s) =>
+              s.trim() === ""
+                ? FUTURE_TEXTS.idempotencyId
+                : s.length > 200
+                  ? FUTURE_TEXTS.text("IdempotencyId", 200)
+                  : null,
+            ),
+          ),
+        requestedSendTime: z
+          .string({ error: FUTURE_TEXTS.timeZone })
+          .superRefine(rule((s) => sendTimeProblem(s, now, FUTURE_TEXTS.timeZone, FUTURE_TEXTS.notBeforeNow)))
+          .nullish()
+          .describe("With a time zone; absent: now"),
+        sendersReference: optText("SendersReference", 1000),
+        conditionEndpoint: conditionEndpoint(insecureEndpoints),
+        recipient,
+        dialogportenAssociation: z.preprocess(
+          // Anything but an object is ignored, as before.
+          (v) => (isObj(v) ? v : null),
+          z
+            .object({
+              dialogId: optText("DialogId", 200),
+              transmissionId: optText("TransmissionId", 200),
+            })
+            .nullable(),
+        ),
+        reminders: z
+          .array(reminder(now, insecureEndpoints), { error: "'Reminders' must be an array." })
+          .superRefine(
+            rule((list) => (list.length > 50 ? "At most 50 reminders are accepted." : null)),
+            { when: (p) => Array.isArray(p.value) },
+          )
+          .nullish(),
+      },
+      { error: "The request body must be a JSON object." },
+    )
+    .meta({ examples: [EXAMPLE] });
+  return caseInsensitive(
+    fields.transform((o): ChainRequest => {
+      const requested = o.requestedSendTime ? iso(o.requestedSendTime) : now.toISOString();
+      const dp = o.dialogportenAssociation;
+      return {
+        idempotencyId: o.idempotencyId,
+        main: {
+          requestedSendTime: requested,
+          sendersReference: o.sendersReference ?? null,
+          conditionEndpoint: o.conditionEndpoint ?? null,
+          recipient: o.recipient,
+        },
+        reminders: (o.reminders ?? []).map((r) => ({
+          requestedSendTime:
+            typeof r.delayDays === "number" ? reminderTime(requested, r.delayDays) : iso(r.requestedSendTime as string),
+          sendersReference: r.sendersReference ?? null,
+          conditionEndpoint: r.conditionEndpoint ?? null,
+          recipient: r.recipient,
+        })),
+        dialogportenAssociation: dp
+          ? {
+              ...(dp.dialogId != null ? { dialogId: dp.dialogId } : {}),
+              ...(dp.transmissionId != null ? { transmissionId: dp.transmissionId } : {}),
+            }
+          : null,
+      };
+    }),
+  );
+}
+
+/** A zod path as Altinn's C# property path: a direct recipient's settings are `Settings`. */
+export function futureErrorKey(path: readonly PropertyKey[]): string {
+  return propertyPath(
+    path.map((p, i) =>
+      (p === "emailSettings" && path[i - 1] === "recipientEmail") ||
+      (p === "smsSettings" && path[i - 1] === "recipientSms")
+        ? "settings"
+        : p,
+    ),
+  );
+}
+
+/** Validates with one of the /future/ schemas: the value, or Altinn's errors by C# property path. */
+export function parseFuture<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  key: (path: readonly PropertyKey[]) => string = futureErrorKey,
+): Parsed<z.output<S>> {
+  const r = schema.safeParse(body);
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: zodErrors(r.error, key) };
+}
 
 /** Validates a `POST /future/orders` body against the clock. */
 export function parseChainRequest(body: unknown, now: Date, insecureEndpoints: boolean): Parsed<ChainRequest> {
-  const c = new Collector();
-  if (!isObj(body)) return { ok: false, errors: { $: ["The request body must be a JSON object."] } };
-  const idem = prop(body, "idempotencyId");
-  if (blank(idem) || typeof idem !== "string") c.add("IdempotencyId", FUTURE_TEXTS.idempotencyId);
-  else if (idem.length > 200) c.add("IdempotencyId", FUTURE_TEXTS.text("IdempotencyId", 200));
-  const requested =
-    sendTime(
-      c,
-      "RequestedSendTime",
-      prop(body, "requestedSendTime"),
-      now,
-      FUTURE_TEXTS.timeZone,
-      FUTURE_TEXTS.notBeforeNow,
-    ) ?? now.toISOString();
-  const main: Partial<ShipmentRequest> = {
-    requestedSendTime: requested,
-    sendersReference: optText(c, "SendersReference", prop(body, "sendersReference"), 1000),
-    conditionEndpoint: condition(c, "ConditionEndpoint", prop(body, "conditionEndpoint"), insecureEndpoints),
-  };
-  const mainRecipient = recipient(c, "Recipient", prop(body, "recipient"));
-  const dp = prop(body, "dialogportenAssociation");
-  let dialogportenAssociation: ChainRequest["dialogportenAssociation"] = null;
-  if (isObj(dp)) {
-    const dialogId = optText(c, "DialogportenAssociation.DialogId", prop(dp, "dialogId"), 200);
-    const transmissionId = optText(c, "DialogportenAssociation.TransmissionId", prop(dp, "transmissionId"), 200);
-    dialogportenAssociation = {
-      ...(dialogId !== null ? { dialogId } : {}),
-      ...(transmissionId !== null ? { transmissionId } : {}),
-    };
-  }
-  const rawReminders = prop(body, "reminders");
-  const reminders: ShipmentRequest[] = [];
-  if (Array.isArray(rawReminders)) {
-    if (rawReminders.length > 50) c.add("Reminders", "At most 50 reminders are accepted.");
-    rawReminders.slice(0, 50).forEach((r, i) => {
-      const at = `Reminders[${i}]`;
-      if (!isObj(r)) {
-        c.add(at, FUTURE_TEXTS.reminderWhen);
-        return;
-      }
-      const delay = prop(r, "delayDays");
-      const time = prop(r, "requestedSendTime");
-      let when: string | null = null;
-      if ((delay === undefined || delay === null) === (time === undefined || time === null)) {
-        c.add(at, FUTURE_TEXTS.reminderWhen);
-      } else if (delay !== undefined && delay !== null) {
-        if (typeof delay !== "number" || !Number.isInteger(delay) || delay < 1 || delay > 3650)
-          c.add(`${at}.DelayDays`, FUTURE_TEXTS.delayDays);
-        else when = reminderTime(requested, delay);
-      } else {
-        when = sendTime(
-          c,
-          `${at}.RequestedSendTime`,
-          time,
-          now,
-          FUTURE_TEXTS.reminderTimeZone,
-          FUTURE_TEXTS.reminderNotBeforeNow,
-        );
-      }
-      const rr = recipient(c, `${at}.Recipient`, prop(r, "recipient"));
-      const sendersReference = optText(c, `${at}.SendersReference`, prop(r, "sendersReference"), 1000);
-      const conditionEndpoint = condition(
-        c,
-        `${at}.ConditionEndpoint`,
-        prop(r, "conditionEndpoint"),
-        insecureEndpoints,
-      );
-      if (when && rr) reminders.push({ requestedSendTime: when, sendersReference, conditionEndpoint, recipient: rr });
-    });
-  } else if (rawReminders !== undefined && rawReminders !== null) c.add("Reminders", "'Reminders' must be an array.");
-  if (!c.ok || !mainRecipient) return { ok: false, errors: c.errors };
-  return {
-    ok: true,
-    value: {
-      idempotencyId: idem as string,
-      main: { ...(main as ShipmentRequest), recipient: mainRecipient },
-      reminders,
-      dialogportenAssociation,
-    },
-  };
+  return parseFuture(chainRequestSchema(now, insecureEndpoints), body);
 }
