@@ -82,6 +82,24 @@ export async function seriousViolations(page: Page, skipRules: string[] = []): P
     );
 }
 
+/**
+ * The violations of a page that has stopped changing. A page still rendering (Scalar builds /docs
+ * section by section and fades parts in) can show half-drawn states to axe: a colour mid-fade fails
+ * contrast, a list being rebuilt nests controls for a moment. Scans until two scans in a row agree
+ * (at most four, a second apart) and returns the last: a real violation is in every scan, so it is
+ * never hidden; only states that did not last are.
+ */
+export async function settledViolations(page: Page, skipRules: string[] = []): Promise<string[]> {
+  let last = await seriousViolations(page, skipRules);
+  for (let i = 0; i < 3 && last.length; i++) {
+    await page.waitForTimeout(1000);
+    const next = await seriousViolations(page, skipRules);
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    last = next;
+  }
+  return last;
+}
+
 export async function waitUntil<T>(
   probe: () => Promise<T | null | undefined | false>,
   what: string,
@@ -122,7 +140,7 @@ export async function checkPage(
     narrowFrom?: Locator;
   } = {},
 ): Promise<void> {
-  expect(await seriousViolations(page, o.skipRules ?? []), `axe on ${name}`).toEqual([]);
+  expect(await settledViolations(page, o.skipRules ?? []), `axe on ${name}`).toEqual([]);
   for (const width of [1440, 375]) {
     await page.setViewportSize({ width, height: 900 });
     const [overflow, widest] = await page.evaluate(() => {

@@ -67,14 +67,24 @@ describe("npm start with the built-in SMS catcher", () => {
       "both SMS Delivered",
     );
     expect(done.succeeded).toBe(2);
-    const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as {
+    type Caught = {
       sender: string;
       receiver: string;
       text: string;
       segments: number;
       report: { state: string; status: string };
-    }[];
-    const mine = caught.filter((s) => s.text.includes(text.slice(-14)));
+    };
+    // The catcher marks a report "reported" when Varsel's answer to it arrives, which can be a moment
+    // after Varsel has stored Delivered: wait for the catcher's side too.
+    const mine = await waitFor(
+      async () => {
+        const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as Caught[];
+        const found = caught.filter((s) => s.text.includes(text.slice(-14)));
+        return found.length === 2 && found.every((s) => s.report.status !== "pending") ? found : null;
+      },
+      30_000,
+      "the catcher's reports answered",
+    );
     expect(mine.map((s) => [s.receiver, s.sender, s.segments, s.report.state, s.report.status]).sort()).toEqual(
       [
         ["+4799999999", "Varsel", 1, "DELIVRD", "reported"],
