@@ -67,14 +67,23 @@ describe("npm start with the built-in SMS catcher", () => {
       "both SMS Delivered",
     );
     expect(done.succeeded).toBe(2);
-    const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as {
+    type Caught = {
       sender: string;
       receiver: string;
       text: string;
       segments: number;
       report: { state: string; status: string };
-    }[];
-    const mine = caught.filter((s) => s.text.includes(text.slice(-14)));
+    };
+    // The catcher marks a report "reported" once it has read Varsel's answer, just after Varsel stored it.
+    const mine = await waitFor(
+      async () => {
+        const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as Caught[];
+        const ours = caught.filter((s) => s.text.includes(text.slice(-14)));
+        return ours.length === 2 && ours.every((s) => s.report.status !== "pending") ? ours : null;
+      },
+      30_000,
+      "both reports answered at the catcher",
+    );
     expect(mine.map((s) => [s.receiver, s.sender, s.segments, s.report.state, s.report.status]).sort()).toEqual(
       [
         ["+4799999999", "Varsel", 1, "DELIVRD", "reported"],
