@@ -34,7 +34,9 @@ function fifoQueue() {
 /** A PSWin gateway as a fetch target: every session it received, as the receivers' numbers. */
 function gateway() {
   const sessions: string[][] = [];
+  const state = { down: false };
   const fetcher = (async (_url: RequestInfo | URL, init?: RequestInit) => {
+    if (state.down) throw new Error("connect ECONNREFUSED");
     const doc = new XMLParser({ parseTagValue: false, isArray: (n) => n === "MSG" }).parse(String(init?.body));
     const msgs = doc.SESSION.MSGLST.MSG as Record<string, string>[];
     sessions.push(msgs.map((m) => m.RCV!));
@@ -46,6 +48,7 @@ function gateway() {
     );
   }) as typeof fetch;
   return {
+    state,
     sessions,
     sent: () => sessions.flat(),
     provider: linkMobilityProvider("https://gateway.test/", "u", "p", fetcher),
@@ -185,5 +188,46 @@ describe("a consumer that dies after the gateway took a session", () => {
     expect(new Set(counts.values())).toEqual(new Set([2]));
     expect(await statuses(c)).toEqual({ Accepted: 150 });
     expect(await orderStatus(c)).toBe("Completed");
+  });
+});
+
+describe("the window when SMS cannot go yet", () => {
+  it("a gateway outage keeps the order's sessions in its window and loses nothing; each SMS goes once when it is back", async () => {
+    const fifo = fifoQueue();
+    const e = { ...env, SMS_QUEUE: fifo.queue } as Env;
+    const gw = gateway();
+    const dNumbers = numbers("94", 700);
+    const d = await place(ttd, dNumbers);
+    await processDueOrders(e, at(0));
+    gw.state.down = true;
+    const first = fifo.take(SMS_BATCH_SIZE);
+    const down = await consume(e, first, gw.provider, at(1000));
+    expect(down.retryMessages).toHaveLength(first.length);
+    // Nothing new was handed over while the sessions wait for their retry.
+    expect(fifo.bodies).toEqual([]);
+    expect(await statuses(d)).toEqual({ New: 700 });
+    gw.state.down = false;
+    await consume(e, first, gw.provider, at(60_000)); // the queue's retries
+    for (let i = 0; i < 20 && fifo.bodies.length; i++)
+      await consume(e, fifo.take(SMS_BATCH_SIZE), gw.provider, at(61_000 + i * 1000));
+    expect(gw.sent().sort()).toEqual([...dNumbers].sort());
+    expect(await statuses(d)).toEqual({ Accepted: 700 });
+  });
+
+  it("outside the Daytime window nothing is handed over; the morning's sweep hands over one window", async () => {
+    const fifo = fifoQueue();
+    const e = { ...env, SMS_QUEUE: fifo.queue, SMS_DAYTIME: "09-17", SMS_TIME_ZONE: "UTC" } as Env;
+    const night = new Date(DUE);
+    night.setUTCHours(20, 0, 0, 0);
+    if (night.getTime() < DUE) night.setUTCDate(night.getUTCDate() + 1);
+    const morning = new Date(night.getTime() + 13 * 3600_000);
+    const n = await place(ttd, numbers("95", 700));
+    await processDueOrders(e, night);
+    await sweepSms(e, new Date(night.getTime() + 60_000));
+    expect(fifo.bodies).toEqual([]);
+    expect(await statuses(n)).toEqual({ New: 700 });
+    await sweepSms(e, morning);
+    const handed = fifo.bodies as { orderId: string; ids: string[] }[];
+    expect(handed.map((m) => [m.orderId, m.ids.length])).toEqual(Array(6).fill([n, SESSION_SIZE]));
   });
 });
