@@ -56,3 +56,12 @@ describe("SMS queue sessions", () => {
     expect(settlement(["a", "z"], needs, 10)).toEqual({ kind: "retry", delaySeconds: 10 });
   });
 });
+
+describe("the SMS consumer's configuration", () => {
+  it("wrangler.toml's max_batch_size for varsel-sms is the SMS_BATCH_SIZE the window is sized against", async () => {
+    // @ts-expect-error: Vite's ?raw import (the file's text) has no type declaration here
+    const toml = (await import("../../wrangler.toml?raw")).default as string;
+    const consumer = /\[\[queues\.consumers\]\]\s*\nqueue = "varsel-sms"\n([\s\S]*?)(?:\n\[|$)/.exec(toml);
+    expect(consumer?.[1]).toMatch(new RegExp(`^max_batch_size = ${SMS_BATCH_SIZE}$`, "m"));
+  });
+});
