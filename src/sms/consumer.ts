@@ -1,8 +1,9 @@
 /**
- * The SMS queue consumer (SPEC §5.7). Each message names one SMS; a batch goes to the gateway as one
- * PSWin session. New→Sending is one atomic statement, so a redelivered message never sends twice at
- * once; transient gateway failures go back to New and are retried, nothing is acknowledged before its
- * outcome is stored, and an SMS outside the Daytime window waits for it.
+ * The SMS queue consumer (SPEC §5.7). Each message is one PSWin session of one order (feed.ts).
+ * New→Sending is one atomic statement with a lease, so a redelivered message never sends twice at
+ * once and a crashed consumer's SMS are sent again only after the lease; transient gateway failures
+ * go back to New and are retried, nothing is acknowledged before its outcome is stored, and an SMS
+ * outside the Daytime window waits for it.
  */
 import type { Env } from "../env";
 import { errorText } from "../lib/errors";
@@ -12,22 +13,30 @@ import { publishStatusEvents } from "../notifications/status-events";
 import { substituteKeywords } from "../notifications/resolve";
 import { daytimeWindow, isWithinDaytime, nextAllowedSendTime, type DaytimeWindow } from "./daytime";
 import { DEFAULT_SENDER, DEFAULT_SMS_RETRY_SCHEDULE } from "./model";
-import type { SmsMessage } from "./processing";
 import type { OutgoingSms, SmsProvider, SmsSendResult } from "./provider";
+import { enqueueSessions, feedStatement, sessionsOf } from "./feed";
 import {
   anytimeSms,
   claimSmsForSending,
   completeSmsOrders,
   deferSms,
   expireSmsByIds,
-  recordSmsOutcomes,
+  recordSmsOutcomesStatement,
+  releaseSms,
   smsPendingStates,
   type SmsJob,
   type SmsOutcome,
   type SmsPendingState,
 } from "./queries";
+import { gatewaySessions, messageIds, settlement, type SmsNeed, type SmsUnit } from "./session";
+import { sendEach } from "../lib/send-each";
 
+/** A claimed session is held this long; after it, a crashed consumer's SMS are sent again. */
 export const SEND_LEASE_MS = 120_000;
+/** No session starts later than this before its lease ends (the gateway gets 30 s to answer). */
+export const LAST_START_BEFORE_LEASE_END_MS = 40_000;
+/** Workers allow six simultaneous outgoing connections per invocation. */
+const CONCURRENCY = 6;
 /** Queue retries used before the SMS is left to the cron's sweep. */
 export const MAX_QUEUE_ATTEMPTS = 8;
 /** Cloudflare Queues delay a retry by at most 12 hours. */
@@ -79,105 +88,169 @@ export function unclaimedSmsAction(
   return delaySeconds > MAX_QUEUE_DELAY_S ? { kind: "ack" } : { kind: "retry", delaySeconds };
 }
 
+async function sendSession(provider: SmsProvider, jobs: SmsJob[], now: Date): Promise<SmsSendResult[]> {
+  try {
+    return await provider.send(jobs.map((j) => composeSms(j, now)));
+  } catch (e) {
+    return jobs.map(() => ({ status: "Transient", error: errorText(e) }));
+  }
+}
+
+/**
+ * One batch: each message is a gateway session (feed.ts). The batch's SMS are claimed in one
+ * statement, the sessions go to the gateway in parallel (six connections), and each session's outcomes
+ * are stored in one statement together with the top-up of its order's window, as soon as the gateway
+ * answered it; a message is acknowledged only once each of its SMS is decided.
+ */
 export async function consumeSmsBatch(
   batch: MessageBatch<unknown>,
   env: Env,
   provider: SmsProvider | null,
   clock: () => Date = () => new Date(),
 ): Promise<void> {
-  const byId = new Map<string, Message<unknown>>();
+  const units: SmsUnit<Message<unknown>>[] = [];
   for (const m of batch.messages) {
-    const id = (m.body as Partial<SmsMessage> | null)?.notificationId;
-    if (typeof id === "string" && id.length <= 64) byId.set(id, m);
-    else m.ack();
+    const ids = messageIds(m.body);
+    if (ids) units.push({ message: m, ids });
+    else m.ack(); // not ours to understand; retrying would not help
   }
-  if (!byId.size) return;
+  if (!units.length) return;
+  // Each SMS once, with the queue attempts of the first message naming it.
+  const attempts = new Map<string, number>();
+  for (const u of units) for (const id of u.ids) if (!attempts.has(id)) attempts.set(id, u.message.attempts);
+  const needs = new Map<string, SmsNeed>();
+  const finals = new Set<string>();
   try {
     const now = clock();
     const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
+    let open = [...attempts.keys()];
     if (provider && !isWithinDaytime(now, window)) {
-      // Outside the Daytime window: all but Anytime shipments' SMS (SPEC §5.5) wait (New) for the sweep.
-      const anytime = await anytimeSms(env, [...byId.keys()]);
-      const wait = [...byId.keys()].filter((id) => !anytime.has(id));
+      // Outside the Daytime window: all but Anytime shipments' SMS (SPEC §5.5) wait (New) for the feed.
+      const anytime = await anytimeSms(env, open);
+      const wait = open.filter((id) => !anytime.has(id));
       await deferSms(env, wait, nextAllowedSendTime(now, window));
-      for (const id of wait) {
-        byId.get(id)!.ack();
-        byId.delete(id);
-      }
-      if (!byId.size) return;
+      for (const id of wait) needs.set(id, "done");
+      open = open.filter((id) => anytime.has(id));
     }
     if (!provider) {
       // No gateway configured: the SMS wait (New) and the sweep hands them over later.
-      await deferSms(env, [...byId.keys()], new Date(now.getTime() + 60_000));
-      console.warn(JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: byId.size }));
-      for (const m of byId.values()) m.ack();
-      return;
-    }
-    const jobs = await claimSmsForSending(
-      env,
-      [...byId.keys()],
-      now,
-      new Date(now.getTime() + SEND_LEASE_MS),
-      new Date(now.getTime() + 2000),
-    );
-    const claimed = new Set(jobs.map((j) => j.id));
-    const unclaimed = [...byId.keys()].filter((id) => !claimed.has(id));
-    const states = new Map((await smsPendingStates(env, unclaimed)).map((s) => [s.id, s]));
-    const expired: string[] = [];
-    for (const id of unclaimed) {
-      const action = unclaimedSmsAction(states.get(id), now);
-      if (action.kind === "retry") byId.get(id)!.retry({ delaySeconds: action.delaySeconds });
-      else {
-        if (action.kind === "expire") expired.push(id);
-        byId.get(id)!.ack();
-      }
-    }
-    await expireSmsByIds(env, expired, now);
-
-    const schedule = parseSchedule(env.SMS_RETRY_SCHEDULE, DEFAULT_SMS_RETRY_SCHEDULE);
-    let results: SmsSendResult[];
-    try {
-      results = await provider.send(jobs.map((j) => composeSms(j, now)));
-    } catch (e) {
-      results = jobs.map(() => ({ status: "Transient", error: errorText(e) }));
-    }
-    const after = clock();
-    const decided = jobs.map((job, i) => ({
-      job,
-      ...smsOutcomeOf(
-        job,
-        results[i] ?? { status: "Transient", error: "no result" },
-        after,
-        schedule,
-        byId.get(job.id)!.attempts,
-        window,
-      ),
-    }));
-    await recordSmsOutcomes(
-      env,
-      decided.map((d) => d.outcome),
-      after,
-    );
-    for (const d of decided) {
-      const m = byId.get(d.job.id)!;
-      if (d.retryDelay !== undefined) m.retry({ delaySeconds: d.retryDelay });
-      else m.ack();
-    }
-    const retried = decided.filter((d) => d.outcome.status === "New");
-    if (retried.length)
+      await deferSms(env, open, new Date(now.getTime() + 60_000));
       console.warn(
-        JSON.stringify({
-          msg: "SMS gateway send failed; will retry",
-          count: retried.length,
-          provider: provider.name,
-          error: ("error" in retried[0]!.outcome ? retried[0]!.outcome.error : "").slice(0, 200),
-        }),
+        JSON.stringify({ msg: "no SMS gateway configured (SMS_GATEWAY_URL); SMS wait", count: open.length }),
       );
-    const finals = decided.filter((d) => d.outcome.status !== "New").map((d) => d.job.orderId);
-    await completeSmsOrders(env, [...finals, ...expired.map((id) => states.get(id)!.orderId)], after);
-    await publishStatusEvents(env, after);
+      for (const id of open) needs.set(id, "done");
+      open = [];
+    }
+    if (open.length) await sendClaimed(env, provider!, open, units, attempts, needs, finals, now, clock);
   } catch (e) {
     console.error(JSON.stringify({ msg: "SMS batch failed; retrying", error: errorText(e) }));
-    for (const m of byId.values()) m.retry({ delaySeconds: 10 });
   }
+  for (const u of units) {
+    const s = settlement(u.ids, needs, 10);
+    if (s.kind === "ack") u.message.ack();
+    else u.message.retry({ delaySeconds: s.delaySeconds });
+  }
+  try {
+    const after = clock();
+    await completeSmsOrders(env, [...finals], after);
+    await publishStatusEvents(env, after);
+  } catch (e) {
+    // Stored outcomes stand; the sweep completes the orders and publishes what is owed.
+    console.error(JSON.stringify({ msg: "SMS order completion failed; the sweep retries", error: errorText(e) }));
+  }
+}
+
+async function sendClaimed(
+  env: Env,
+  provider: SmsProvider,
+  open: string[],
+  units: SmsUnit<Message<unknown>>[],
+  attempts: Map<string, number>,
+  needs: Map<string, SmsNeed>,
+  finals: Set<string>,
+  now: Date,
+  clock: () => Date,
+): Promise<void> {
+  const window = daytimeWindow(env.SMS_DAYTIME, env.SMS_TIME_ZONE);
+  const jobs = await claimSmsForSending(
+    env,
+    open,
+    now,
+    new Date(now.getTime() + SEND_LEASE_MS),
+    new Date(now.getTime() + 2000),
+  );
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const unclaimed = open.filter((id) => !byId.has(id));
+  const states = new Map((await smsPendingStates(env, unclaimed)).map((s) => [s.id, s]));
+  const expired: string[] = [];
+  for (const id of unclaimed) {
+    const action = unclaimedSmsAction(states.get(id), now);
+    needs.set(id, action.kind === "retry" ? action.delaySeconds : "done");
+    if (action.kind === "expire") {
+      expired.push(id);
+      finals.add(states.get(id)!.orderId);
+    }
+  }
+  await expireSmsByIds(env, expired, now);
+
+  const schedule = parseSchedule(env.SMS_RETRY_SCHEDULE, DEFAULT_SMS_RETRY_SCHEDULE);
+  const sessions = gatewaySessions(units, new Set(byId.keys())).map((ids) => ids.map((id) => byId.get(id)!));
+  await sendEach(sessions, {
+    concurrency: CONCURRENCY,
+    stopStartingAt: now.getTime() + SEND_LEASE_MS - LAST_START_BEFORE_LEASE_END_MS,
+    now: () => clock().getTime(),
+    send: (session) => sendSession(provider, session, now),
+    record: async (session, results) => {
+      const at = clock();
+      const decided = session.map((job, i) => ({
+        job,
+        ...smsOutcomeOf(
+          job,
+          results[i] ?? { status: "Transient", error: "no result" },
+          at,
+          schedule,
+          attempts.get(job.id) ?? 1,
+          window,
+        ),
+      }));
+      const orders = [...new Set(session.map((j) => j.orderId))];
+      let fed: { id: string; order_id: string }[];
+      try {
+        // The outcomes and the top-up of the order's window they free: one transaction.
+        const stored = await env.DB.batch<{ id: string; order_id: string }>([
+          recordSmsOutcomesStatement(
+            env,
+            decided.map((d) => d.outcome),
+            at,
+          ),
+          ...orders.map((o) => feedStatement(env, o, at)),
+        ]);
+        fed = stored.slice(1).flatMap((r) => r.results);
+      } catch (e) {
+        // Not stored: the message comes back, and the lease keeps the SMS from a second send until it ends.
+        console.error(JSON.stringify({ msg: "SMS outcomes not stored", count: session.length, error: errorText(e) }));
+        return;
+      }
+      for (const d of decided) {
+        needs.set(d.job.id, d.retryDelay ?? "done");
+        if (d.outcome.status !== "New") finals.add(d.job.orderId);
+      }
+      const retried = decided.find((d) => d.outcome.status === "New");
+      if (retried)
+        console.warn(
+          JSON.stringify({
+            msg: "SMS gateway send failed; will retry",
+            count: decided.filter((d) => d.outcome.status === "New").length,
+            provider: provider.name,
+            error: ("error" in retried.outcome ? retried.outcome.error : "").slice(0, 200),
+          }),
+        );
+      await enqueueSessions(env, sessionsOf(fed));
+    },
+    handBack: async (left) => {
+      const ids = left.flat().map((j) => j.id);
+      await releaseSms(env, ids, clock());
+      for (const id of ids) needs.set(id, 1);
+    },
+  });
 }

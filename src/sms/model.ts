@@ -53,8 +53,8 @@ export const SMS_TTL_MS = 48 * 3600_000;
 export const SMS_EXPIRY_OFFSET_MS = 300_000;
 /**
  * A due SMS handed to the queue this long ago and still `New` was lost on the way (a message dropped,
- * a consumer that died before claiming it): the sweep hands it over again. A duplicate message is
- * harmless, because the consumer claims each SMS before sending it.
+ * a consumer that died before claiming it): the sweep puts it back to waiting and the feed hands it
+ * over again. A duplicate message is harmless, because the consumer claims each SMS before sending it.
  */
 export const SMS_REQUEUE_AFTER_MS = 180_000;
 /** The sender when the order names none (Altinn's DefaultSmsSenderNumber). */

@@ -1,8 +1,9 @@
 /**
  * SMS order processing (SPEC §5.3/§5.4): the shared order claim and send condition
  * (src/notifications/processing.ts) hand an SMS order to `generateSms`, which resolves its recipients
- * chunk by chunk into SMS, due at the next time the Daytime window allows. The cron's `sweepSms`
- * hands due SMS to the queue again and fails those past their time to live.
+ * chunk by chunk into SMS, due at the next time the Daytime window allows; each chunk tops up the
+ * order's window of gateway sessions in the queue (feed.ts). The cron's `sweepSms` fails SMS past
+ * their time to live and tops up the windows.
  */
 import type { Env } from "../env";
 import { CHUNK, LEASE_MS } from "../notifications/processing";
@@ -11,32 +12,10 @@ import { releaseOrder, type ClaimedOrder } from "../notifications/queries";
 import { loadSmsContacts } from "./contacts";
 import { daytimeWindow, nextAllowedSendTime } from "./daytime";
 import { SMS_EXPIRY_OFFSET_MS, SMS_REQUEUE_AFTER_MS, SMS_TTL_MS } from "./model";
-import { completeSmsOrders, expireSms, markSmsNotEnqueued, saveSmsChunk, takeSmsStragglers } from "./queries";
+import { feedSms, resetLostSms, resetStuckSms, smsOrdersToFeed } from "./feed";
+import { completeSmsOrders, expireSms, saveSmsChunk } from "./queries";
 import { resolveSmsRecipients } from "./resolve";
 import type { SmsRecipient } from "./schemas";
-
-/** The queue message: one per SMS. */
-export interface SmsMessage {
-  notificationId: string;
-}
-
-export async function enqueueSms(env: Env, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 100) {
-    const part = ids.slice(i, i + 100);
-    try {
-      await env.SMS_QUEUE.sendBatch(
-        part.map((notificationId) => ({ body: { notificationId } satisfies SmsMessage, contentType: "json" as const })),
-      );
-    } catch (e) {
-      // The sweep hands them over on a later tick; nothing is lost.
-      console.error(
-        JSON.stringify({ msg: "SMS queue send failed; the sweep will retry", count: part.length, error: String(e) }),
-      );
-      await markSmsNotEnqueued(env, ids.slice(i));
-      return;
-    }
-  }
-}
 
 /**
  * One chunk of a claimed SMS order from recipient `next`: resolve, store with progress, hand to the
@@ -63,7 +42,7 @@ export async function generateSmsChunk(
   );
   const after = next + chunk.length;
   const now = clock();
-  const ids = await saveSmsChunk(env, {
+  await saveSmsChunk(env, {
     orderId: order.id,
     token: order.claimToken,
     drafts,
@@ -73,7 +52,8 @@ export async function generateSmsChunk(
     expiresAt,
     leaseUntil: new Date(now.getTime() + LEASE_MS),
   });
-  await enqueueSms(env, ids);
+  // Sending starts while the rest is generated: the order's window is topped up from this chunk.
+  await feedSms(env, [order.id], clock());
   return after;
 }
 
@@ -83,17 +63,29 @@ export async function finishSmsGeneration(env: Env, order: ClaimedOrder, clock: 
   await completeSmsOrders(env, [order.id], clock());
 }
 
-/** Fails SMS past their time to live, then hands due stragglers (Daytime waits included) to the queue. */
+/**
+ * The cron's SMS sweep: fails SMS past their time to live, puts sends whose consumer died and messages
+ * the queue lost back to waiting, and tops up every unfinished SMS order's window (Daytime waits that
+ * became due included).
+ */
 export async function sweepSms(env: Env, now: Date): Promise<void> {
+  const orders = new Set<string>();
   for (let round = 0; round < 20; round++) {
     const touched = await expireSms(env, now, SMS_EXPIRY_OFFSET_MS, 1000);
     await completeSmsOrders(env, touched, now);
     if (touched.length < 1000) break;
   }
-  for (let round = 0; round < 10; round++) {
-    const ids = await takeSmsStragglers(env, now, new Date(now.getTime() - SMS_REQUEUE_AFTER_MS), 500);
-    await enqueueSms(env, ids);
-    if (ids.length < 500) break;
+  const lostBefore = new Date(now.getTime() - SMS_REQUEUE_AFTER_MS);
+  for (const step of [() => resetStuckSms(env, now, 1000), () => resetLostSms(env, lostBefore, 1000)]) {
+    for (let round = 0; round < 10; round++) {
+      const touched = await step();
+      for (const id of touched) orders.add(id);
+      if (touched.length < 1000) break;
+    }
   }
+  const unfinished = await smsOrdersToFeed(env);
+  await feedSms(env, [...orders, ...unfinished], now);
+  // Orders whose last outcome was stored by a consumer that failed before completing them.
+  await completeSmsOrders(env, unfinished, now);
   await publishStatusEvents(env, now);
 }

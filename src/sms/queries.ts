@@ -11,15 +11,6 @@ import type { SmsDraft } from "./resolve";
 import type { SmsRecipient } from "./schemas";
 
 /** Hot statements, exported for the query-plan tests. */
-export const TAKE_STRAGGLERS_SQL = `UPDATE sms_notifications SET enqueued_at = ?1
-      WHERE id IN (
-        SELECT id FROM sms_notifications
-         WHERE status IN ('New', 'Sending')
-           AND ((status = 'New' AND due_at <= ?1 AND (enqueued_at IS NULL OR enqueued_at < ?2))
-             OR (status = 'Sending' AND sending_until < ?1 AND (enqueued_at IS NULL OR enqueued_at < sending_until)))
-           AND expires_at >= ?1
-         LIMIT ?3)
-      RETURNING id`;
 export const EXPIRE_SQL = `UPDATE sms_notifications SET status = 'Failed_TTL', last_update = ?1, sending_until = NULL
       WHERE id IN (
         SELECT id FROM sms_notifications WHERE status IN ('New', 'Sending')
@@ -102,8 +93,8 @@ export async function listSms(env: Env, orderId: string): Promise<SmsNotificatio
 
 /**
  * Stores a chunk's SMS and the order's progress in one transaction; numbers already stored for the
- * order are skipped (the unique key). SMS due now are marked handed over and their ids returned; the
- * rest (outside the Daytime window) wait for the sweep.
+ * order are skipped (the unique key). They wait (`enqueued_at` NULL) until the feed hands them over
+ * in sessions (feed.ts), when due. Returns the ids stored.
  */
 export async function saveSmsChunk(
   env: Env,
@@ -119,7 +110,6 @@ export async function saveSmsChunk(
   },
 ): Promise<string[]> {
   const t = a.now.toISOString();
-  const dueNow = a.dueAt.getTime() <= a.now.getTime();
   const rows = a.drafts.map((d) => ({
     id: crypto.randomUUID(),
     k: d.dedupKey,
@@ -134,16 +124,16 @@ export async function saveSmsChunk(
   const insert = env.DB.prepare(
     `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, organization_number, national_identity_number, recipient_name, recipient_number, status, last_update, due_at, expires_at, enqueued_at, is_reserved)
      SELECT value->>'id', ?1, value->>'k', value->>'m', value->>'o', value->>'n', value->>'rn', value->>'rnum', value->>'s', ?2, ?3, ?4,
-            CASE WHEN value->>'s' = 'New' AND ?5 = 1 THEN ?2 ELSE NULL END, value->>'r'
-       FROM json_each(?6) WHERE true
+            NULL, value->>'r'
+       FROM json_each(?5) WHERE true
      ON CONFLICT (order_id, dedup_key) DO NOTHING
      RETURNING id, status`,
-  ).bind(a.orderId, t, a.dueAt.toISOString(), a.expiresAt, dueNow ? 1 : 0, JSON.stringify(rows));
+  ).bind(a.orderId, t, a.dueAt.toISOString(), a.expiresAt, JSON.stringify(rows));
   const progress = env.DB.prepare(
     "UPDATE notification_orders SET next_recipient = max(next_recipient, ?3), lease_until = ?4, failures = 0 WHERE id = ?1 AND claim_token = ?2",
   ).bind(a.orderId, a.token, a.nextRecipient, a.leaseUntil.toISOString());
   const [inserted] = await env.DB.batch<{ id: string; status: string }>([insert, progress]);
-  return dueNow ? (inserted?.results ?? []).filter((r) => r.status === "New").map((r) => r.id) : [];
+  return (inserted?.results ?? []).map((r) => r.id);
 }
 
 /** SMS orders (and shipments) whose generation is done and whose every SMS and e-mail left New/Sending become Completed. */
@@ -157,24 +147,6 @@ export async function completeSmsOrders(env: Env, orderIds: string[], now: Date)
   )
     .bind(JSON.stringify([...new Set(orderIds)]), now.toISOString())
     .run();
-}
-
-export async function markSmsNotEnqueued(env: Env, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await env.DB.prepare(
-    "UPDATE sms_notifications SET enqueued_at = NULL WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'New'",
-  )
-    .bind(JSON.stringify(ids))
-    .run();
-}
-
-/** Outbox sweep: due SMS not in the queue (never handed over, long ago, or a send whose lease ran out). */
-export async function takeSmsStragglers(env: Env, now: Date, staleBefore: Date, limit: number): Promise<string[]> {
-  const t = now.toISOString();
-  const { results } = await env.DB.prepare(TAKE_STRAGGLERS_SQL)
-    .bind(t, staleBefore.toISOString(), limit)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
 }
 
 /**
@@ -203,6 +175,11 @@ export interface SmsJob {
   senderNumber: string;
 }
 
+export const CLAIM_SMS_SQL = `UPDATE sms_notifications SET status = 'Sending', sending_until = ?2, attempts = attempts + 1, last_update = ?1
+      WHERE id IN (SELECT value FROM json_each(?3)) AND mobile_number IS NOT NULL AND expires_at >= ?1
+        AND ((status = 'New' AND due_at <= ?4) OR (status = 'Sending' AND sending_until < ?1))
+      RETURNING id, order_id, mobile_number, recipient_name, recipient_number, attempts, expires_at`;
+
 /** Moves due New (or lease-expired Sending) SMS to Sending in one statement: never sent twice at once. */
 export async function claimSmsForSending(
   env: Env,
@@ -212,12 +189,7 @@ export async function claimSmsForSending(
   dueSlack: Date,
 ): Promise<SmsJob[]> {
   if (!ids.length) return [];
-  const { results } = await env.DB.prepare(
-    `UPDATE sms_notifications SET status = 'Sending', sending_until = ?2, attempts = attempts + 1, last_update = ?1
-      WHERE id IN (SELECT value FROM json_each(?3)) AND mobile_number IS NOT NULL AND expires_at >= ?1
-        AND ((status = 'New' AND due_at <= ?4) OR (status = 'Sending' AND sending_until < ?1))
-      RETURNING id, order_id, mobile_number, recipient_name, recipient_number, attempts, expires_at`,
-  )
+  const { results } = await env.DB.prepare(CLAIM_SMS_SQL)
     .bind(now.toISOString(), leaseUntil.toISOString(), JSON.stringify(ids), dueSlack.toISOString())
     .all<{
       id: string;
@@ -265,9 +237,17 @@ export type SmsOutcome =
   | { id: string; status: "Failed" | "Failed_InvalidRecipient" | "Failed_TTL"; error: string }
   | { id: string; status: "New"; dueAt: string; error: string; enqueued: boolean };
 
-/** Records one batch's outcomes; only rows still held in Sending are touched. */
-export async function recordSmsOutcomes(env: Env, outcomes: SmsOutcome[], now: Date): Promise<void> {
-  if (!outcomes.length) return;
+export const RECORD_SMS_OUTCOMES_SQL = `UPDATE sms_notifications
+        SET status = j.value->>'s', last_update = ?1, sending_until = NULL,
+            gateway_reference = coalesce(j.value->>'g', gateway_reference),
+            due_at = coalesce(j.value->>'d', due_at),
+            last_error = j.value->>'err',
+            enqueued_at = CASE WHEN j.value->>'q' = 1 THEN ?1 ELSE NULL END
+       FROM json_each(?2) AS j
+      WHERE sms_notifications.id = j.value->>'id' AND sms_notifications.status = 'Sending'`;
+
+/** One session's outcomes as one statement; only rows still held in Sending are touched. */
+export function recordSmsOutcomesStatement(env: Env, outcomes: SmsOutcome[], now: Date): D1PreparedStatement {
   const rows = outcomes.map((o) => ({
     id: o.id,
     s: o.status,
@@ -276,17 +256,16 @@ export async function recordSmsOutcomes(env: Env, outcomes: SmsOutcome[], now: D
     err: "error" in o ? o.error.slice(0, 500) : null,
     q: o.status === "New" && !o.enqueued ? 0 : 1,
   }));
+  return env.DB.prepare(RECORD_SMS_OUTCOMES_SQL).bind(now.toISOString(), JSON.stringify(rows));
+}
+
+/** Claimed sessions never started (the lease was running out): back to New, due now, still handed over. */
+export async function releaseSms(env: Env, ids: string[], now: Date): Promise<void> {
+  if (!ids.length) return;
   await env.DB.prepare(
-    `UPDATE sms_notifications
-        SET status = j.value->>'s', last_update = ?1, sending_until = NULL,
-            gateway_reference = coalesce(j.value->>'g', gateway_reference),
-            due_at = coalesce(j.value->>'d', due_at),
-            last_error = j.value->>'err',
-            enqueued_at = CASE WHEN j.value->>'q' = 1 THEN ?1 ELSE NULL END
-       FROM json_each(?2) AS j
-      WHERE sms_notifications.id = j.value->>'id' AND sms_notifications.status = 'Sending'`,
+    "UPDATE sms_notifications SET status = 'New', sending_until = NULL, attempts = max(0, attempts - 1), last_update = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'Sending'",
   )
-    .bind(now.toISOString(), JSON.stringify(rows))
+    .bind(JSON.stringify(ids), now.toISOString())
     .run();
 }
 

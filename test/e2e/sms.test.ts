@@ -74,16 +74,15 @@ describe("npm start with the built-in SMS catcher", () => {
       segments: number;
       report: { state: string; status: string };
     };
-    // The catcher marks a report "reported" when Varsel's answer to it arrives, which can be a moment
-    // after Varsel has stored Delivered: wait for the catcher's side too.
+    // The catcher marks a report "reported" once it has read Varsel's answer, just after Varsel stored it.
     const mine = await waitFor(
       async () => {
         const caught = (await (await fetch(`${smsInbox}/api/sms`)).json()) as Caught[];
-        const found = caught.filter((s) => s.text.includes(text.slice(-14)));
-        return found.length === 2 && found.every((s) => s.report.status !== "pending") ? found : null;
+        const ours = caught.filter((s) => s.text.includes(text.slice(-14)));
+        return ours.length === 2 && ours.every((s) => s.report.status !== "pending") ? ours : null;
       },
       30_000,
-      "the catcher's reports answered",
+      "both reports answered at the catcher",
     );
     expect(mine.map((s) => [s.receiver, s.sender, s.segments, s.report.state, s.report.status]).sort()).toEqual(
       [

@@ -9,7 +9,7 @@ import { isValidEmail } from "../../lib/email-address";
 import { daytimeExpiry, daytimeWindow, nextAllowedSendTime } from "../../sms/daytime";
 import { SMS_TTL_MS } from "../../sms/model";
 import { e164 } from "../../sms/phone";
-import { enqueueSms } from "../../sms/processing";
+import { feedSms } from "../../sms/feed";
 import { saveSmsChunk } from "../../sms/queries";
 import type { SmsDraft } from "../../sms/resolve";
 import { feedOrders } from "../email-outbox";
@@ -137,7 +137,7 @@ export async function generateShipment(env: Env, order: ClaimedOrder, clock: () 
     if (drafts.emails.length)
       await saveChunk(env, order.id, order.claimToken, drafts.emails, 0, now, emailExpiry, leaseUntil);
     const timing = smsTiming(extra.sms_policy, order.requestedSendTime, now, env.SMS_DAYTIME, env.SMS_TIME_ZONE);
-    const ids = await saveSmsChunk(env, {
+    await saveSmsChunk(env, {
       orderId: order.id,
       token: order.claimToken,
       drafts: drafts.sms,
@@ -147,7 +147,7 @@ export async function generateShipment(env: Env, order: ClaimedOrder, clock: () 
       expiresAt: timing.expiresAt.toISOString(),
       leaseUntil,
     });
-    await enqueueSms(env, ids);
+    await feedSms(env, [order.id], clock());
     await feedOrders(env, [order.id], clock());
   }
   await releaseOrder(env, order.id, order.claimToken);
