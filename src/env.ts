@@ -5,6 +5,15 @@ export interface Env {
   EMAIL_QUEUE: Queue<unknown>;
   SMS_QUEUE: Queue<unknown>;
   SUBSCRIPTION_DO: DurableObjectNamespace;
+  /** The partitioned event log (docs/event-log.md): one object per resource, guards by hash, one index per party. */
+  EVENT_LOG_DO: DurableObjectNamespace;
+  ID_GUARD_DO: DurableObjectNamespace;
+  PARTY_INDEX_DO: DurableObjectNamespace;
+  /**
+   * Which event log serves publishes and reads: "d1" (default, the one D1 table) or "objects" (the
+   * partitioned log, used once the backfill has copied the D1 log; docs/event-log.md).
+   */
+  EVENT_LOG?: string;
   /** The console's static assets (wrangler.toml `[assets]`, built from console/); absent in unit tests. */
   ASSETS?: Fetcher;
   /** Local development only: the private JWK the console's dev sign-in mints tokens with (SPEC §8). */

@@ -6,7 +6,7 @@ import { route, type AppRouter } from "../http/router";
 import { isAllowed, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { checkAppEvent, checkGenericEvent } from "./cloudevent";
-import { publish } from "./dispatch";
+import { publishEvent } from "./log-store";
 import { appEventDoc, genericEventDoc } from "./schemas";
 
 import { PUBLISH_SCOPE } from "../auth/scopes";
@@ -47,7 +47,7 @@ export function registerPublishRoutes(router: AppRouter): void {
       const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
       if (!isAllowed(resource, caller, "publish"))
         fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
-      await publish(app, event);
+      await publishEvent(app, event);
       return empty(200);
     },
   );
@@ -79,7 +79,7 @@ export function registerPublishRoutes(router: AppRouter): void {
         crypto.randomUUID(),
       );
       if (!checked.ok) fail(checked.error);
-      await publish(app, checked.value);
+      await publishEvent(app, checked.value);
       // Altinn answers `Created(id, id)`: the Location header is the new id itself.
       return json(checked.value.id, 201, { location: checked.value.id });
     },

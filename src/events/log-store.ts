@@ -1,0 +1,59 @@
+/**
+ * The one boundary between the event routes and the log that serves them (docs/event-log.md):
+ * publishing, reading a page and finding an `after` event id. `EVENT_LOG = "objects"` selects the
+ * partitioned log once its backfill is done; anything else, or before that, the D1 table.
+ */
+import type { Env } from "../env";
+import type { AppContext } from "../http/context";
+import type { CloudEvent } from "./cloudevent";
+import { publish } from "./dispatch";
+import { backfillState } from "./log/backfill";
+import { parsed } from "./log/rows";
+import { eventLogStub, idGuardStub, partyIndexStub, partyOf, partyOfSubject } from "./log/stubs";
+import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
+
+let backfilled = false;
+
+/** Tests: forget that this isolate saw the backfill done. */
+export function forgetBackfilled(): void {
+  backfilled = false;
+}
+
+/** Does the partitioned log serve this request? One D1 read per request until the backfill is done, none after. */
+export async function partitionedLog(env: Env): Promise<boolean> {
+  if (env.EVENT_LOG !== "objects") return false;
+  if (!backfilled) backfilled = (await backfillState(env)).done;
+  return backfilled;
+}
+
+/** Stores and hands on one event; false for a duplicate (source, id). */
+export async function publishEvent(app: AppContext, event: CloudEvent): Promise<boolean> {
+  if (!(await partitionedLog(app.env))) return publish(app, event);
+  const env = app.env;
+  const now = app.now().getTime();
+  const owner = await idGuardStub(env, event.source, event.id).claim(event.source, event.id, event.resource, now);
+  if (owner !== event.resource) return false;
+  const stored = await eventLogStub(env, event.resource).append(event, now);
+  // Also for a repeat: a publish cut off before this step is completed by its retry.
+  const party = partyOf(event);
+  if (party) await partyIndexStub(env, party).add(event, now);
+  return stored.created;
+}
+
+/** A page of events: one resource's log, or (app events about one party) that party's index. */
+export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
+  if (!(await partitionedLog(env))) return listEvents(env, q);
+  const { resource, afterSeq, ...filters } = q;
+  if (resource) return parsed(await eventLogStub(env, resource).list({ ...filters, afterPos: afterSeq }));
+  const party = partyOfSubject(q.subject);
+  if (!party) throw new Error("a read across resources needs a party subject");
+  return parsed(await partyIndexStub(env, party).list({ ...filters, afterPos: afterSeq }));
+}
+
+/** The position of an event id within what the read could return (see IdScope). */
+export async function positionOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
+  if (!(await partitionedLog(env))) return seqOfEventId(env, id, scope);
+  if (scope.resource) return eventLogStub(env, scope.resource).positionOfId(id, scope.subject);
+  const party = partyOfSubject(scope.subject);
+  return party ? partyIndexStub(env, party).positionOfId(id) : null;
+}
