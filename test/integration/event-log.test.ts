@@ -1,0 +1,190 @@
+// The partitioned event log (docs/event-log.md, issue 10 point 3), with EVENT_LOG = "objects":
+// several partitions, read-your-writes, idempotency on (source, id) across resources, the outbox
+// kept in the same transaction as the append and handed over by the log's alarm.
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { decodeAfter } from "../../src/events/cursor";
+import type { EventLog } from "../../src/events/log/event-log";
+import { isLogPosition } from "../../src/events/log/position";
+import { eventLogStub, guardBucket, GUARD_BUCKETS } from "../../src/events/log/stubs";
+import { putResource } from "../helpers/admin";
+import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
+import { callWithEnv } from "../helpers/http";
+import { altinnToken, bearer, platformToken } from "../helpers/tokens";
+
+const OBJECTS = { EVENT_LOG: "objects" };
+type Headers = Record<string, string>;
+
+function publishTo(event: object, headers: Headers): Promise<Response> {
+  return callWithEnv(OBJECTS, "/events/api/v1/events", {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/cloudevents+json" },
+    body: JSON.stringify(event),
+  });
+}
+
+async function read(path: string, headers: Headers): Promise<{ ids: string[]; next: string | null }> {
+  const res = await callWithEnv(OBJECTS, path, { headers });
+  expect(res.status).toBe(200);
+  const page = await res.json<{ id: string }[]>();
+  return { ids: page.map((e) => e.id), next: res.headers.get("next") };
+}
+
+/** Follows `next` links from `first` until an empty page. */
+async function readAll(first: string, headers: Headers): Promise<string[]> {
+  const ids: string[] = [];
+  let path: string | null = first;
+  while (path) {
+    const page = await read(path, headers);
+    ids.push(...page.ids);
+    path = page.ids.length && page.next ? new URL(page.next).pathname + new URL(page.next).search : null;
+  }
+  return ids;
+}
+
+/** The rows a resource's log object holds, by id. */
+async function idsInLog(resource: string): Promise<string[]> {
+  return runInDurableObject(eventLogStub(env, resource), (_o, state) =>
+    state.storage.sql
+      .exec<{ id: string }>("SELECT id FROM events ORDER BY pos")
+      .toArray()
+      .map((r) => r.id),
+  );
+}
+
+async function publisher(): Promise<Headers> {
+  return bearer(await altinnToken({ org: "ttd", scope: "altinn:events.publish altinn:events.subscribe" }));
+}
+
+async function freshResource(): Promise<string> {
+  const rid = `it-log-${crypto.randomUUID().slice(0, 8)}`;
+  await putResource(rid, "ttd");
+  return `urn:altinn:resource:${rid}`;
+}
+
+describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, () => {
+  it("keeps each resource's events in its own partition, none in D1, and reads them back in publish order", async () => {
+    const headers = await publisher();
+    const urns = [await freshResource(), await freshResource(), await freshResource()];
+    const published = new Map<string, string[]>(urns.map((u) => [u, []]));
+    for (let i = 0; i < 9; i++) {
+      const urn = urns[i % 3]!;
+      const e = ev(urn);
+      expect((await publishTo(e, headers)).status).toBe(200);
+      published.get(urn)!.push(e.id);
+    }
+    for (const urn of urns) {
+      expect(await idsInLog(urn)).toEqual(published.get(urn));
+      const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE resource = ?").bind(urn).first<{
+        n: number;
+      }>();
+      expect(inD1!.n).toBe(0);
+      expect(
+        await readAll(`/events/api/v1/events?resource=${encodeURIComponent(urn)}&after=0&size=2`, headers),
+      ).toEqual(published.get(urn));
+    }
+    // Cursors name the new log's positions (above every D1 `seq`), still in the vc1 form.
+    const first = await read(`/events/api/v1/events?resource=${encodeURIComponent(urns[0]!)}&after=0&size=1`, headers);
+    const after = decodeAfter(new URL(first.next!).searchParams.get("after")!);
+    expect(after.kind === "seq" && isLogPosition(after.seq)).toBe(true);
+    // An event id as `after` is found in the resource's partition.
+    const ids = published.get(urns[1]!)!;
+    expect(
+      (await read(`/events/api/v1/events?resource=${encodeURIComponent(urns[1]!)}&after=${ids[0]}`, headers)).ids,
+    ).toEqual(ids.slice(1));
+  });
+
+  it("reads its own writes: each publish is on the next page as soon as it is answered", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    let cursor = "0";
+    for (let i = 0; i < 5; i++) {
+      const e = ev(urn);
+      expect((await publishTo(e, headers)).status).toBe(200);
+      const page = await read(`/events/api/v1/events?resource=${encodeURIComponent(urn)}&after=${cursor}`, headers);
+      expect(page.ids).toEqual([e.id]);
+      cursor = new URL(page.next!).searchParams.get("after")!;
+    }
+  });
+
+  it("is idempotent on (source, id) across resources: the first resource keeps it, a repeat anywhere stores nothing", async () => {
+    const headers = await publisher();
+    const [a, b] = [await freshResource(), await freshResource()];
+    const e = ev(a);
+    expect((await publishTo(e, headers)).status).toBe(200);
+    expect((await publishTo({ ...e, type: "changed" }, headers)).status).toBe(200);
+    expect((await publishTo({ ...e, resource: b }, headers)).status).toBe(200);
+    expect(await idsInLog(a)).toEqual([e.id]);
+    expect(await idsInLog(b)).toEqual([]);
+    const stored = await read(`/events/api/v1/events?resource=${encodeURIComponent(a)}&after=0`, headers);
+    expect(stored.ids).toEqual([e.id]);
+    // Another source with the same id is another event.
+    const other = { ...e, resource: b, source: "https://it.example/other" };
+    expect((await publishTo(other, headers)).status).toBe(200);
+    expect(await idsInLog(b)).toEqual([e.id]);
+    // The guard object is chosen by hash, within a fixed number of objects.
+    expect(guardBucket(e.source, e.id)).toBeLessThan(GUARD_BUCKETS);
+  });
+
+  it("serves /app/party from the party's index across apps, paged, with its own writes", async () => {
+    const party = String(51_100_000 + Math.floor(Math.random() * 100_000));
+    const org = bearer(await altinnToken({ org: "ttd" }));
+    const user = bearer(await altinnToken({ user: "42", party }));
+    const mine: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const app = `log-app-${i % 3}`;
+      const res = await callWithEnv(OBJECTS, "/events/api/v1/app", {
+        method: "POST",
+        headers: { ...org, "content-type": "application/json", platformaccesstoken: await platformToken("ttd", app) },
+        body: JSON.stringify({
+          type: "app.instance.created",
+          source: `https://ttd.apps.example/ttd/${app}/instances/${party}/${crypto.randomUUID()}`,
+          subject: `/party/${party}`,
+          specversion: "1.0",
+        }),
+      });
+      expect(res.status).toBe(201);
+      mine.push(await res.json<string>());
+      const seen = await readAll(`/events/api/v1/app/party?after=0&party=${party}&size=4`, user);
+      expect(seen).toEqual(mine);
+    }
+  });
+
+  it("keeps an event in the log's outbox while its hand-over fails, and pushes it once the hand-over works", async () => {
+    const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
+    const stub = eventLogStub(env, sub.resource);
+    // The log object's D1 fails: it cannot load the subscriptions to hand the event to.
+    await runInDurableObject(stub, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = {
+        ...o.env,
+        DB: new Proxy(o.env.DB, {
+          get: () => () => {
+            throw new Error("D1 unavailable");
+          },
+        }),
+      };
+    });
+    const e = ev(sub.resource);
+    expect((await publishTo(e, sub.headers)).status).toBe(200);
+    // Stored and in the outbox in the same step; the failed alarm leaves it there.
+    const pos = (await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions()))[0];
+    expect(pos).toBeDefined();
+    await runDurableObjectAlarm(stub);
+    expect(await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions())).toEqual([pos]);
+    expect(await deliveries(sub.id, sub.headers)).toEqual([]);
+    // D1 is back and the retry is due (the clock moved on): the next alarm hands it over and it leaves the outbox.
+    await runInDurableObject(stub, (instance, state) => {
+      (instance as unknown as { env: Env }).env = env;
+      state.storage.sql.exec("UPDATE outbox SET due_at = 0");
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions())).toEqual([]);
+    const list = await poll(async () => {
+      const l = await deliveries(sub.id, sub.headers);
+      return l.length && l[0]!.attempts.length ? l : null;
+    }, "the push of the handed-over event");
+    expect(list.map((d) => d.eventId)).toEqual([e.id]);
+  });
+});
