@@ -14,6 +14,10 @@ export interface Env {
    * partitioned log, used once the backfill has copied the D1 log; docs/event-log.md).
    */
   EVENT_LOG?: string;
+  /** How long an event stays in its resource's head object before it moves to a segment (default `10m`). */
+  EVENT_LOG_ARCHIVE_AFTER?: string;
+  /** Bytes of events after which a segment takes no more (default 2,000,000,000). */
+  EVENT_LOG_SEGMENT_BYTES?: string;
   /** The console's static assets (wrangler.toml `[assets]`, built from console/); absent in unit tests. */
   ASSETS?: Fetcher;
   /** Local development only: the private JWK the console's dev sign-in mints tokens with (SPEC §8). */

@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import { eventsBySeq, type OutboxEvent } from "../events/outbox";
 import { isLogPosition } from "../events/log/position";
+import { readResourceLog, resourceEventsAt } from "../events/log/resource-log";
 import { parsed } from "../events/log/rows";
 import { eventLogStub } from "../events/log/stubs";
 
@@ -28,10 +29,12 @@ export async function eventHeadersBetween(
   limit: number,
 ): Promise<EventHeader[]> {
   if (isLogPosition(beforeSeq))
-    return parsed(await eventLogStub(env, resource).between(afterSeq, beforeSeq, limit)).map((e) => ({
-      seq: e.seq,
-      header: e.event,
-    }));
+    return parsed(await readResourceLog(env, resource, { afterPos: afterSeq, beforePos: beforeSeq, size: limit })).map(
+      (e) => ({
+        seq: e.seq,
+        header: e.event,
+      }),
+    );
   const { results } = await env.DB.prepare(GAP_HEADERS_SQL)
     .bind(resource, afterSeq, beforeSeq, limit)
     .all<Record<string, string | number | null>>();
@@ -55,7 +58,7 @@ export async function eventsAt(env: Env, resource: string, seqs: number[]): Prom
   const legacy = seqs.filter((s) => !isLogPosition(s));
   const found = legacy.length ? await eventsBySeq(env, legacy) : [];
   const missing = [...fromLog, ...legacy.filter((s) => !found.some((f) => f.seq === s))];
-  if (missing.length) found.push(...parsed(await eventLogStub(env, resource).at(missing)));
+  if (missing.length) found.push(...(await resourceEventsAt(env, resource, missing)));
   return found.sort((a, b) => a.seq - b.seq);
 }
 

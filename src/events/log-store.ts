@@ -8,6 +8,7 @@ import type { AppContext } from "../http/context";
 import type { CloudEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { backfillState } from "./log/backfill";
+import { readResourceLog, resourcePositionOfId } from "./log/resource-log";
 import { parsed } from "./log/rows";
 import { eventLogStub, idGuardStub, partyIndexStub, partyOf, partyOfSubject } from "./log/stubs";
 import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
@@ -44,7 +45,7 @@ export async function publishEvent(app: AppContext, event: CloudEvent): Promise<
 export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
   if (!(await partitionedLog(env))) return listEvents(env, q);
   const { resource, afterSeq, ...filters } = q;
-  if (resource) return parsed(await eventLogStub(env, resource).list({ ...filters, afterPos: afterSeq }));
+  if (resource) return parsed(await readResourceLog(env, resource, { ...filters, afterPos: afterSeq }));
   const party = partyOfSubject(q.subject);
   if (!party) throw new Error("a read across resources needs a party subject");
   return parsed(await partyIndexStub(env, party).list({ ...filters, afterPos: afterSeq }));
@@ -53,7 +54,7 @@ export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]
 /** The position of an event id within what the read could return (see IdScope). */
 export async function positionOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
   if (!(await partitionedLog(env))) return seqOfEventId(env, id, scope);
-  if (scope.resource) return eventLogStub(env, scope.resource).positionOfId(id, scope.subject);
+  if (scope.resource) return resourcePositionOfId(env, scope.resource, id, scope.subject);
   const party = partyOfSubject(scope.subject);
   return party ? partyIndexStub(env, party).positionOfId(id) : null;
 }

@@ -8,6 +8,7 @@ import { decodeAfter } from "../../src/events/cursor";
 import type { EventLog } from "../../src/events/log/event-log";
 import { isLogPosition } from "../../src/events/log/position";
 import { eventLogStub, guardBucket, GUARD_BUCKETS } from "../../src/events/log/stubs";
+import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
 import { putResource } from "../helpers/admin";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
 import { callWithEnv } from "../helpers/http";
@@ -186,5 +187,47 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
       return l.length && l[0]!.attempts.length ? l : null;
     }, "the push of the handed-over event");
     expect(list.map((d) => d.eventId)).toEqual([e.id]);
+  });
+
+  it("moves older rows from the resource's head into segments and still reads, finds and hands out every event", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    const head = eventLogStub(env, urn);
+    // Rows move out as soon as they are handed over, into segments of a few hundred bytes.
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s", EVENT_LOG_SEGMENT_BYTES: "600" };
+    });
+    const published: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4; i++) {
+        const e = ev(urn);
+        expect((await publishTo(e, headers)).status).toBe(200);
+        published.push(e.id);
+      }
+      await poll(async () => (await idsInLog(urn)).length === 0, "the head's rows moved to segments");
+    }
+    // The first segment was full after the first round: the second round went to a new one.
+    const segments = await head.segments();
+    expect(segments.length).toBeGreaterThanOrEqual(2);
+    const last = ev(urn);
+    expect((await publishTo(last, headers)).status).toBe(200);
+    published.push(last.id);
+
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
+    expect(await readAll(`${q}&after=0&size=3`, headers)).toEqual(published);
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+    expect(await readAll(`${q}&after=${published[2]}&size=2`, headers)).toEqual(published.slice(3));
+    // A subscription object's gap fill and body reads find rows in segments too.
+    const first = await read(`${q}&after=0&size=1`, headers);
+    const firstPos = (decodeAfter(new URL(first.next!).searchParams.get("after")!) as { seq: number }).seq;
+    const all = await read(`${q}&after=0&size=1000`, headers);
+    const lastPos = (decodeAfter(new URL(all.next!).searchParams.get("after")!) as { seq: number }).seq;
+    const between = await eventHeadersBetween(env, urn, 0, lastPos, 500);
+    expect(between.map((h) => h.header.id)).toEqual(published.slice(0, -1));
+    const bodies = await eventsAt(env, urn, [firstPos, lastPos]);
+    expect(bodies.map((b) => b.event.id)).toEqual([published[0], last.id]);
+    // The head's new row names the last moved one as its predecessor.
+    expect(bodies[1]!.prev).toBe(between.at(-1)!.seq);
   });
 });

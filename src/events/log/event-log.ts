@@ -1,17 +1,23 @@
 /**
- * `EventLog`: one SQLite Durable Object per resource holding that resource's events (SPEC §9,
- * docs/event-log.md). An append is one synchronous transaction: the `(source, id)` check, the row
- * at the next position, the outbox row; the alarm is set with it. It answers after the commit, so
- * the event is durable and readable from this object when publish returns (read-your-writes, since
- * reads for the resource come here too). The alarm hands the outbox to the subscriptions' objects
- * and applies retention.
+ * `EventLog`: a resource's event log (SPEC §9, docs/event-log.md). The resource's *head* object
+ * (`log:<urn>`) is its one sequencer: an append is one synchronous transaction — the `(source, id)`
+ * check, the row at the next position, the outbox row — with the alarm set alongside. It answers
+ * after the commit, so the event is durable and readable when publish returns (read-your-writes:
+ * reads for the resource start here too). The alarm hands the outbox to the subscriptions' objects,
+ * then moves rows older than a few minutes and out of the outbox, in position order, into *segment*
+ * objects of the same class (`log:<urn>:seg:<n>`, each cut at `SEGMENT_BYTES`), recording each
+ * segment's position range in the same transaction that deletes the rows from the head. The head so
+ * holds minutes of events, every object stays far below the 10 GB a SQLite Durable Object may
+ * hold, and a resource's storage grows by adding segments, with nobody moving data.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
 import { errorText } from "../../lib/errors";
 import { retentionSettings } from "../../retention/settings";
 import type { CloudEvent } from "../cloudevent";
+import { parseDuration } from "../../lib/duration";
 import { handOverToSubscriptions, type LogItem } from "./handover";
+import { segmentStub } from "./stubs";
 import {
   ensureRows,
   insertRow,
@@ -32,6 +38,19 @@ export const OUTBOX_BATCH = 100;
 export const OUTBOX_RETRY_MS = 10_000;
 /** Expired rows deleted per alarm run. */
 const PRUNE_BATCH = 500;
+/** Rows older than this that have left the outbox move from the head to a segment (`EVENT_LOG_ARCHIVE_AFTER`). */
+export const ARCHIVE_AFTER_MS = 10 * 60_000;
+/** Rows moved per step (at most 64 KiB each: a step carries at most 64 MB). */
+export const ARCHIVE_BATCH = 1000;
+/** A segment takes no new rows once it holds this many bytes of events (`EVENT_LOG_SEGMENT_BYTES`). */
+export const SEGMENT_BYTES = 2_000_000_000;
+
+/** A segment of a resource's log as its head records it. */
+export interface Segment {
+  n: number;
+  first: number;
+  last: number;
+}
 
 export interface Appended {
   pos: number;
@@ -43,6 +62,8 @@ export interface Appended {
 /** A row carried over from the D1 log by the backfill (src/events/log/backfill.ts). */
 export interface ImportedRow {
   seq: number;
+  /** The resource's previous position, when known (rows moved to a segment keep theirs). */
+  prev?: number;
   event: CloudEvent;
   storedAt: number;
   /** Still unconfirmed in the D1 outbox: the log's outbox pushes it. */
@@ -57,6 +78,9 @@ export class EventLog extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     ensureRows(this.sql);
     this.sql.exec("CREATE TABLE IF NOT EXISTS outbox (pos INTEGER PRIMARY KEY, due_at INTEGER NOT NULL)");
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS segments (n INTEGER PRIMARY KEY, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, newest_at INTEGER NOT NULL)",
+    );
   }
 
   /** Stores the event (idempotent on (source, id)) with its outbox row, in one transaction. */
@@ -71,6 +95,12 @@ export class EventLog extends DurableObject<Env> {
     return r;
   }
 
+  /** A segment's rows, moved here by its head (idempotent). */
+  async fill(rows: ImportedRow[]): Promise<number> {
+    if (!metaText(this.sql, "segment")) setMeta(this.sql, "segment", "1");
+    return this.importRows(rows);
+  }
+
   /** The backfill: rows of the D1 log at their old `seq` (idempotent), unconfirmed ones into the outbox. */
   async importRows(rows: ImportedRow[]): Promise<number> {
     const now = Date.now();
@@ -78,7 +108,10 @@ export class EventLog extends DurableObject<Env> {
       let n = 0;
       for (const row of [...rows].sort((a, b) => a.seq - b.seq)) {
         if (!metaText(this.sql, "resource")) setMeta(this.sql, "resource", row.event.resource);
-        const stored = insertRow(this.sql, row.event, row.storedAt, row.seq);
+        const stored = insertRow(this.sql, row.event, row.storedAt, {
+          pos: row.seq,
+          ...(row.prev !== undefined ? { prev: row.prev } : {}),
+        });
         if (!stored.created) continue;
         n++;
         if (row.outbox) this.sql.exec("INSERT OR IGNORE INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, now);
@@ -89,8 +122,25 @@ export class EventLog extends DurableObject<Env> {
     return added;
   }
 
-  async list(q: RowQuery): Promise<RawEvent[]> {
-    return listRows(this.sql, q);
+  /** This object's rows after a position; also, on a head, its segments that hold positions after it. */
+  async list(q: RowQuery): Promise<{ rows: RawEvent[]; segments: Segment[] }> {
+    const segments = this.segmentsAfter(q.afterPos);
+    // Segments come first: their rows all precede the head's, so the caller reads them before these.
+    return { rows: segments.length ? [] : listRows(this.sql, q), segments };
+  }
+
+  /** Every segment, oldest first (an `after` event id is looked for in them). */
+  async segments(): Promise<Segment[]> {
+    return this.segmentsAfter(-1);
+  }
+
+  private segmentsAfter(afterPos: number): Segment[] {
+    return this.sql
+      .exec<{ n: number; first: number; last: number }>(
+        "SELECT n, first_pos AS first, last_pos AS last FROM segments WHERE last_pos > ? ORDER BY n",
+        afterPos,
+      )
+      .toArray();
   }
 
   async positionOfId(id: string, subject?: string): Promise<number | null> {
@@ -102,27 +152,24 @@ export class EventLog extends DurableObject<Env> {
     return lastPosition(this.sql);
   }
 
-  /** Header columns of the events strictly between two positions (a subscription object's gap fill). */
-  async between(after: number, before: number, limit: number): Promise<RawEvent[]> {
-    return this.sql
-      .exec<RawEvent>(
-        "SELECT pos AS seq, prev, cloudevent FROM events WHERE pos > ? AND pos < ? ORDER BY pos LIMIT ?",
-        after,
-        before,
-        limit,
-      )
-      .toArray();
-  }
-
-  /** Events by position (bodies for a subscription object). */
-  async at(positions: number[]): Promise<RawEvent[]> {
-    if (!positions.length) return [];
-    return this.sql
+  /** Events by position (bodies for a subscription object); on a head, also the segments holding the others. */
+  async at(positions: number[]): Promise<{ rows: RawEvent[]; elsewhere: { n: number; positions: number[] }[] }> {
+    if (!positions.length) return { rows: [], elsewhere: [] };
+    const rows = this.sql
       .exec<RawEvent>(
         "SELECT pos AS seq, prev, cloudevent FROM events WHERE pos IN (SELECT value FROM json_each(?)) ORDER BY pos",
         JSON.stringify(positions),
       )
       .toArray();
+    const here = new Set(rows.map((r) => r.seq));
+    const elsewhere = new Map<number, number[]>();
+    for (const p of positions.filter((p) => !here.has(p))) {
+      const seg = this.sql
+        .exec<{ n: number }>("SELECT n FROM segments WHERE first_pos <= ? AND last_pos >= ?", p, p)
+        .toArray()[0];
+      if (seg) elsewhere.set(seg.n, [...(elsewhere.get(seg.n) ?? []), p]);
+    }
+    return { rows, elsewhere: [...elsewhere].map(([n, ps]) => ({ n, positions: ps })) };
   }
 
   /** Positions still in the outbox (tests and the operator's view). */
@@ -168,14 +215,89 @@ export class EventLog extends DurableObject<Env> {
     }
     const retentionMs = retentionSettings(this.env).eventsMs;
     pruneRows(this.sql, now - retentionMs, PRUNE_BATCH);
-    await this.scheduleNext(retentionMs);
+    this.sql.exec("DELETE FROM segments WHERE newest_at < ?", now - retentionMs);
+    let more = false;
+    if (resource && !metaText(this.sql, "segment")) {
+      try {
+        more = await this.moveToSegment(resource, now);
+      } catch (e) {
+        console.error(
+          JSON.stringify({ msg: "moving log rows to a segment failed; retried", resource, error: errorText(e) }),
+        );
+      }
+    }
+    if (more) await this.ctx.storage.setAlarm(Date.now());
+    else await this.scheduleNext(retentionMs);
   }
 
-  /** The next alarm: the earliest outbox due time, else when the oldest row leaves retention. */
+  /**
+   * One step of the head's move to segments: the oldest rows past `ARCHIVE_AFTER_MS` and before the
+   * first outbox row go to the newest segment (a new one once it is full), idempotently; then, in
+   * one transaction, the head records the segment's range and deletes them. Returns whether more
+   * rows are due.
+   */
+  private async moveToSegment(resource: string, now: number): Promise<boolean> {
+    const after = parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
+    const rows = this.sql
+      .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
+        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? AND pos < COALESCE((SELECT MIN(pos) FROM outbox), 9007199254740991) ORDER BY pos LIMIT ?",
+        now - after,
+        ARCHIVE_BATCH,
+      )
+      .toArray();
+    if (!rows.length) return false;
+    const limit = Number(this.env.EVENT_LOG_SEGMENT_BYTES) || SEGMENT_BYTES;
+    const newest = this.sql
+      .exec<{ n: number; bytes: number }>("SELECT n, bytes FROM segments ORDER BY n DESC LIMIT 1")
+      .toArray()[0];
+    const n = newest && newest.bytes < limit ? newest.n : (newest?.n ?? 0) + 1;
+    await segmentStub(this.env, resource, n).fill(
+      rows.map((r) => ({
+        seq: r.pos,
+        prev: r.prev,
+        event: JSON.parse(r.cloudevent) as CloudEvent,
+        storedAt: r.stored_at,
+        outbox: false,
+      })),
+    );
+    const bytes = rows.reduce((sum, r) => sum + r.cloudevent.length, 0);
+    const newestAt = Math.max(...rows.map((r) => r.stored_at));
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO segments (n, first_pos, last_pos, rows, bytes, newest_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (n) DO UPDATE SET last_pos = excluded.last_pos, rows = rows + excluded.rows,
+           bytes = bytes + excluded.bytes, newest_at = MAX(newest_at, excluded.newest_at)`,
+        n,
+        rows[0]!.pos,
+        rows.at(-1)!.pos,
+        rows.length,
+        bytes,
+        newestAt,
+      );
+      this.sql.exec(
+        "DELETE FROM events WHERE pos IN (SELECT value FROM json_each(?))",
+        JSON.stringify(rows.map((r) => r.pos)),
+      );
+    });
+    return rows.length === ARCHIVE_BATCH;
+  }
+
+  /**
+   * The next alarm: the earliest outbox due time, when the oldest row is due to move to a segment
+   * (a head) or leaves retention, and when the newest segment leaves it (its range is forgotten).
+   */
   private async scheduleNext(retentionMs: number): Promise<void> {
     const nextDue = this.sql.exec<{ d: number | null }>("SELECT MIN(due_at) AS d FROM outbox").toArray()[0]?.d ?? null;
     const oldest = oldestStoredAt(this.sql);
-    const at = Math.min(nextDue ?? Infinity, oldest === null ? Infinity : oldest + retentionMs);
+    const isHead = !metaText(this.sql, "segment");
+    const move = parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
+    const segmentEnd =
+      this.sql.exec<{ t: number | null }>("SELECT MIN(newest_at) AS t FROM segments").toArray()[0]?.t ?? null;
+    const at = Math.min(
+      nextDue ?? Infinity,
+      oldest === null ? Infinity : oldest + (isHead ? Math.min(move + 1000, retentionMs) : retentionMs),
+      segmentEnd === null ? Infinity : segmentEnd + retentionMs,
+    );
     if (Number.isFinite(at)) await this.ctx.storage.setAlarm(at);
   }
 

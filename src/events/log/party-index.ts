@@ -40,7 +40,8 @@ export class PartyIndex extends DurableObject<Env> {
   /** The backfill: party events of the D1 log at their old `seq`, so old `vc1` cursors read on. */
   async importRows(rows: ImportedRow[]): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      for (const row of [...rows].sort((a, b) => a.seq - b.seq)) insertRow(this.sql, row.event, row.storedAt, row.seq);
+      for (const row of [...rows].sort((a, b) => a.seq - b.seq))
+        insertRow(this.sql, row.event, row.storedAt, { pos: row.seq });
     });
     await this.pruneLater(Date.now());
   }

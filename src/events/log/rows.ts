@@ -80,15 +80,17 @@ export function insertRow(
   sql: SqlStorage,
   event: CloudEvent,
   storedAt: number,
-  pos?: number,
+  given?: { pos: number; prev?: number },
 ): { pos: number; prev: number; created: boolean } {
   const held = positionOfSourceId(sql, event.source, event.id);
   if (held !== null) return { pos: held, prev: previousOf(sql, held), created: false };
   const last = lastPosition(sql);
-  const at = pos ?? nextPosition(last, storedAt);
-  if (pos !== undefined && sql.exec("SELECT 1 FROM events WHERE pos = ?", pos).toArray().length)
-    return { pos, prev: previousOf(sql, pos), created: false };
-  const prev = previousOf(sql, at);
+  const at = given?.pos ?? nextPosition(last, storedAt);
+  if (given && sql.exec("SELECT 1 FROM events WHERE pos = ?", given.pos).toArray().length)
+    return { pos: given.pos, prev: previousOf(sql, given.pos), created: false };
+  // A new position follows the last one given (its rows may have moved to a segment since); a
+  // carried-over row keeps the previous position it was given, or the one before it here.
+  const prev = given ? (given.prev ?? previousOf(sql, at)) : last;
   sql.exec(
     "INSERT INTO events (pos, prev, id, source, resource, type, subject, alternativesubject, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     at,
@@ -113,6 +115,8 @@ function previousOf(sql: SqlStorage, pos: number): number {
 
 export interface RowQuery {
   afterPos: number;
+  /** Only positions below this (gap filling). */
+  beforePos?: number;
   resourcePrefix?: string;
   subject?: string;
   alternativeSubject?: string;
@@ -136,6 +140,10 @@ function patternOrEqual(column: string, filter: string, binds: SqlStorageValue[]
 export function listRows(sql: SqlStorage, q: RowQuery): RawEvent[] {
   const where = ["pos > ?"];
   const binds: SqlStorageValue[] = [q.afterPos];
+  if (q.beforePos !== undefined) {
+    where.push("pos < ?");
+    binds.push(q.beforePos);
+  }
   if (q.resourcePrefix) {
     where.push("resource GLOB ?");
     binds.push(`${wildcardGlob(q.resourcePrefix)}*`);

@@ -27,6 +27,11 @@ export function eventLogStub(env: Env, resource: string): DurableObjectStub<Even
   return named<EventLog>(env.EVENT_LOG_DO, `log:${resource}`);
 }
 
+/** Segment `n` of a resource's log: rows its head has moved out, in position order. */
+export function segmentStub(env: Env, resource: string, n: number): DurableObjectStub<EventLog> {
+  return named<EventLog>(env.EVENT_LOG_DO, `log:${resource}:seg:${n}`);
+}
+
 export function idGuardStub(env: Env, source: string, id: string): DurableObjectStub<IdGuard> {
   return named<IdGuard>(env.ID_GUARD_DO, `guard:${guardBucket(source, id)}`);
 }

@@ -1,0 +1,53 @@
+/**
+ * Reading one resource's log across its head and segments (src/events/log/event-log.ts). The head
+ * names the segments that hold positions after the reader's; the reader reads them in order and
+ * asks the head again, so rows moved to a segment between two calls are found there: no gap, no
+ * duplicate. Everything a caller outside the log needs goes through here.
+ */
+import type { Env } from "../../env";
+import type { OutboxEvent } from "../outbox";
+import { parsed, type RawEvent, type RowQuery } from "./rows";
+import { eventLogStub, segmentStub } from "./stubs";
+
+/** A page of one resource's events after `q.afterPos`, in position order. */
+export async function readResourceLog(env: Env, resource: string, q: RowQuery): Promise<RawEvent[]> {
+  const head = eventLogStub(env, resource);
+  const out: RawEvent[] = [];
+  let after = q.afterPos;
+  // Each round either ends the read or moves `after` past at least one segment.
+  for (;;) {
+    const { rows, segments } = await head.list({ ...q, afterPos: after, size: q.size - out.length });
+    if (!segments.length) return [...out, ...rows];
+    for (const seg of segments) {
+      const part = await segmentStub(env, resource, seg.n).list({ ...q, afterPos: after, size: q.size - out.length });
+      out.push(...part.rows);
+      if (out.length >= q.size) return out;
+      after = Math.max(after, seg.last, out.at(-1)?.seq ?? 0);
+      if (q.beforePos !== undefined && after >= q.beforePos - 1) return out;
+    }
+  }
+}
+
+/** Events of one resource by position, wherever they are now (missing: past retention). */
+export async function resourceEventsAt(env: Env, resource: string, positions: number[]): Promise<OutboxEvent[]> {
+  if (!positions.length) return [];
+  const { rows, elsewhere } = await eventLogStub(env, resource).at(positions);
+  const found = [...rows];
+  for (const { n, positions: ps } of elsewhere) found.push(...(await segmentStub(env, resource, n).at(ps)).rows);
+  return parsed(found).sort((a, b) => a.seq - b.seq);
+}
+
+/** The first position of an event id in the resource (oldest segment first), optionally within one subject. */
+export async function resourcePositionOfId(
+  env: Env,
+  resource: string,
+  id: string,
+  subject?: string,
+): Promise<number | null> {
+  const head = eventLogStub(env, resource);
+  for (const seg of await head.segments()) {
+    const pos = await segmentStub(env, resource, seg.n).positionOfId(id, subject);
+    if (pos !== null) return pos;
+  }
+  return head.positionOfId(id, subject);
+}
