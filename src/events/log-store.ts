@@ -30,8 +30,14 @@ export async function partitionedLog(env: Env): Promise<boolean> {
 /** Stores and hands on one event; false for a duplicate (source, id). */
 export async function publishEvent(app: AppContext, event: CloudEvent): Promise<boolean> {
   if (!(await partitionedLog(app.env))) return publish(app, event);
-  const env = app.env;
-  const now = app.now().getTime();
+  return appendToLog(app.env, event, app.now().getTime());
+}
+
+/**
+ * Publishes into the partitioned log: the guard's claim, the append (row and outbox in one
+ * transaction), the party's index. Idempotent, so a caller may simply repeat it after a failure.
+ */
+export async function appendToLog(env: Env, event: CloudEvent, now: number): Promise<boolean> {
   const owner = await idGuardStub(env, event.source, event.id).claim(event.source, event.id, event.resource, now);
   if (owner !== event.resource) return false;
   const stored = await eventLogStub(env, event.resource).append(event, now);

@@ -230,4 +230,38 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     // The head's new row names the last moved one as its predecessor.
     expect(bodies[1]!.prev).toBe(between.at(-1)!.seq);
   });
+
+  it("stores order status events in the log too: readable at once, nothing in the D1 table", async () => {
+    const ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
+    const order = await callWithEnv(OBJECTS, "/notifications/api/v1/orders/email", {
+      method: "POST",
+      headers: { ...ttd, "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(Date.now() + 3 * 3600_000).toISOString(),
+        recipients: [{ emailAddress: "status@example.com" }],
+      }),
+    });
+    expect(order.status).toBe(202);
+    const { orderId } = await order.json<{ orderId: string }>();
+    const cancel = await callWithEnv(OBJECTS, `/notifications/api/v1/orders/${orderId}/cancel`, {
+      method: "PUT",
+      headers: ttd,
+    });
+    expect(cancel.status).toBe(200);
+    const resource = "urn:altinn:resource:notifications_ttd";
+    const reader = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
+    const res = await callWithEnv(OBJECTS, `/events/api/v1/events?resource=${resource}&after=0&size=1000`, {
+      headers: reader,
+    });
+    const mine = (await res.json<{ type: string; subject: string }[]>()).filter(
+      (e) => e.subject === `/shipment/${orderId}`,
+    );
+    expect(mine.map((e) => e.type)).toEqual(["no.varsel.notifications.shipment.cancelled"]);
+    const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE subject = ?")
+      .bind(`/shipment/${orderId}`)
+      .first<{ n: number }>();
+    expect(inD1!.n).toBe(0);
+  });
 });
