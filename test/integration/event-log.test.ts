@@ -264,4 +264,22 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
       .first<{ n: number }>();
     expect(inD1!.n).toBe(0);
   });
+
+  it("cuts a page of large events at what one answer carries, and the next link reads on with nothing lost", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    const published: string[] = [];
+    // 135 events of ~62 KB: about 8.4 MB, more than one answer of a log object carries (8 MB).
+    const data = "x".repeat(62_000);
+    for (let i = 0; i < 135; i++) {
+      const e = { ...ev(urn), data };
+      expect((await publishTo(e, headers)).status).toBe(200);
+      published.push(e.id);
+    }
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
+    const first = await read(`${q}&after=0&size=1000`, headers);
+    expect(first.ids.length).toBeGreaterThan(0);
+    expect(first.ids.length).toBeLessThan(135);
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+  });
 });

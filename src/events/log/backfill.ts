@@ -10,6 +10,7 @@
 import type { Env } from "../../env";
 import type { CloudEvent } from "../cloudevent";
 import type { ImportedRow } from "./event-log";
+import { byBytes } from "./rows";
 import { eventLogStub, partyIndexStub, partyOf } from "./stubs";
 
 export const BACKFILL = { rows: 1000, maxBatches: 20, budgetMs: 20_000 };
@@ -80,8 +81,14 @@ async function copy(env: Env, rows: Row[]): Promise<void> {
     const party = partyOf(event);
     if (party) byParty.set(party, [...(byParty.get(party) ?? []), row]);
   }
+  const size = (r: ImportedRow) => JSON.stringify(r.event).length;
+  // Objects in parallel; each object's rows in order, in pieces that fit one RPC message.
   await Promise.all([
-    ...[...byResource].map(([resource, list]) => eventLogStub(env, resource).importRows(list)),
-    ...[...byParty].map(([party, list]) => partyIndexStub(env, party).importRows(list)),
+    ...[...byResource].map(async ([resource, list]) => {
+      for (const piece of byBytes(list, size)) await eventLogStub(env, resource).importRows(piece);
+    }),
+    ...[...byParty].map(async ([party, list]) => {
+      for (const piece of byBytes(list, size)) await partyIndexStub(env, party).importRows(piece);
+    }),
   ]);
 }

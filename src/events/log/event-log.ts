@@ -19,6 +19,7 @@ import { parseDuration } from "../../lib/duration";
 import { handOverToSubscriptions, type LogItem } from "./handover";
 import { segmentStub } from "./stubs";
 import {
+  byBytes,
   ensureRows,
   insertRow,
   lastPosition,
@@ -238,14 +239,16 @@ export class EventLog extends DurableObject<Env> {
    */
   private async moveToSegment(resource: string, now: number): Promise<boolean> {
     const after = parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
-    const rows = this.sql
+    const candidates = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
         "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? AND pos < COALESCE((SELECT MIN(pos) FROM outbox), 9007199254740991) ORDER BY pos LIMIT ?",
         now - after,
         ARCHIVE_BATCH,
       )
       .toArray();
-    if (!rows.length) return false;
+    if (!candidates.length) return false;
+    // One step is one RPC: at most MAX_ANSWER_BYTES of events.
+    const rows = byBytes(candidates, (r) => r.cloudevent.length)[0]!;
     const limit = Number(this.env.EVENT_LOG_SEGMENT_BYTES) || SEGMENT_BYTES;
     const newest = this.sql
       .exec<{ n: number; bytes: number }>("SELECT n, bytes FROM segments ORDER BY n DESC LIMIT 1")
@@ -279,7 +282,7 @@ export class EventLog extends DurableObject<Env> {
         JSON.stringify(rows.map((r) => r.pos)),
       );
     });
-    return rows.length === ARCHIVE_BATCH;
+    return rows.length < candidates.length || rows.length === ARCHIVE_BATCH;
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import type { Env } from "../../env";
 import type { OutboxEvent } from "../outbox";
-import { parsed, type RawEvent, type RowQuery } from "./rows";
+import { MAX_ANSWER_BYTES, parsed, type RawEvent, type RowQuery } from "./rows";
 import { eventLogStub, segmentStub } from "./stubs";
 
 /** A page of one resource's events after `q.afterPos`, in position order. */
@@ -14,6 +14,7 @@ export async function readResourceLog(env: Env, resource: string, q: RowQuery): 
   const head = eventLogStub(env, resource);
   const out: RawEvent[] = [];
   let after = q.afterPos;
+  let bytes = 0;
   // Each round either ends the read or moves `after` past at least one segment.
   for (;;) {
     const { rows, segments } = await head.list({ ...q, afterPos: after, size: q.size - out.length });
@@ -21,7 +22,9 @@ export async function readResourceLog(env: Env, resource: string, q: RowQuery): 
     for (const seg of segments) {
       const part = await segmentStub(env, resource, seg.n).list({ ...q, afterPos: after, size: q.size - out.length });
       out.push(...part.rows);
-      if (out.length >= q.size) return out;
+      bytes += part.rows.reduce((n, r) => n + r.cloudevent.length, 0);
+      // A full page, or as many bytes as one answer carries (a short page still has a `next` link).
+      if (out.length >= q.size || (out.length && bytes > MAX_ANSWER_BYTES)) return out;
       after = Math.max(after, seg.last, out.at(-1)?.seq ?? 0);
       if (q.beforePos !== undefined && after >= q.beforePos - 1) return out;
     }
@@ -31,9 +34,13 @@ export async function readResourceLog(env: Env, resource: string, q: RowQuery): 
 /** Events of one resource by position, wherever they are now (missing: past retention). */
 export async function resourceEventsAt(env: Env, resource: string, positions: number[]): Promise<OutboxEvent[]> {
   if (!positions.length) return [];
-  const { rows, elsewhere } = await eventLogStub(env, resource).at(positions);
-  const found = [...rows];
-  for (const { n, positions: ps } of elsewhere) found.push(...(await segmentStub(env, resource, n).at(ps)).rows);
+  const found: RawEvent[] = [];
+  // Groups of 100: an answer stays within an RPC message (100 events of at most 64 KiB).
+  for (let i = 0; i < positions.length; i += 100) {
+    const { rows, elsewhere } = await eventLogStub(env, resource).at(positions.slice(i, i + 100));
+    found.push(...rows);
+    for (const { n, positions: ps } of elsewhere) found.push(...(await segmentStub(env, resource, n).at(ps)).rows);
+  }
   return parsed(found).sort((a, b) => a.seq - b.seq);
 }
 

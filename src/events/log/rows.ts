@@ -167,12 +167,42 @@ export function listRows(sql: SqlStorage, q: RowQuery): RawEvent[] {
     binds.push(q.to);
   }
   binds.push(q.size);
-  return sql
-    .exec<RawEvent>(
-      `SELECT pos AS seq, prev, cloudevent FROM events WHERE ${where.join(" AND ")} ORDER BY pos LIMIT ?`,
-      ...binds,
-    )
-    .toArray();
+  const out: RawEvent[] = [];
+  let bytes = 0;
+  for (const row of sql.exec<RawEvent>(
+    `SELECT pos AS seq, prev, cloudevent FROM events WHERE ${where.join(" AND ")} ORDER BY pos LIMIT ?`,
+    ...binds,
+  )) {
+    bytes += row.cloudevent.length;
+    if (out.length && bytes > MAX_ANSWER_BYTES) break;
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Bytes of events one answer of a log object carries at most (an RPC message may hold 32 MiB; a
+ * page of 1,000 events of 64 KiB would not fit). A page cut short here still has a `next` link.
+ */
+export const MAX_ANSWER_BYTES = 8_000_000;
+
+/** Splits items into consecutive groups of at most `MAX_ANSWER_BYTES` (each group holds at least one). */
+export function byBytes<T>(items: T[], size: (item: T) => number, limit = MAX_ANSWER_BYTES): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (group.length && bytes + n > limit) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += n;
+  }
+  if (group.length) groups.push(group);
+  return groups;
 }
 
 /** The first position of an event id, optionally only among one subject's events. */
