@@ -5,10 +5,9 @@ export interface Env {
   EMAIL_QUEUE: Queue<unknown>;
   SMS_QUEUE: Queue<unknown>;
   SUBSCRIPTION_DO: DurableObjectNamespace;
-  /** The partitioned event log (docs/event-log.md): one object per resource, guards by hash, one index per party. */
+  /** The partitioned event log (docs/event-log.md): a head per resource and per party, segments, guards by hash. */
   EVENT_LOG_DO: DurableObjectNamespace;
   ID_GUARD_DO: DurableObjectNamespace;
-  PARTY_INDEX_DO: DurableObjectNamespace;
   /**
    * Which event log serves publishes and reads: "d1" (default, the one D1 table) or "objects" (the
    * partitioned log, used once the backfill has copied the D1 log; docs/event-log.md).

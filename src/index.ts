@@ -13,7 +13,6 @@ import { API_SECURITY_HEADERS } from "./console/csp";
 export { SubscriptionDelivery } from "./delivery/durable-object";
 export { EventLog } from "./events/log/event-log";
 export { IdGuard } from "./events/log/id-guard";
-export { PartyIndex } from "./events/log/party-index";
 
 const router = buildRouter();
 

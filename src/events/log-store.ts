@@ -8,9 +8,17 @@ import type { AppContext } from "../http/context";
 import type { CloudEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { backfillState } from "./log/backfill";
-import { readResourceLog, resourcePositionOfId } from "./log/resource-log";
+import { logPositionOfId, readLog } from "./log/resource-log";
 import { parsed } from "./log/rows";
-import { eventLogStub, idGuardStub, partyIndexStub, partyOf, partyOfSubject } from "./log/stubs";
+import {
+  eventLogStub,
+  idGuardStub,
+  logStub,
+  partyLogName,
+  partyOf,
+  partyOfSubject,
+  resourceLogName,
+} from "./log/stubs";
 import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
 
 let backfilled = false;
@@ -43,7 +51,7 @@ export async function appendToLog(env: Env, event: CloudEvent, now: number): Pro
   const stored = await eventLogStub(env, event.resource).append(event, now);
   // Also for a repeat: a publish cut off before this step is completed by its retry.
   const party = partyOf(event);
-  if (party) await partyIndexStub(env, party).add(event, now);
+  if (party) await logStub(env, partyLogName(party)).index(party, event, now);
   return stored.created;
 }
 
@@ -51,16 +59,16 @@ export async function appendToLog(env: Env, event: CloudEvent, now: number): Pro
 export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
   if (!(await partitionedLog(env))) return listEvents(env, q);
   const { resource, afterSeq, ...filters } = q;
-  if (resource) return parsed(await readResourceLog(env, resource, { ...filters, afterPos: afterSeq }));
+  if (resource) return parsed(await readLog(env, resourceLogName(resource), { ...filters, afterPos: afterSeq }));
   const party = partyOfSubject(q.subject);
   if (!party) throw new Error("a read across resources needs a party subject");
-  return parsed(await partyIndexStub(env, party).list({ ...filters, afterPos: afterSeq }));
+  return parsed(await readLog(env, partyLogName(party), { ...filters, afterPos: afterSeq }));
 }
 
 /** The position of an event id within what the read could return (see IdScope). */
 export async function positionOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
   if (!(await partitionedLog(env))) return seqOfEventId(env, id, scope);
-  if (scope.resource) return resourcePositionOfId(env, scope.resource, id, scope.subject);
+  if (scope.resource) return logPositionOfId(env, resourceLogName(scope.resource), id, scope.subject);
   const party = partyOfSubject(scope.subject);
-  return party ? partyIndexStub(env, party).positionOfId(id) : null;
+  return party ? logPositionOfId(env, partyLogName(party), id) : null;
 }

@@ -102,7 +102,6 @@ async function round(all: Tenant[], n: number) {
     EVENT_LOG: "objects",
     EVENT_LOG_DO: countingNamespace(env.EVENT_LOG_DO, calls),
     ID_GUARD_DO: countingNamespace(env.ID_GUARD_DO, calls),
-    PARTY_INDEX_DO: countingNamespace(env.PARTY_INDEX_DO, calls),
   };
   for (const t of all) {
     resetCalls(t.objectCalls);

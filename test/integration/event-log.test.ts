@@ -7,7 +7,7 @@ import type { Env } from "../../src/env";
 import { decodeAfter } from "../../src/events/cursor";
 import type { EventLog } from "../../src/events/log/event-log";
 import { isLogPosition } from "../../src/events/log/position";
-import { eventLogStub, guardBucket, GUARD_BUCKETS } from "../../src/events/log/stubs";
+import { eventLogStub, guardBucket, GUARD_BUCKETS, logStub, partyLogName } from "../../src/events/log/stubs";
 import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
 import { putResource } from "../helpers/admin";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
@@ -128,8 +128,13 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     expect(guardBucket(e.source, e.id)).toBeLessThan(GUARD_BUCKETS);
   });
 
-  it("serves /app/party from the party's index across apps, paged, with its own writes", async () => {
+  it("serves /app/party from the party's log across apps, paged, with its own writes, also once rows moved to segments", async () => {
     const party = String(51_100_000 + Math.floor(Math.random() * 100_000));
+    const partyHead = logStub(env, partyLogName(party));
+    await runInDurableObject(partyHead, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s", EVENT_LOG_SEGMENT_BYTES: "600" };
+    });
     const org = bearer(await altinnToken({ org: "ttd" }));
     const user = bearer(await altinnToken({ user: "42", party }));
     const mine: string[] = [];
@@ -150,6 +155,20 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
       const seen = await readAll(`/events/api/v1/app/party?after=0&party=${party}&size=4`, user);
       expect(seen).toEqual(mine);
     }
+    // The party's head moves its rows to segments like a resource's; reads are the same.
+    await poll(
+      () =>
+        runInDurableObject(
+          partyHead,
+          (_o, state) => state.storage.sql.exec("SELECT 1 FROM events").toArray().length === 0,
+        ),
+      "the party's rows moved to segments",
+    );
+    expect((await partyHead.segments()).length).toBeGreaterThan(0);
+    expect(await readAll(`/events/api/v1/app/party?after=0&party=${party}&size=4`, user)).toEqual(mine);
+    expect(await readAll(`/events/api/v1/app/party?after=${mine[1]}&party=${party}&size=2`, user)).toEqual(
+      mine.slice(2),
+    );
   });
 
   it("keeps an event in the log's outbox while its hand-over fails, and pushes it once the hand-over works", async () => {

@@ -1,7 +1,7 @@
 /**
  * The migration of the D1 log into the partitioned log (docs/event-log.md). Each cron tick copies
  * the next rows of the D1 `events` table, in `seq` order, to their resource's `EventLog` (and party
- * events to their `PartyIndex`) at their old `seq`, so old `vc1` cursors keep naming the same place.
+ * events to their party's log) at their old `seq`, so old `vc1` cursors keep naming the same place.
  * Rows still in the D1 outbox go into the log's outbox and leave D1's in the same tick, after the
  * log holds them: pushed once (a subscription object ignores a position it already holds). The high
  * -water mark lives in D1 (`event_log_backfill`, migration 0019); a tick cut off half-way is repeated,
@@ -11,7 +11,7 @@ import type { Env } from "../../env";
 import type { CloudEvent } from "../cloudevent";
 import type { ImportedRow } from "./event-log";
 import { byBytes } from "./rows";
-import { eventLogStub, partyIndexStub, partyOf } from "./stubs";
+import { logStub, partyLogName, partyOf, resourceLogName } from "./stubs";
 
 export const BACKFILL = { rows: 1000, maxBatches: 20, budgetMs: 20_000 };
 
@@ -85,10 +85,14 @@ async function copy(env: Env, rows: Row[]): Promise<void> {
   // Objects in parallel; each object's rows in order, in pieces that fit one RPC message.
   await Promise.all([
     ...[...byResource].map(async ([resource, list]) => {
-      for (const piece of byBytes(list, size)) await eventLogStub(env, resource).importRows(piece);
+      const name = resourceLogName(resource);
+      for (const piece of byBytes(list, size)) await logStub(env, name).importRows(piece, { name, resource });
     }),
     ...[...byParty].map(async ([party, list]) => {
-      for (const piece of byBytes(list, size)) await partyIndexStub(env, party).importRows(piece);
+      const name = partyLogName(party);
+      // A party's copies carry no outbox: the resource's log pushes the event.
+      const copies = list.map((r) => ({ ...r, outbox: false }));
+      for (const piece of byBytes(copies, size)) await logStub(env, name).importRows(piece, { name });
     }),
   ]);
 }

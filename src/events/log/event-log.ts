@@ -17,7 +17,7 @@ import { retentionSettings } from "../../retention/settings";
 import type { CloudEvent } from "../cloudevent";
 import { parseDuration } from "../../lib/duration";
 import { handOverToSubscriptions, type LogItem } from "./handover";
-import { segmentStub } from "./stubs";
+import { partyLogName, resourceLogName, segmentStub } from "./stubs";
 import {
   byBytes,
   ensureRows,
@@ -87,7 +87,7 @@ export class EventLog extends DurableObject<Env> {
   /** Stores the event (idempotent on (source, id)) with its outbox row, in one transaction. */
   async append(event: CloudEvent, nowMs: number): Promise<Appended> {
     const r = this.ctx.storage.transactionSync(() => {
-      if (!metaText(this.sql, "resource")) setMeta(this.sql, "resource", event.resource);
+      this.name(resourceLogName(event.resource), event.resource);
       const stored = insertRow(this.sql, event, nowMs);
       if (stored.created) this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
       return stored;
@@ -96,19 +96,35 @@ export class EventLog extends DurableObject<Env> {
     return r;
   }
 
+  /**
+   * A party's head (`party:<id>`, SPEC §4.3 `/app/party`): a copy of an app event about the party at
+   * the party's next position (idempotent on (source, id)); no outbox, the resource's log pushes it.
+   */
+  async index(party: string, event: CloudEvent, nowMs: number): Promise<number> {
+    const r = this.ctx.storage.transactionSync(() => {
+      this.name(partyLogName(party));
+      return insertRow(this.sql, event, nowMs);
+    });
+    if (r.created) await this.wakeBy(nowMs + this.moveAfterMs());
+    return r.pos;
+  }
+
   /** A segment's rows, moved here by its head (idempotent). */
   async fill(rows: ImportedRow[]): Promise<number> {
     if (!metaText(this.sql, "segment")) setMeta(this.sql, "segment", "1");
     return this.importRows(rows);
   }
 
-  /** The backfill: rows of the D1 log at their old `seq` (idempotent), unconfirmed ones into the outbox. */
-  async importRows(rows: ImportedRow[]): Promise<number> {
+  /**
+   * The backfill: rows of the D1 log at their old `seq` (idempotent), unconfirmed ones into the
+   * outbox. `head` names the head they go to (a resource's or a party's); absent for a segment.
+   */
+  async importRows(rows: ImportedRow[], head?: { name: string; resource?: string }): Promise<number> {
     const now = Date.now();
     const added = this.ctx.storage.transactionSync(() => {
       let n = 0;
+      if (head) this.name(head.name, head.resource);
       for (const row of [...rows].sort((a, b) => a.seq - b.seq)) {
-        if (!metaText(this.sql, "resource")) setMeta(this.sql, "resource", row.event.resource);
         const stored = insertRow(this.sql, row.event, row.storedAt, {
           pos: row.seq,
           ...(row.prev !== undefined ? { prev: row.prev } : {}),
@@ -184,6 +200,7 @@ export class EventLog extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const resource = metaText(this.sql, "resource");
+    const name = metaText(this.sql, "name");
     const due = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string }>(
         "SELECT e.pos, e.prev, e.cloudevent FROM outbox o JOIN events e ON e.pos = o.pos WHERE o.due_at <= ? ORDER BY o.pos LIMIT ?",
@@ -218,12 +235,12 @@ export class EventLog extends DurableObject<Env> {
     pruneRows(this.sql, now - retentionMs, PRUNE_BATCH);
     this.sql.exec("DELETE FROM segments WHERE newest_at < ?", now - retentionMs);
     let more = false;
-    if (resource && !metaText(this.sql, "segment")) {
+    if (name && !metaText(this.sql, "segment")) {
       try {
-        more = await this.moveToSegment(resource, now);
+        more = await this.moveToSegment(name, now);
       } catch (e) {
         console.error(
-          JSON.stringify({ msg: "moving log rows to a segment failed; retried", resource, error: errorText(e) }),
+          JSON.stringify({ msg: "moving log rows to a segment failed; retried", name, error: errorText(e) }),
         );
       }
     }
@@ -237,8 +254,8 @@ export class EventLog extends DurableObject<Env> {
    * one transaction, the head records the segment's range and deletes them. Returns whether more
    * rows are due.
    */
-  private async moveToSegment(resource: string, now: number): Promise<boolean> {
-    const after = parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
+  private async moveToSegment(name: string, now: number): Promise<boolean> {
+    const after = this.moveAfterMs();
     const candidates = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
         "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? AND pos < COALESCE((SELECT MIN(pos) FROM outbox), 9007199254740991) ORDER BY pos LIMIT ?",
@@ -254,7 +271,7 @@ export class EventLog extends DurableObject<Env> {
       .exec<{ n: number; bytes: number }>("SELECT n, bytes FROM segments ORDER BY n DESC LIMIT 1")
       .toArray()[0];
     const n = newest && newest.bytes < limit ? newest.n : (newest?.n ?? 0) + 1;
-    await segmentStub(this.env, resource, n).fill(
+    await segmentStub(this.env, name, n).fill(
       rows.map((r) => ({
         seq: r.pos,
         prev: r.prev,
@@ -293,7 +310,7 @@ export class EventLog extends DurableObject<Env> {
     const nextDue = this.sql.exec<{ d: number | null }>("SELECT MIN(due_at) AS d FROM outbox").toArray()[0]?.d ?? null;
     const oldest = oldestStoredAt(this.sql);
     const isHead = !metaText(this.sql, "segment");
-    const move = parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
+    const move = this.moveAfterMs();
     const segmentEnd =
       this.sql.exec<{ t: number | null }>("SELECT MIN(newest_at) AS t FROM segments").toArray()[0]?.t ?? null;
     const at = Math.min(
@@ -302,6 +319,16 @@ export class EventLog extends DurableObject<Env> {
       segmentEnd === null ? Infinity : segmentEnd + retentionMs,
     );
     if (Number.isFinite(at)) await this.ctx.storage.setAlarm(at);
+  }
+
+  private moveAfterMs(): number {
+    return parseDuration(this.env.EVENT_LOG_ARCHIVE_AFTER, ARCHIVE_AFTER_MS);
+  }
+
+  /** Records which head this is (its segments are named after it) and, for a resource's, the resource. */
+  private name(name: string, resource?: string): void {
+    if (!metaText(this.sql, "name")) setMeta(this.sql, "name", name);
+    if (resource && !metaText(this.sql, "resource")) setMeta(this.sql, "resource", resource);
   }
 
   private async wakeBy(at: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The event rows kept in a log object's own SQLite storage: one table shape for a resource's log
- * (`EventLog`) and a party's index (`PartyIndex`), with the read filters of SPEC §4.3 evaluated
+ * head (`log:<urn>`), a party's head (`party:<id>`) and their segments, with the read filters of SPEC §4.3 evaluated
  * there. `(source, id)` is unique within the object; across objects `IdGuard` keeps it unique.
  */
 import type { CloudEvent } from "../cloudevent";

@@ -2,7 +2,6 @@
 import type { Env } from "../../env";
 import type { EventLog } from "./event-log";
 import type { IdGuard } from "./id-guard";
-import type { PartyIndex } from "./party-index";
 
 /** Guard objects `(source, id)` pairs are spread over: a fixed number, whatever the tenants. */
 export const GUARD_BUCKETS = 4096;
@@ -23,21 +22,26 @@ function named<T extends Rpc.DurableObjectBranded>(ns: DurableObjectNamespace, n
   return typed.get(typed.idFromName(name));
 }
 
-export function eventLogStub(env: Env, resource: string): DurableObjectStub<EventLog> {
-  return named<EventLog>(env.EVENT_LOG_DO, `log:${resource}`);
+/** A log object by name: a resource's head `log:<urn>`, a party's head `party:<id>`, or a segment of either. */
+export function logStub(env: Env, name: string): DurableObjectStub<EventLog> {
+  return named<EventLog>(env.EVENT_LOG_DO, name);
 }
 
-/** Segment `n` of a resource's log: rows its head has moved out, in position order. */
-export function segmentStub(env: Env, resource: string, n: number): DurableObjectStub<EventLog> {
-  return named<EventLog>(env.EVENT_LOG_DO, `log:${resource}:seg:${n}`);
+export const resourceLogName = (resource: string) => `log:${resource}`;
+export const partyLogName = (party: string) => `party:${party}`;
+
+/** The head of a resource's log. */
+export function eventLogStub(env: Env, resource: string): DurableObjectStub<EventLog> {
+  return logStub(env, resourceLogName(resource));
+}
+
+/** Segment `n` of a log: rows its head has moved out, in position order. */
+export function segmentStub(env: Env, headName: string, n: number): DurableObjectStub<EventLog> {
+  return logStub(env, `${headName}:seg:${n}`);
 }
 
 export function idGuardStub(env: Env, source: string, id: string): DurableObjectStub<IdGuard> {
   return named<IdGuard>(env.ID_GUARD_DO, `guard:${guardBucket(source, id)}`);
-}
-
-export function partyIndexStub(env: Env, party: string): DurableObjectStub<PartyIndex> {
-  return named<PartyIndex>(env.PARTY_INDEX_DO, `party:${party}`);
 }
 
 const APP_RESOURCE_PREFIX = "urn:altinn:resource:app_";
