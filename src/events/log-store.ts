@@ -46,12 +46,12 @@ export async function publishEvent(app: AppContext, event: CloudEvent): Promise<
  * transaction), the party's index. Idempotent, so a caller may simply repeat it after a failure.
  */
 export async function appendToLog(env: Env, event: CloudEvent, now: number): Promise<boolean> {
-  const owner = await idGuardStub(env, event.source, event.id).claim(event.source, event.id, event.resource, now);
-  if (owner !== event.resource) return false;
-  const stored = await eventLogStub(env, event.resource).append(event, now);
+  const claim = await idGuardStub(env, event.source, event.id).claim(event.source, event.id, event.resource, now);
+  if (claim.resource !== event.resource) return false;
+  const stored = await eventLogStub(env, event.resource).append(event, now, claim.repeatSince);
   // Also for a repeat: a publish cut off before this step is completed by its retry.
   const party = partyOf(event);
-  if (party) await logStub(env, partyLogName(party)).index(party, event, now);
+  if (party) await logStub(env, partyLogName(party)).index(party, event, now, claim.repeatSince);
   return stored.created;
 }
 

@@ -229,6 +229,10 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     // The first segment was full after the first round: the second round went to a new one.
     const segments = await head.segments();
     expect(segments.length).toBeGreaterThanOrEqual(2);
+    // A repeat of an event that has moved on to a segment is still a duplicate.
+    const firstEvent = { ...ev(urn, published[0]), source: "https://it.example/x" };
+    expect((await publishTo(firstEvent, headers)).status).toBe(200);
+    expect(await idsInLog(urn)).toEqual([]);
     const last = ev(urn);
     expect((await publishTo(last, headers)).status).toBe(200);
     published.push(last.id);
@@ -300,5 +304,23 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     expect(first.ids.length).toBeGreaterThan(0);
     expect(first.ids.length).toBeLessThan(135);
     expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+  });
+
+  it("copies an app event to its party's log from the outbox when the publish was cut off after the append", async () => {
+    const party = String(53_100_000 + Math.floor(Math.random() * 100_000));
+    const resource = "urn:altinn:resource:app_ttd_cutoff";
+    const event = {
+      ...ev(resource),
+      source: `https://ttd.apps.example/ttd/cutoff/instances/${party}/${crypto.randomUUID()}`,
+      subject: `/party/${party}`,
+    };
+    // Only the append happened (as if the Worker died before the party's copy).
+    await eventLogStub(env, resource).append(event, Date.now());
+    const user = bearer(await altinnToken({ user: "42", party }));
+    const ids = await poll(async () => {
+      const page = await read(`/events/api/v1/app/party?after=0&party=${party}`, user);
+      return page.ids.length ? page.ids : null;
+    }, "the party's copy written by the outbox");
+    expect(ids).toEqual([event.id]);
   });
 });

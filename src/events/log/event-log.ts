@@ -16,7 +16,7 @@ import { errorText } from "../../lib/errors";
 import { retentionSettings } from "../../retention/settings";
 import type { CloudEvent } from "../cloudevent";
 import { parseDuration } from "../../lib/duration";
-import { handOverToSubscriptions, type LogItem } from "./handover";
+import { copyToParties, handOverToSubscriptions, type LogItem } from "./handover";
 import { partyLogName, resourceLogName, segmentStub } from "./stubs";
 import {
   byBytes,
@@ -27,6 +27,7 @@ import {
   metaText,
   oldestStoredAt,
   positionOfId,
+  positionOfSourceId,
   pruneRows,
   setMeta,
   type RawEvent,
@@ -85,7 +86,9 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /** Stores the event (idempotent on (source, id)) with its outbox row, in one transaction. */
-  async append(event: CloudEvent, nowMs: number): Promise<Appended> {
+  async append(event: CloudEvent, nowMs: number, since?: number): Promise<Appended> {
+    const moved = await this.inSegments(event, since);
+    if (moved !== null) return { pos: moved, prev: 0, created: false };
     const r = this.ctx.storage.transactionSync(() => {
       this.name(resourceLogName(event.resource), event.resource);
       const stored = insertRow(this.sql, event, nowMs);
@@ -100,13 +103,39 @@ export class EventLog extends DurableObject<Env> {
    * A party's head (`party:<id>`, SPEC §4.3 `/app/party`): a copy of an app event about the party at
    * the party's next position (idempotent on (source, id)); no outbox, the resource's log pushes it.
    */
-  async index(party: string, event: CloudEvent, nowMs: number): Promise<number> {
+  async index(party: string, event: CloudEvent, nowMs: number, since?: number): Promise<number> {
+    const moved = await this.inSegments(event, since);
+    if (moved !== null) return moved;
     const r = this.ctx.storage.transactionSync(() => {
       this.name(partyLogName(party));
       return insertRow(this.sql, event, nowMs);
     });
     if (r.created) await this.wakeBy(nowMs + this.moveAfterMs());
     return r.pos;
+  }
+
+  /**
+   * (source, id) may have been stored here since `since` (a repeat: its first claim, or the time the
+   * resource stored it) and moved on to a segment: the head's own unique index no longer sees it,
+   * so the segments filled since then are asked (usually none or one). Its position, or null.
+   */
+  private async inSegments(event: CloudEvent, since: number | undefined): Promise<number | null> {
+    if (since === undefined || positionOfSourceId(this.sql, event.source, event.id) !== null) return null;
+    const name = metaText(this.sql, "name");
+    if (!name) return null;
+    const segments = this.sql
+      .exec<{ n: number }>("SELECT n FROM segments WHERE newest_at >= ? ORDER BY n", since)
+      .toArray();
+    for (const { n } of segments) {
+      const pos = await segmentStub(this.env, name, n).positionOf(event.source, event.id);
+      if (pos !== null) return pos;
+    }
+    return null;
+  }
+
+  /** The position of (source, id) in this object, or null. */
+  async positionOf(source: string, id: string): Promise<number | null> {
+    return positionOfSourceId(this.sql, source, id);
   }
 
   /** A segment's rows, moved here by its head (idempotent). */
@@ -202,8 +231,8 @@ export class EventLog extends DurableObject<Env> {
     const resource = metaText(this.sql, "resource");
     const name = metaText(this.sql, "name");
     const due = this.sql
-      .exec<{ pos: number; prev: number; cloudevent: string }>(
-        "SELECT e.pos, e.prev, e.cloudevent FROM outbox o JOIN events e ON e.pos = o.pos WHERE o.due_at <= ? ORDER BY o.pos LIMIT ?",
+      .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
+        "SELECT e.pos, e.prev, e.cloudevent, e.stored_at FROM outbox o JOIN events e ON e.pos = o.pos WHERE o.due_at <= ? ORDER BY o.pos LIMIT ?",
         now,
         OUTBOX_BATCH,
       )
@@ -214,10 +243,13 @@ export class EventLog extends DurableObject<Env> {
       const items: LogItem[] = due.map((r) => ({
         seq: r.pos,
         prev: r.prev,
+        storedAt: r.stored_at,
         event: JSON.parse(r.cloudevent) as CloudEvent,
       }));
       let ok = false;
       try {
+        // The party's copy too (publish wrote it already; this is the safety net if it was cut off).
+        await copyToParties(this.env, items);
         ok = await handOverToSubscriptions(this.env, resource, items);
       } catch (e) {
         console.error(JSON.stringify({ msg: "log hand-over failed; retried", resource, error: errorText(e) }));

@@ -9,6 +9,7 @@ import type { Env } from "../../env";
 import type { CloudEvent } from "../cloudevent";
 import { handOverPrev } from "../../delivery/matcher";
 import { deliveryStub } from "../../delivery/stub";
+import { logStub, partyLogName, partyOf } from "./stubs";
 import { errorText } from "../../lib/errors";
 import { mapLimited } from "../../lib/parallel";
 import { resourceGenerations, subscriptionsForResources } from "../../subscriptions/queries";
@@ -22,6 +23,8 @@ export interface LogItem {
   seq: number;
   /** The resource's previous event (0: none). */
   prev: number;
+  /** When the resource's log stored it (a party's copy is no older). */
+  storedAt: number;
   event: CloudEvent;
 }
 
@@ -64,4 +67,17 @@ export async function handOverToSubscriptions(env: Env, resource: string, items:
     }
   });
   return ok.every(Boolean);
+}
+
+/**
+ * Makes sure every app event about a party is in that party's log (`/app/party`). Publish writes the
+ * copy before it answers; the outbox repeats it (idempotent on (source, id)) so a publish cut off
+ * between the append and the copy still reaches the party. Throws when a copy fails (retried).
+ */
+export async function copyToParties(env: Env, items: LogItem[]): Promise<void> {
+  const now = Date.now();
+  for (const item of items) {
+    const party = partyOf(item.event);
+    if (party) await logStub(env, partyLogName(party)).index(party, item.event, now, item.storedAt);
+  }
 }

@@ -10,6 +10,12 @@ import { retentionSettings } from "../../retention/settings";
 
 const PRUNE_BATCH = 500;
 
+export interface Claim {
+  resource: string;
+  /** Set when the pair was claimed before: the time of the first claim. */
+  repeatSince?: number;
+}
+
 export class IdGuard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
@@ -22,16 +28,19 @@ export class IdGuard extends DurableObject<Env> {
     this.sql.exec("CREATE INDEX IF NOT EXISTS claims_at ON claims (at)");
   }
 
-  /** The resource (source, id) belongs to: `resource` when new, else the one it was first claimed for. */
-  async claim(source: string, id: string, resource: string, nowMs: number): Promise<string> {
+  /**
+   * The resource (source, id) belongs to: `resource` when new, else the one it was first claimed
+   * for, with the time of that first claim (a repeat: the event may be stored since then).
+   */
+  async claim(source: string, id: string, resource: string, nowMs: number): Promise<Claim> {
     const held = this.sql
-      .exec<{ resource: string }>("SELECT resource FROM claims WHERE source = ? AND id = ?", source, id)
+      .exec<{ resource: string; at: number }>("SELECT resource, at FROM claims WHERE source = ? AND id = ?", source, id)
       .toArray()[0];
-    if (held) return held.resource;
+    if (held) return { resource: held.resource, repeatSince: held.at };
     this.sql.exec("INSERT INTO claims (source, id, resource, at) VALUES (?, ?, ?, ?)", source, id, resource, nowMs);
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(nowMs + retentionSettings(this.env).eventsMs);
-    return resource;
+    return { resource };
   }
 
   /** Claims end with their events' retention (the D1 log forgot a pruned (source, id) too). */
