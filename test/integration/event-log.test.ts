@@ -323,4 +323,38 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     }, "the party's copy written by the outbox");
     expect(ids).toEqual([event.id]);
   });
+
+  it("moves rows on to segments during a long hand-over outage and still pushes them, in order, once it ends", async () => {
+    const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
+    const head = eventLogStub(env, sub.resource);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = {
+        ...o.env,
+        EVENT_LOG_ARCHIVE_AFTER: "0s",
+        DB: new Proxy(o.env.DB, {
+          get: () => () => {
+            throw new Error("D1 unavailable");
+          },
+        }),
+      };
+    });
+    const events = [ev(sub.resource), ev(sub.resource), ev(sub.resource)];
+    for (const e of events) expect((await publishTo(e, sub.headers)).status).toBe(200);
+    // The head keeps only the outbox entries; the rows went to a segment.
+    await poll(async () => (await idsInLog(sub.resource)).length === 0, "the rows moved while undelivered");
+    expect(await head.outboxPositions()).toHaveLength(3);
+    expect(await deliveries(sub.id, sub.headers)).toEqual([]);
+    await runInDurableObject(head, (instance, state) => {
+      (instance as unknown as { env: Env }).env = { ...env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+      state.storage.sql.exec("UPDATE outbox SET due_at = 0");
+    });
+    await runDurableObjectAlarm(head);
+    expect(await head.outboxPositions()).toEqual([]);
+    const list = await poll(async () => {
+      const l = await deliveries(sub.id, sub.headers);
+      return l.length === 3 && l.every((d) => d.attempts.length) ? l : null;
+    }, "the pushes after the outage");
+    expect(list.map((d) => d.eventId).reverse()).toEqual(events.map((e) => e.id));
+  });
 });

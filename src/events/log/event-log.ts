@@ -4,7 +4,7 @@
  * check, the row at the next position, the outbox row — with the alarm set alongside. It answers
  * after the commit, so the event is durable and readable when publish returns (read-your-writes:
  * reads for the resource start here too). The alarm hands the outbox to the subscriptions' objects,
- * then moves rows older than a few minutes and out of the outbox, in position order, into *segment*
+ * then moves rows older than a few minutes, in position order, into *segment*
  * objects of the same class (`log:<urn>:seg:<n>`, each cut at `SEGMENT_BYTES`), recording each
  * segment's position range in the same transaction that deletes the rows from the head. The head so
  * holds minutes of events, every object stays far below the 10 GB a SQLite Durable Object may
@@ -40,7 +40,7 @@ export const OUTBOX_BATCH = 100;
 export const OUTBOX_RETRY_MS = 10_000;
 /** Expired rows deleted per alarm run. */
 const PRUNE_BATCH = 500;
-/** Rows older than this that have left the outbox move from the head to a segment (`EVENT_LOG_ARCHIVE_AFTER`). */
+/** Rows older than this move from the head to a segment (`EVENT_LOG_ARCHIVE_AFTER`). */
 export const ARCHIVE_AFTER_MS = 10 * 60_000;
 /** Rows moved per step (at most 64 KiB each: a step carries at most 64 MB). */
 export const ARCHIVE_BATCH = 1000;
@@ -230,15 +230,7 @@ export class EventLog extends DurableObject<Env> {
     const now = Date.now();
     const resource = metaText(this.sql, "resource");
     const name = metaText(this.sql, "name");
-    const due = this.sql
-      .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
-        "SELECT e.pos, e.prev, e.cloudevent, e.stored_at FROM outbox o JOIN events e ON e.pos = o.pos WHERE o.due_at <= ? ORDER BY o.pos LIMIT ?",
-        now,
-        OUTBOX_BATCH,
-      )
-      .toArray();
-    // Outbox rows whose event retention already removed have nothing left to push.
-    this.sql.exec("DELETE FROM outbox WHERE pos NOT IN (SELECT pos FROM events)");
+    const due = name ? await this.dueOutbox(name, now) : [];
     if (due.length && resource) {
       const items: LogItem[] = due.map((r) => ({
         seq: r.pos,
@@ -281,8 +273,55 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /**
-   * One step of the head's move to segments: the oldest rows past `ARCHIVE_AFTER_MS` and before the
-   * first outbox row go to the newest segment (a new one once it is full), idempotently; then, in
+   * The due outbox events, oldest first: from the head, or from the segment a row has moved to
+   * while its hand-over kept failing. An outbox row whose event retention removed is dropped.
+   */
+  private async dueOutbox(
+    name: string,
+    now: number,
+  ): Promise<{ pos: number; prev: number; cloudevent: string; stored_at: number }[]> {
+    const positions = this.sql
+      .exec<{ pos: number }>("SELECT pos FROM outbox WHERE due_at <= ? ORDER BY pos LIMIT ?", now, OUTBOX_BATCH)
+      .toArray()
+      .map((r) => r.pos);
+    if (!positions.length) return [];
+    const found = this.sql
+      .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
+        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE pos IN (SELECT value FROM json_each(?))",
+        JSON.stringify(positions),
+      )
+      .toArray();
+    const here = new Set(found.map((r) => r.pos));
+    const bySegment = new Map<number, number[]>();
+    for (const p of positions.filter((p) => !here.has(p))) {
+      const seg = this.sql
+        .exec<{ n: number }>("SELECT n FROM segments WHERE first_pos <= ? AND last_pos >= ?", p, p)
+        .toArray()[0];
+      if (seg) bySegment.set(seg.n, [...(bySegment.get(seg.n) ?? []), p]);
+    }
+    for (const [n, ps] of bySegment) {
+      const moved = await segmentStub(this.env, name, n).rowsAt(ps);
+      found.push(...moved);
+    }
+    const gone = positions.filter((p) => !found.some((r) => r.pos === p));
+    if (gone.length)
+      this.sql.exec("DELETE FROM outbox WHERE pos IN (SELECT value FROM json_each(?))", JSON.stringify(gone));
+    return found.sort((a, b) => a.pos - b.pos);
+  }
+
+  /** Rows by position with their storage time (a head's outbox reading rows it has moved here). */
+  async rowsAt(positions: number[]): Promise<{ pos: number; prev: number; cloudevent: string; stored_at: number }[]> {
+    return this.sql
+      .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
+        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE pos IN (SELECT value FROM json_each(?))",
+        JSON.stringify(positions),
+      )
+      .toArray();
+  }
+
+  /**
+   * One step of the head's move to segments: the oldest rows past `ARCHIVE_AFTER_MS` (also ones
+   * still in the outbox, so a long hand-over outage does not grow the head) go to the newest segment (a new one once it is full), idempotently; then, in
    * one transaction, the head records the segment's range and deletes them. Returns whether more
    * rows are due.
    */
@@ -290,7 +329,7 @@ export class EventLog extends DurableObject<Env> {
     const after = this.moveAfterMs();
     const candidates = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
-        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? AND pos < COALESCE((SELECT MIN(pos) FROM outbox), 9007199254740991) ORDER BY pos LIMIT ?",
+        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? ORDER BY pos LIMIT ?",
         now - after,
         ARCHIVE_BATCH,
       )
