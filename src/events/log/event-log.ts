@@ -1,5 +1,6 @@
 /**
- * `EventLog`: a resource's event log (SPEC §9, docs/event-log.md). The resource's *head* object
+ * `EventLog`: a resource's event log, or a party's (`/app/party`, `party:<id>`, the same minus the
+ * outbox) (SPEC §9, docs/event-log.md). The resource's *head* object
  * (`log:<urn>`) is its one sequencer: an append is one synchronous transaction — the `(source, id)`
  * check, the row at the next position, the outbox row — with the alarm set alongside. It answers
  * after the commit, so the event is durable and readable when publish returns (read-your-writes:
