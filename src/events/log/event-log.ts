@@ -88,9 +88,7 @@ export class EventLog extends DurableObject<Env> {
 
   /** Stores the event (idempotent on (source, id)) with its outbox row, in one transaction. */
   async append(event: CloudEvent, nowMs: number, since?: number): Promise<Appended> {
-    const moved = await this.inSegments(event, since);
-    if (moved !== null) return { pos: moved, prev: 0, created: false };
-    const r = this.ctx.storage.transactionSync(() => {
+    const r = await this.once(event, since, () => {
       this.name(resourceLogName(event.resource), event.resource);
       const stored = insertRow(this.sql, event, nowMs);
       if (stored.created) this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
@@ -105,14 +103,35 @@ export class EventLog extends DurableObject<Env> {
    * the party's next position (idempotent on (source, id)); no outbox, the resource's log pushes it.
    */
   async index(party: string, event: CloudEvent, nowMs: number, since?: number): Promise<number> {
-    const moved = await this.inSegments(event, since);
-    if (moved !== null) return moved;
-    const r = this.ctx.storage.transactionSync(() => {
+    const r = await this.once(event, since, () => {
       this.name(partyLogName(party));
       return insertRow(this.sql, event, nowMs);
     });
     if (r.created) await this.wakeBy(nowMs + this.moveAfterMs());
     return r.pos;
+  }
+
+  /**
+   * Runs `write` (one transaction) unless (source, id) is already in a segment. The segments are
+   * asked first; if rows moved to a segment meanwhile (the alarm runs while this waits), the
+   * transaction sees a different set of segments and the check is made again.
+   */
+  private async once(event: CloudEvent, since: number | undefined, write: () => Appended): Promise<Appended> {
+    for (;;) {
+      const asked = this.segmentsSince(since);
+      const moved = await this.inSegments(event, since);
+      if (moved !== null) return { pos: moved, prev: 0, created: false };
+      const r = this.ctx.storage.transactionSync(() => (this.segmentsSince(since) === asked ? write() : null));
+      if (r) return r;
+    }
+  }
+
+  /** The segments filled since `since`, with their sizes, as one comparable value ("" when none may matter). */
+  private segmentsSince(since: number | undefined): string {
+    if (since === undefined) return "";
+    return JSON.stringify(
+      this.sql.exec("SELECT n, rows FROM segments WHERE newest_at >= ? ORDER BY n", since).toArray(),
+    );
   }
 
   /**
