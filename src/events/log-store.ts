@@ -9,7 +9,8 @@ import type { CloudEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { backfillState } from "./log/backfill";
 import { logPositionOfId, readLog } from "./log/resource-log";
-import { parsed } from "./log/rows";
+import { byBytes, parsed } from "./log/rows";
+import { mapLimited } from "../lib/parallel";
 import {
   eventLogStub,
   idGuardStub,
@@ -53,6 +54,41 @@ export async function appendToLog(env: Env, event: CloudEvent, now: number): Pro
   const party = partyOf(event);
   if (party) await logStub(env, partyLogName(party)).index(party, event, now, claim.repeatSince);
   return stored.created;
+}
+
+/** Guard claims in flight at once (Durable Object calls, as the matcher's 50 parallel hand-overs). */
+const PARALLEL_CLAIMS = 50;
+
+/**
+ * Publishes many events into the partitioned log (order kept per resource): claims in parallel,
+ * then runs of first-time claims of one resource appended in one call; repeats one by one.
+ * Returns how many were new.
+ */
+export async function appendManyToLog(env: Env, events: CloudEvent[], now: number): Promise<number> {
+  const claims = await mapLimited(events, PARALLEL_CLAIMS, (e) =>
+    idGuardStub(env, e.source, e.id).claim(e.source, e.id, e.resource, now),
+  );
+  let created = 0;
+  let run: CloudEvent[] = [];
+  const flush = async () => {
+    for (const piece of byBytes(run, (e) => JSON.stringify(e).length))
+      created += await eventLogStub(env, piece[0]!.resource).appendMany(piece, now);
+    run = [];
+  };
+  for (const [i, event] of events.entries()) {
+    const claim = claims[i]!;
+    if (claim.resource !== event.resource) continue;
+    const party = partyOf(event);
+    if (claim.repeatSince === undefined && !party && (!run.length || run[0]!.resource === event.resource)) {
+      run.push(event);
+      continue;
+    }
+    await flush();
+    if (claim.repeatSince === undefined && !party) run.push(event);
+    else if (await appendToLog(env, event, now)) created++;
+  }
+  await flush();
+  return created;
 }
 
 /** A page of events: one resource's log, or (app events about one party) that party's index. */

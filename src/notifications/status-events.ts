@@ -10,7 +10,7 @@
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import { messageFor } from "../events/dispatch";
-import { appendToLog, partitionedLog } from "../events/log-store";
+import { appendManyToLog, partitionedLog } from "../events/log-store";
 import { OUTBOX_GRACE_MS } from "../events/outbox";
 import { jsonBytes, splitBatches } from "../events/queue-batches";
 import { errorText } from "../lib/errors";
@@ -224,9 +224,9 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
         if (event) events.push(event);
       }
       if (await partitionedLog(env)) {
-        // The partitioned log (docs/event-log.md): appended one by one (ids are derived from the
-        // change, so a repeat after a failure stores nothing twice), then no longer owed.
-        for (const event of events) if (await appendToLog(env, event, now.getTime())) stored++;
+        // The partitioned log (docs/event-log.md): appended (ids are derived from the change, so a
+        // repeat after a failure stores nothing twice), then no longer owed.
+        stored += await appendManyToLog(env, events, now.getTime());
         await env.DB.prepare("DELETE FROM status_event_outbox WHERE seq IN (SELECT value FROM json_each(?1))")
           .bind(JSON.stringify(owed.map((o) => o.seq)))
           .run();

@@ -99,6 +99,26 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /**
+   * Several first-time appends of this resource, in order, in one transaction (status events: their
+   * guard claims were new, so no segment can hold them). Returns how many were new here.
+   */
+  async appendMany(events: CloudEvent[], nowMs: number): Promise<number> {
+    const created = this.ctx.storage.transactionSync(() => {
+      let n = 0;
+      for (const event of events) {
+        this.name(resourceLogName(event.resource), event.resource);
+        const stored = insertRow(this.sql, event, nowMs);
+        if (!stored.created) continue;
+        this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
+        n++;
+      }
+      return n;
+    });
+    if (created) await this.wakeBy(nowMs);
+    return created;
+  }
+
+  /**
    * A party's head (`party:<id>`, SPEC §4.3 `/app/party`): a copy of an app event about the party at
    * the party's next position (idempotent on (source, id)); no outbox, the resource's log pushes it.
    */
