@@ -9,6 +9,7 @@ import type { EventLog } from "../../src/events/log/event-log";
 import { isLogPosition } from "../../src/events/log/position";
 import { eventLogStub, guardBucket, GUARD_BUCKETS, logStub, partyLogName } from "../../src/events/log/stubs";
 import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
+import { appendManyToLog, appendToLog } from "../../src/events/log-store";
 import { putResource } from "../helpers/admin";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
 import { callWithEnv } from "../helpers/http";
@@ -356,5 +357,18 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
       return l.length === 3 && l.every((d) => d.attempts.length) ? l : null;
     }, "the pushes after the outage");
     expect(list.map((d) => d.eventId).reverse()).toEqual(events.map((e) => e.id));
+  });
+
+  it("appends many at once (status events): new ones in order in one go, repeats once, others' pairs refused", async () => {
+    const [a, b] = [await freshResource(), await freshResource()];
+    const [e1, e2, e3] = [ev(a), ev(a), ev(a)];
+    const taken = { ...ev(a), id: crypto.randomUUID() };
+    expect(await appendToLog(env, e2, Date.now())).toBe(true); // stored by an earlier, cut-off run
+    expect(await appendToLog(env, { ...taken, resource: b }, Date.now())).toBe(true); // the pair is b's
+    expect(await appendManyToLog(env, [e1, e2, e3, taken], Date.now())).toBe(2);
+    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
+    expect(await idsInLog(b)).toEqual([taken.id]);
+    expect(await appendManyToLog(env, [e1, e2, e3], Date.now())).toBe(0);
+    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
   });
 });
