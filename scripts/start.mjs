@@ -128,6 +128,10 @@ const vars = {
       "VARSEL_TEST_ROUTES",
       "EMAIL_RETRY_SCHEDULE",
       "MAX_SUBSCRIPTIONS_PER_CONSUMER",
+      // The partitioned event log (docs/event-log.md).
+      "EVENT_LOG",
+      "EVENT_LOG_ARCHIVE_AFTER",
+      "EVENT_LOG_SEGMENT_BYTES",
     ]
       .filter((k) => env[k])
       .map((k) => [k, env[k]]),

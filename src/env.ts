@@ -5,6 +5,18 @@ export interface Env {
   EMAIL_QUEUE: Queue<unknown>;
   SMS_QUEUE: Queue<unknown>;
   SUBSCRIPTION_DO: DurableObjectNamespace;
+  /** The partitioned event log (docs/event-log.md): a head per resource and per party, segments, guards by hash. */
+  EVENT_LOG_DO: DurableObjectNamespace;
+  ID_GUARD_DO: DurableObjectNamespace;
+  /**
+   * Which event log serves publishes and reads: "d1" (default, the one D1 table) or "objects" (the
+   * partitioned log, used once the backfill has copied the D1 log; docs/event-log.md).
+   */
+  EVENT_LOG?: string;
+  /** How long an event stays in its resource's head object before it moves to a segment (default `10m`). */
+  EVENT_LOG_ARCHIVE_AFTER?: string;
+  /** Bytes of events after which a segment takes no more (default 2,000,000,000). */
+  EVENT_LOG_SEGMENT_BYTES?: string;
   /** The console's static assets (wrangler.toml `[assets]`, built from console/); absent in unit tests. */
   ASSETS?: Fetcher;
   /** Local development only: the private JWK the console's dev sign-in mints tokens with (SPEC §8). */

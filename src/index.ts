@@ -11,6 +11,8 @@ import { serveAsset } from "./console/assets";
 import { API_SECURITY_HEADERS } from "./console/csp";
 
 export { SubscriptionDelivery } from "./delivery/durable-object";
+export { EventLog } from "./events/log/event-log";
+export { IdGuard } from "./events/log/id-guard";
 
 const router = buildRouter();
 

@@ -4,6 +4,7 @@ import { errorText } from "./lib/errors";
 import { sweepSms } from "./sms/processing";
 import { sweepOutbox } from "./events/dispatch";
 import { pruneEvents } from "./events/retention";
+import { backfillTick } from "./events/log/backfill";
 import { retentionSettings } from "./retention/settings";
 import { purgeOrders } from "./notifications/retention";
 import { scrubReservedContacts } from "./notifications/reserved-scrub";
@@ -42,6 +43,10 @@ export async function runEventsScheduled(env: Env, now: Date): Promise<void> {
   const pieces: [string, () => Promise<unknown>][] = [
     ["events outbox sweep", () => sweepOutbox(env, now)],
     ["events retention", () => pruneEvents(env, now, retentionSettings(env).eventsMs)],
+    // The partitioned log's migration, and afterwards events still written to D1 (docs/event-log.md).
+    ...(env.EVENT_LOG === "objects"
+      ? [["event log backfill", () => backfillTick(env)] as [string, () => Promise<unknown>]]
+      : []),
   ];
   for (const [name, run] of pieces) {
     try {

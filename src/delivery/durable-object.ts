@@ -25,8 +25,7 @@ import {
   type PushStatus,
   type Provisional,
 } from "./store";
-import { eventHeadersBetween } from "./gaps";
-import { eventsBySeq } from "../events/outbox";
+import { eventHeadersBetween, eventsAt, latestPosition } from "./gaps";
 import { retentionSettings } from "../retention/settings";
 import { errorText } from "../lib/errors";
 import { LiveFeed } from "./live";
@@ -145,8 +144,9 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       (h) => matches(sub, h.header),
     );
     const held = this.store.held(candidates.map((c) => c.seq));
-    return eventsBySeq(
+    return eventsAt(
       this.env,
+      sub.resourceFilter,
       candidates.filter((c) => !held.has(c.seq)).map((c) => c.seq),
     );
   }
@@ -298,7 +298,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       return this.refuse(state, sub.id, r.refused, { validationAttempts: attempts, validationDueAt: null });
     if (r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300) {
       // Everything stored up to now was published before validation and is never pushed.
-      const validatedSeq = await latestEventSeq(this.env);
+      const validatedSeq = await latestPosition(this.env, sub.resourceFilter, await latestEventSeq(this.env));
       this.store.saveState({
         ...state,
         validated: true,
@@ -344,7 +344,7 @@ export class SubscriptionDelivery extends DurableObject<Env> {
       this.store.deadLetter(push.seq, "The consumer no longer has the subscribe right on the resource.", Date.now());
       return;
     }
-    const body = push.body || (await this.bodyFromD1(push.seq));
+    const body = push.body || (await this.bodyFromD1(target.resource, push.seq));
     if (body === null) {
       this.store.deadLetter(push.seq, "The event is past retention and can no longer be pushed.", Date.now());
       return;
@@ -414,9 +414,9 @@ export class SubscriptionDelivery extends DurableObject<Env> {
     this.store.saveState({ ...state, ...change, disabled: true });
   }
 
-  /** A finished push queued again no longer holds the event's body: it comes from D1 (null: past retention). */
-  private async bodyFromD1(seq: number): Promise<string | null> {
-    const [found] = await eventsBySeq(this.env, [seq]);
+  /** A finished push queued again no longer holds the event's body: it comes from the log (null: past retention). */
+  private async bodyFromD1(resource: string, seq: number): Promise<string | null> {
+    const [found] = await eventsAt(this.env, resource, [seq]);
     return found ? JSON.stringify(found.event) : null;
   }
 }

@@ -21,6 +21,8 @@ export interface PushTarget {
   secret: string;
   /** The consumer's `subscribe` right, decided from the resource's policy. */
   allowed: boolean;
+  /** The subscription's resource: where a push whose body was dropped reads its event again. */
+  resource: string;
 }
 
 export interface PushSnapshot extends PushTarget {
@@ -35,6 +37,7 @@ export function targetOf(sub: SubscriptionRow, resource: Resource | null): PushT
   return {
     endPoint: sub.endPoint,
     secret: sub.secret,
+    resource: sub.resourceFilter,
     allowed: maySubscribe(resource, callerOfConsumer(sub.consumer, sub.consumerParty), sub.subjectFilter),
   };
 }

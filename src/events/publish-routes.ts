@@ -6,7 +6,7 @@ import { route, type AppRouter } from "../http/router";
 import { isAllowed, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { checkAppEvent, checkGenericEvent } from "./cloudevent";
-import { publish } from "./dispatch";
+import { publishEvent } from "./log-store";
 import { appEventDoc, genericEventDoc } from "./schemas";
 
 import { PUBLISH_SCOPE } from "../auth/scopes";
@@ -48,7 +48,7 @@ export function registerPublishRoutes(router: AppRouter): void {
       if (!isAllowed(resource, caller, "publish"))
         fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
       // The owner names the event's lane in the events queue (fairness across tenants, src/events/lanes.ts).
-      await publish(app, event, resource?.owner);
+      await publishEvent(app, event, resource?.owner);
       return empty(200);
     },
   );
@@ -80,7 +80,7 @@ export function registerPublishRoutes(router: AppRouter): void {
         crypto.randomUUID(),
       );
       if (!checked.ok) fail(checked.error);
-      await publish(app, checked.value);
+      await publishEvent(app, checked.value);
       // Altinn answers `Created(id, id)`: the Location header is the new id itself.
       return json(checked.value.id, 201, { location: checked.value.id });
     },

@@ -10,7 +10,8 @@ import { appResourceUrn, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { effectiveSubject, readAccess } from "./access";
 import { decodeAfter, INVALID_CURSOR, nextLink, pageSize } from "./cursor";
-import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
+import { positionOfEventId, readEvents } from "./log-store";
+import type { EventQuery, IdScope, StoredEvent } from "./queries";
 import { appEventsQuery, eventsQuery, partyEventsQuery, PERSON_HEADER } from "./schemas";
 
 export { SUBSCRIBE_SCOPE };
@@ -27,7 +28,7 @@ async function afterSeq(app: AppContext, after: string | undefined, scope: IdSco
   if (a.kind === "invalid") fail({ kind: "bad_request", detail: INVALID_CURSOR });
   if (a.kind === "start") return 0;
   if (a.kind === "seq") return a.seq;
-  return (await seqOfEventId(app.env, a.id, scope)) ?? 0;
+  return (await positionOfEventId(app.env, a.id, scope)) ?? 0;
 }
 
 function page(app: AppContext, found: StoredEvent[]): Response {
@@ -77,7 +78,7 @@ export function registerReadRoutes(router: AppRouter): void {
       const size = pageSize(q.size)!;
       const t = types(q.type);
       if (subject === null) return page(app, []);
-      const found = await listEvents(app.env, {
+      const found = await readEvents(app.env, {
         resource: q.resource,
         afterSeq: await afterSeq(app, q.after, {
           resource: q.resource,
@@ -121,7 +122,7 @@ export function registerReadRoutes(router: AppRouter): void {
       const subject = effectiveSubject(access, q.party ? `/party/${q.party}` : undefined);
       if (subject === null) return page(app, []);
       const scope = { resource, ...(access.kind === "subject" ? { subject: access.subject } : {}) };
-      const found = await listEvents(app.env, {
+      const found = await readEvents(app.env, {
         resource,
         ...(await commonAppFilters(app, req, q, scope)),
         ...(subject ? { subject } : {}),
@@ -158,7 +159,7 @@ export function registerReadRoutes(router: AppRouter): void {
       if (!caller.partyId || (q.party && q.party !== caller.partyId))
         fail({ kind: "forbidden", detail: "Only events about your own party can be read here." });
       const own = { resourcePrefix: APP_RESOURCE_PREFIX, subject: `/party/${caller.partyId}` };
-      const found = await listEvents(app.env, {
+      const found = await readEvents(app.env, {
         ...own,
         ...(q.source ? { source: q.source } : {}),
         ...(await commonAppFilters(app, req, q, own)),

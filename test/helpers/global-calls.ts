@@ -50,8 +50,26 @@ export function countingDb(db: D1Database, calls: GlobalCalls): D1Database {
  * one that only records what was sent (`sent`), so the test decides when the matcher runs.
  */
 export function countingEnv(env: Env, calls: GlobalCalls, sent: unknown[]): Env {
+  const ns = countingNamespace(env.SUBSCRIPTION_DO, calls);
+  const queue = {
+    send: async (body: unknown) => {
+      calls.queueMessages++;
+      sent.push(body);
+    },
+    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
+      for (const m of messages) {
+        calls.queueMessages++;
+        sent.push(m.body);
+      }
+    },
+  } as unknown as Queue<unknown>;
+  return { ...env, DB: countingDb(env.DB, calls), SUBSCRIPTION_DO: ns, EVENTS_QUEUE: queue };
+}
+
+/** A Durable Object namespace counting `get` calls per object name in `calls.objects`. */
+export function countingNamespace(namespace: DurableObjectNamespace, calls: GlobalCalls): DurableObjectNamespace {
   const names = new Map<string, string>();
-  const ns = new Proxy(env.SUBSCRIPTION_DO, {
+  return new Proxy(namespace, {
     get(target, prop) {
       if (prop === "idFromName")
         return (name: string) => {
@@ -68,17 +86,4 @@ export function countingEnv(env: Env, calls: GlobalCalls, sent: unknown[]): Env 
       return passThrough(target, prop);
     },
   });
-  const queue = {
-    send: async (body: unknown) => {
-      calls.queueMessages++;
-      sent.push(body);
-    },
-    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      for (const m of messages) {
-        calls.queueMessages++;
-        sent.push(m.body);
-      }
-    },
-  } as unknown as Queue<unknown>;
-  return { ...env, DB: countingDb(env.DB, calls), SUBSCRIPTION_DO: ns, EVENTS_QUEUE: queue };
 }

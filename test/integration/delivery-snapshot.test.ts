@@ -111,6 +111,7 @@ describe("push snapshots", { timeout: 60_000 }, () => {
       endPoint: "http://127.0.0.1:9/stale",
       secret: "whsec_c3RhbGU=",
       allowed: true,
+      resource: sub.resource,
       gen: 1,
       at: Date.now() - SNAPSHOT_MAX_AGE_MS - 60_000,
     };
@@ -125,7 +126,14 @@ describe("push snapshots", { timeout: 60_000 }, () => {
   it("a fresh snapshot is what the first attempt goes by: one that says the right is gone stops the push", async () => {
     const sub = await grantedSubscription(); // the registry still grants the right
     const e = ev(sub.resource);
-    const revoked = { endPoint: "http://127.0.0.1:9/x", secret: "whsec_eA==", allowed: false, gen: 1, at: Date.now() };
+    const revoked = {
+      endPoint: "http://127.0.0.1:9/x",
+      secret: "whsec_eA==",
+      allowed: false,
+      resource: sub.resource,
+      gen: 1,
+      at: Date.now(),
+    };
     expect(await deliveryStub(env, sub.id).enqueue([{ seq: 70_000_002, event: e }], revoked)).toBe(1);
     const pushes = await poll(async () => {
       const p = await held(sub.id);

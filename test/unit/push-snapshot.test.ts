@@ -10,6 +10,7 @@ const snap = (at: number, allowed = true) => ({
   endPoint: "https://x.example/h",
   secret: "whsec_x",
   allowed,
+  resource: "urn:altinn:resource:x",
 });
 const NOW = 1_800_000_000_000;
 

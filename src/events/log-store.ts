@@ -1,0 +1,110 @@
+/**
+ * The one boundary between the event routes and the log that serves them (docs/event-log.md):
+ * publishing, reading a page and finding an `after` event id. `EVENT_LOG = "objects"` selects the
+ * partitioned log once its backfill is done; anything else, or before that, the D1 table.
+ */
+import type { Env } from "../env";
+import type { AppContext } from "../http/context";
+import type { CloudEvent } from "./cloudevent";
+import { publish } from "./dispatch";
+import { backfillState } from "./log/backfill";
+import { logPositionOfId, readLog } from "./log/resource-log";
+import { byBytes, parsed } from "./log/rows";
+import { mapLimited } from "../lib/parallel";
+import {
+  eventLogStub,
+  idGuardStub,
+  logStub,
+  partyLogName,
+  partyOf,
+  partyOfSubject,
+  resourceLogName,
+} from "./log/stubs";
+import { listEvents, seqOfEventId, type EventQuery, type IdScope, type StoredEvent } from "./queries";
+
+let backfilled = false;
+
+/** Tests: forget that this isolate saw the backfill done. */
+export function forgetBackfilled(): void {
+  backfilled = false;
+}
+
+/** Does the partitioned log serve this request? One D1 read per request until the backfill is done, none after. */
+export async function partitionedLog(env: Env): Promise<boolean> {
+  if (env.EVENT_LOG !== "objects") return false;
+  if (!backfilled) backfilled = (await backfillState(env)).done;
+  return backfilled;
+}
+
+/** Stores and hands on one event; false for a duplicate (source, id). */
+export async function publishEvent(app: AppContext, event: CloudEvent, owner?: string): Promise<boolean> {
+  if (!(await partitionedLog(app.env))) return publish(app, event, owner);
+  return appendToLog(app.env, event, app.now().getTime());
+}
+
+/**
+ * Publishes into the partitioned log: the guard's claim, the append (row and outbox in one
+ * transaction), the party's index. Idempotent, so a caller may simply repeat it after a failure.
+ */
+export async function appendToLog(env: Env, event: CloudEvent, now: number): Promise<boolean> {
+  const claim = await idGuardStub(env, event.source, event.id).claim(event.source, event.id, event.resource, now);
+  if (claim.resource !== event.resource) return false;
+  const stored = await eventLogStub(env, event.resource).append(event, now, claim.repeatSince);
+  // Also for a repeat: a publish cut off before this step is completed by its retry.
+  const party = partyOf(event);
+  if (party) await logStub(env, partyLogName(party)).index(party, event, now, claim.repeatSince);
+  return stored.created;
+}
+
+/** Guard claims in flight at once (Durable Object calls, as the matcher's 50 parallel hand-overs). */
+const PARALLEL_CLAIMS = 50;
+
+/**
+ * Publishes many events into the partitioned log (order kept per resource): claims in parallel,
+ * then runs of first-time claims of one resource appended in one call; repeats one by one.
+ * Returns how many were new.
+ */
+export async function appendManyToLog(env: Env, events: CloudEvent[], now: number): Promise<number> {
+  const claims = await mapLimited(events, PARALLEL_CLAIMS, (e) =>
+    idGuardStub(env, e.source, e.id).claim(e.source, e.id, e.resource, now),
+  );
+  let created = 0;
+  let run: CloudEvent[] = [];
+  const flush = async () => {
+    for (const piece of byBytes(run, (e) => JSON.stringify(e).length))
+      created += await eventLogStub(env, piece[0]!.resource).appendMany(piece, now);
+    run = [];
+  };
+  for (const [i, event] of events.entries()) {
+    const claim = claims[i]!;
+    if (claim.resource !== event.resource) continue;
+    const party = partyOf(event);
+    if (claim.repeatSince === undefined && !party && (!run.length || run[0]!.resource === event.resource)) {
+      run.push(event);
+      continue;
+    }
+    await flush();
+    if (claim.repeatSince === undefined && !party) run.push(event);
+    else if (await appendToLog(env, event, now)) created++;
+  }
+  await flush();
+  return created;
+}
+
+/** A page of events: one resource's log, or (app events about one party) that party's index. */
+export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]> {
+  if (!(await partitionedLog(env))) return listEvents(env, q);
+  const { resource, afterSeq, ...filters } = q;
+  if (resource) return parsed(await readLog(env, resourceLogName(resource), { ...filters, afterPos: afterSeq }));
+  const party = partyOfSubject(q.subject);
+  if (!party) throw new Error("a read across resources needs a party subject");
+  return parsed(await readLog(env, partyLogName(party), { ...filters, afterPos: afterSeq }));
+}
+
+/** The position of an event id within what the read could return (see IdScope). */
+export async function positionOfEventId(env: Env, id: string, scope: IdScope): Promise<number | null> {
+  if (!(await partitionedLog(env))) return seqOfEventId(env, id, scope);
+  if (scope.resource) return logPositionOfId(env, resourceLogName(scope.resource), id, scope.subject);
+  const party = partyOfSubject(scope.subject);
+  return party ? logPositionOfId(env, partyLogName(party), id) : null;
+}

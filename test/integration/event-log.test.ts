@@ -1,0 +1,374 @@
+// The partitioned event log (docs/event-log.md, issue 10 point 3), with EVENT_LOG = "objects":
+// several partitions, read-your-writes, idempotency on (source, id) across resources, the outbox
+// kept in the same transaction as the append and handed over by the log's alarm.
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { decodeAfter } from "../../src/events/cursor";
+import type { EventLog } from "../../src/events/log/event-log";
+import { isLogPosition } from "../../src/events/log/position";
+import { eventLogStub, guardBucket, GUARD_BUCKETS, logStub, partyLogName } from "../../src/events/log/stubs";
+import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
+import { appendManyToLog, appendToLog } from "../../src/events/log-store";
+import { putResource } from "../helpers/admin";
+import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
+import { callWithEnv } from "../helpers/http";
+import { altinnToken, bearer, platformToken } from "../helpers/tokens";
+
+const OBJECTS = { EVENT_LOG: "objects" };
+type Headers = Record<string, string>;
+
+function publishTo(event: object, headers: Headers): Promise<Response> {
+  return callWithEnv(OBJECTS, "/events/api/v1/events", {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/cloudevents+json" },
+    body: JSON.stringify(event),
+  });
+}
+
+async function read(path: string, headers: Headers): Promise<{ ids: string[]; next: string | null }> {
+  const res = await callWithEnv(OBJECTS, path, { headers });
+  expect(res.status).toBe(200);
+  const page = await res.json<{ id: string }[]>();
+  return { ids: page.map((e) => e.id), next: res.headers.get("next") };
+}
+
+/** Follows `next` links from `first` until an empty page. */
+async function readAll(first: string, headers: Headers): Promise<string[]> {
+  const ids: string[] = [];
+  let path: string | null = first;
+  while (path) {
+    const page = await read(path, headers);
+    ids.push(...page.ids);
+    path = page.ids.length && page.next ? new URL(page.next).pathname + new URL(page.next).search : null;
+  }
+  return ids;
+}
+
+/** The rows a resource's log object holds, by id. */
+async function idsInLog(resource: string): Promise<string[]> {
+  return runInDurableObject(eventLogStub(env, resource), (_o, state) =>
+    state.storage.sql
+      .exec<{ id: string }>("SELECT id FROM events ORDER BY pos")
+      .toArray()
+      .map((r) => r.id),
+  );
+}
+
+async function publisher(): Promise<Headers> {
+  return bearer(await altinnToken({ org: "ttd", scope: "altinn:events.publish altinn:events.subscribe" }));
+}
+
+async function freshResource(): Promise<string> {
+  const rid = `it-log-${crypto.randomUUID().slice(0, 8)}`;
+  await putResource(rid, "ttd");
+  return `urn:altinn:resource:${rid}`;
+}
+
+describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, () => {
+  it("keeps each resource's events in its own partition, none in D1, and reads them back in publish order", async () => {
+    const headers = await publisher();
+    const urns = [await freshResource(), await freshResource(), await freshResource()];
+    const published = new Map<string, string[]>(urns.map((u) => [u, []]));
+    for (let i = 0; i < 9; i++) {
+      const urn = urns[i % 3]!;
+      const e = ev(urn);
+      expect((await publishTo(e, headers)).status).toBe(200);
+      published.get(urn)!.push(e.id);
+    }
+    for (const urn of urns) {
+      expect(await idsInLog(urn)).toEqual(published.get(urn));
+      const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE resource = ?").bind(urn).first<{
+        n: number;
+      }>();
+      expect(inD1!.n).toBe(0);
+      expect(
+        await readAll(`/events/api/v1/events?resource=${encodeURIComponent(urn)}&after=0&size=2`, headers),
+      ).toEqual(published.get(urn));
+    }
+    // Cursors name the new log's positions (above every D1 `seq`), still in the vc1 form.
+    const first = await read(`/events/api/v1/events?resource=${encodeURIComponent(urns[0]!)}&after=0&size=1`, headers);
+    const after = decodeAfter(new URL(first.next!).searchParams.get("after")!);
+    expect(after.kind === "seq" && isLogPosition(after.seq)).toBe(true);
+    // An event id as `after` is found in the resource's partition.
+    const ids = published.get(urns[1]!)!;
+    expect(
+      (await read(`/events/api/v1/events?resource=${encodeURIComponent(urns[1]!)}&after=${ids[0]}`, headers)).ids,
+    ).toEqual(ids.slice(1));
+  });
+
+  it("reads its own writes: each publish is on the next page as soon as it is answered", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    let cursor = "0";
+    for (let i = 0; i < 5; i++) {
+      const e = ev(urn);
+      expect((await publishTo(e, headers)).status).toBe(200);
+      const page = await read(`/events/api/v1/events?resource=${encodeURIComponent(urn)}&after=${cursor}`, headers);
+      expect(page.ids).toEqual([e.id]);
+      cursor = new URL(page.next!).searchParams.get("after")!;
+    }
+  });
+
+  it("is idempotent on (source, id) across resources: the first resource keeps it, a repeat anywhere stores nothing", async () => {
+    const headers = await publisher();
+    const [a, b] = [await freshResource(), await freshResource()];
+    const e = ev(a);
+    expect((await publishTo(e, headers)).status).toBe(200);
+    expect((await publishTo({ ...e, type: "changed" }, headers)).status).toBe(200);
+    expect((await publishTo({ ...e, resource: b }, headers)).status).toBe(200);
+    expect(await idsInLog(a)).toEqual([e.id]);
+    expect(await idsInLog(b)).toEqual([]);
+    const stored = await read(`/events/api/v1/events?resource=${encodeURIComponent(a)}&after=0`, headers);
+    expect(stored.ids).toEqual([e.id]);
+    // Another source with the same id is another event.
+    const other = { ...e, resource: b, source: "https://it.example/other" };
+    expect((await publishTo(other, headers)).status).toBe(200);
+    expect(await idsInLog(b)).toEqual([e.id]);
+    // The guard object is chosen by hash, within a fixed number of objects.
+    expect(guardBucket(e.source, e.id)).toBeLessThan(GUARD_BUCKETS);
+  });
+
+  it("serves /app/party from the party's log across apps, paged, with its own writes, also once rows moved to segments", async () => {
+    const party = String(51_100_000 + Math.floor(Math.random() * 100_000));
+    const partyHead = logStub(env, partyLogName(party));
+    await runInDurableObject(partyHead, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s", EVENT_LOG_SEGMENT_BYTES: "600" };
+    });
+    const org = bearer(await altinnToken({ org: "ttd" }));
+    const user = bearer(await altinnToken({ user: "42", party }));
+    const mine: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const app = `log-app-${i % 3}`;
+      const res = await callWithEnv(OBJECTS, "/events/api/v1/app", {
+        method: "POST",
+        headers: { ...org, "content-type": "application/json", platformaccesstoken: await platformToken("ttd", app) },
+        body: JSON.stringify({
+          type: "app.instance.created",
+          source: `https://ttd.apps.example/ttd/${app}/instances/${party}/${crypto.randomUUID()}`,
+          subject: `/party/${party}`,
+          specversion: "1.0",
+        }),
+      });
+      expect(res.status).toBe(201);
+      mine.push(await res.json<string>());
+      const seen = await readAll(`/events/api/v1/app/party?after=0&party=${party}&size=4`, user);
+      expect(seen).toEqual(mine);
+    }
+    // The party's head moves its rows to segments like a resource's; reads are the same.
+    await poll(
+      () =>
+        runInDurableObject(
+          partyHead,
+          (_o, state) => state.storage.sql.exec("SELECT 1 FROM events").toArray().length === 0,
+        ),
+      "the party's rows moved to segments",
+    );
+    expect((await partyHead.segments()).length).toBeGreaterThan(0);
+    expect(await readAll(`/events/api/v1/app/party?after=0&party=${party}&size=4`, user)).toEqual(mine);
+    expect(await readAll(`/events/api/v1/app/party?after=${mine[1]}&party=${party}&size=2`, user)).toEqual(
+      mine.slice(2),
+    );
+  });
+
+  it("keeps an event in the log's outbox while its hand-over fails, and pushes it once the hand-over works", async () => {
+    const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
+    const stub = eventLogStub(env, sub.resource);
+    // The log object's D1 fails: it cannot load the subscriptions to hand the event to.
+    await runInDurableObject(stub, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = {
+        ...o.env,
+        DB: new Proxy(o.env.DB, {
+          get: () => () => {
+            throw new Error("D1 unavailable");
+          },
+        }),
+      };
+    });
+    const e = ev(sub.resource);
+    expect((await publishTo(e, sub.headers)).status).toBe(200);
+    // Stored and in the outbox in the same step; the failed alarm leaves it there.
+    const pos = (await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions()))[0];
+    expect(pos).toBeDefined();
+    await runDurableObjectAlarm(stub);
+    expect(await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions())).toEqual([pos]);
+    expect(await deliveries(sub.id, sub.headers)).toEqual([]);
+    // D1 is back and the retry is due (the clock moved on): the next alarm hands it over and it leaves the outbox.
+    await runInDurableObject(stub, (instance, state) => {
+      (instance as unknown as { env: Env }).env = env;
+      state.storage.sql.exec("UPDATE outbox SET due_at = 0");
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await runInDurableObject(stub, (instance: EventLog) => instance.outboxPositions())).toEqual([]);
+    const list = await poll(async () => {
+      const l = await deliveries(sub.id, sub.headers);
+      return l.length && l[0]!.attempts.length ? l : null;
+    }, "the push of the handed-over event");
+    expect(list.map((d) => d.eventId)).toEqual([e.id]);
+  });
+
+  it("moves older rows from the resource's head into segments and still reads, finds and hands out every event", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    const head = eventLogStub(env, urn);
+    // Rows move out as soon as they are handed over, into segments of a few hundred bytes.
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s", EVENT_LOG_SEGMENT_BYTES: "600" };
+    });
+    const published: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4; i++) {
+        const e = ev(urn);
+        expect((await publishTo(e, headers)).status).toBe(200);
+        published.push(e.id);
+      }
+      await poll(async () => (await idsInLog(urn)).length === 0, "the head's rows moved to segments");
+    }
+    // The first segment was full after the first round: the second round went to a new one.
+    const segments = await head.segments();
+    expect(segments.length).toBeGreaterThanOrEqual(2);
+    // A repeat of an event that has moved on to a segment is still a duplicate.
+    const firstEvent = { ...ev(urn, published[0]), source: "https://it.example/x" };
+    expect((await publishTo(firstEvent, headers)).status).toBe(200);
+    expect(await idsInLog(urn)).toEqual([]);
+    const last = ev(urn);
+    expect((await publishTo(last, headers)).status).toBe(200);
+    published.push(last.id);
+
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
+    expect(await readAll(`${q}&after=0&size=3`, headers)).toEqual(published);
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+    expect(await readAll(`${q}&after=${published[2]}&size=2`, headers)).toEqual(published.slice(3));
+    // A subscription object's gap fill and body reads find rows in segments too.
+    const first = await read(`${q}&after=0&size=1`, headers);
+    const firstPos = (decodeAfter(new URL(first.next!).searchParams.get("after")!) as { seq: number }).seq;
+    const all = await read(`${q}&after=0&size=1000`, headers);
+    const lastPos = (decodeAfter(new URL(all.next!).searchParams.get("after")!) as { seq: number }).seq;
+    const between = await eventHeadersBetween(env, urn, 0, lastPos, 500);
+    expect(between.map((h) => h.header.id)).toEqual(published.slice(0, -1));
+    const bodies = await eventsAt(env, urn, [firstPos, lastPos]);
+    expect(bodies.map((b) => b.event.id)).toEqual([published[0], last.id]);
+    // The head's new row names the last moved one as its predecessor.
+    expect(bodies[1]!.prev).toBe(between.at(-1)!.seq);
+  });
+
+  it("stores order status events in the log too: readable at once, nothing in the D1 table", async () => {
+    const ttd = bearer(await altinnToken({ org: "ttd", scope: "altinn:serviceowner/notifications.create" }));
+    const order = await callWithEnv(OBJECTS, "/notifications/api/v1/orders/email", {
+      method: "POST",
+      headers: { ...ttd, "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "s",
+        body: "b",
+        requestedSendTime: new Date(Date.now() + 3 * 3600_000).toISOString(),
+        recipients: [{ emailAddress: "status@example.com" }],
+      }),
+    });
+    expect(order.status).toBe(202);
+    const { orderId } = await order.json<{ orderId: string }>();
+    const cancel = await callWithEnv(OBJECTS, `/notifications/api/v1/orders/${orderId}/cancel`, {
+      method: "PUT",
+      headers: ttd,
+    });
+    expect(cancel.status).toBe(200);
+    const resource = "urn:altinn:resource:notifications_ttd";
+    const reader = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
+    const res = await callWithEnv(OBJECTS, `/events/api/v1/events?resource=${resource}&after=0&size=1000`, {
+      headers: reader,
+    });
+    const mine = (await res.json<{ type: string; subject: string }[]>()).filter(
+      (e) => e.subject === `/shipment/${orderId}`,
+    );
+    expect(mine.map((e) => e.type)).toEqual(["no.varsel.notifications.shipment.cancelled"]);
+    const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE subject = ?")
+      .bind(`/shipment/${orderId}`)
+      .first<{ n: number }>();
+    expect(inD1!.n).toBe(0);
+  });
+
+  it("cuts a page of large events at what one answer carries, and the next link reads on with nothing lost", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    const published: string[] = [];
+    // 135 events of ~62 KB: about 8.4 MB, more than one answer of a log object carries (8 MB).
+    const data = "x".repeat(62_000);
+    for (let i = 0; i < 135; i++) {
+      const e = { ...ev(urn), data };
+      expect((await publishTo(e, headers)).status).toBe(200);
+      published.push(e.id);
+    }
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
+    const first = await read(`${q}&after=0&size=1000`, headers);
+    expect(first.ids.length).toBeGreaterThan(0);
+    expect(first.ids.length).toBeLessThan(135);
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+  });
+
+  it("copies an app event to its party's log from the outbox when the publish was cut off after the append", async () => {
+    const party = String(53_100_000 + Math.floor(Math.random() * 100_000));
+    const resource = "urn:altinn:resource:app_ttd_cutoff";
+    const event = {
+      ...ev(resource),
+      source: `https://ttd.apps.example/ttd/cutoff/instances/${party}/${crypto.randomUUID()}`,
+      subject: `/party/${party}`,
+    };
+    // Only the append happened (as if the Worker died before the party's copy).
+    await eventLogStub(env, resource).append(event, Date.now());
+    const user = bearer(await altinnToken({ user: "42", party }));
+    const ids = await poll(async () => {
+      const page = await read(`/events/api/v1/app/party?after=0&party=${party}`, user);
+      return page.ids.length ? page.ids : null;
+    }, "the party's copy written by the outbox");
+    expect(ids).toEqual([event.id]);
+  });
+
+  it("moves rows on to segments during a long hand-over outage and still pushes them, in order, once it ends", async () => {
+    const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
+    const head = eventLogStub(env, sub.resource);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = {
+        ...o.env,
+        EVENT_LOG_ARCHIVE_AFTER: "0s",
+        DB: new Proxy(o.env.DB, {
+          get: () => () => {
+            throw new Error("D1 unavailable");
+          },
+        }),
+      };
+    });
+    const events = [ev(sub.resource), ev(sub.resource), ev(sub.resource)];
+    for (const e of events) expect((await publishTo(e, sub.headers)).status).toBe(200);
+    // The head keeps only the outbox entries; the rows went to a segment.
+    await poll(async () => (await idsInLog(sub.resource)).length === 0, "the rows moved while undelivered");
+    expect(await head.outboxPositions()).toHaveLength(3);
+    expect(await deliveries(sub.id, sub.headers)).toEqual([]);
+    await runInDurableObject(head, (instance, state) => {
+      (instance as unknown as { env: Env }).env = { ...env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+      state.storage.sql.exec("UPDATE outbox SET due_at = 0");
+    });
+    await runDurableObjectAlarm(head);
+    expect(await head.outboxPositions()).toEqual([]);
+    const list = await poll(async () => {
+      const l = await deliveries(sub.id, sub.headers);
+      return l.length === 3 && l.every((d) => d.attempts.length) ? l : null;
+    }, "the pushes after the outage");
+    expect(list.map((d) => d.eventId).reverse()).toEqual(events.map((e) => e.id));
+  });
+
+  it("appends many at once (status events): new ones in order in one go, repeats once, others' pairs refused", async () => {
+    const [a, b] = [await freshResource(), await freshResource()];
+    const [e1, e2, e3] = [ev(a), ev(a), ev(a)];
+    const taken = { ...ev(a), id: crypto.randomUUID() };
+    expect(await appendToLog(env, e2, Date.now())).toBe(true); // stored by an earlier, cut-off run
+    expect(await appendToLog(env, { ...taken, resource: b }, Date.now())).toBe(true); // the pair is b's
+    expect(await appendManyToLog(env, [e1, e2, e3, taken], Date.now())).toBe(2);
+    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
+    expect(await idsInLog(b)).toEqual([taken.id]);
+    expect(await appendManyToLog(env, [e1, e2, e3], Date.now())).toBe(0);
+    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
+  });
+});
