@@ -27,12 +27,18 @@ export interface EventMessage {
  * every matching subscription) and hands it to the delivery queue, unless its lane already has its
  * window of events there: then it waits in the outbox, held, and the matcher sends it when the lane
  * has room (it is readable at once either way). If the send fails, or the message is lost later, the
- * cron's outbox sweep sends it again. `owner` is the resource's owner org, when the caller loaded it.
+ * cron's outbox sweep sends it again. `owner` is the resource's owner org, when the caller loaded it;
+ * `publisher` the caller's principal (a grantee publishing to another org's resource gets its own lane).
  * Returns false for a duplicate (source, id).
  */
-export async function publish(app: AppContext, event: CloudEvent, owner?: string): Promise<boolean> {
+export async function publish(
+  app: AppContext,
+  event: CloudEvent,
+  owner?: string,
+  publisher?: string | null,
+): Promise<boolean> {
   const now = app.now();
-  const lane = laneOf(event.resource, owner);
+  const lane = laneOf(event.resource, owner, publisher);
   const stored = await insertEvent(app.env, event, now, lane, EVENTS_LANE_WINDOW);
   if (stored === null) return false;
   if (stored.held) return true;

@@ -16,10 +16,17 @@ export const EVENTS_LANE_WINDOW = 25;
 /**
  * The lane of an event on `resourceUrn`: the org of an app resource (`app_{org}_{app}`) or of an org's
  * order status events (`notifications_{org}`), else the owner of the registered resource (`owner`, as
- * the publish route loaded it), else the resource URN.
+ * the publish route loaded it), else the resource URN; `publisher` (the caller's principal, e.g.
+ * `/org/evil` or `/user/42`) splits the lane when it is not that org.
  */
-export function laneOf(resourceUrn: string, owner?: string | null): string {
+export function laneOf(resourceUrn: string, owner?: string | null, publisher?: string | null): string {
   const id = resourceIdOf(resourceUrn);
-  if (id === null) return owner ?? resourceUrn;
-  return appOfResourceId(id)?.org ?? notificationsOrgOfResourceId(id) ?? owner ?? resourceUrn;
+  const org =
+    id === null
+      ? (owner ?? resourceUrn)
+      : (appOfResourceId(id)?.org ?? notificationsOrgOfResourceId(id) ?? owner ?? resourceUrn);
+  // A publisher other than the owning org (a grantee) gets a lane of its own under the org's: its burst
+  // holds back its own events, never the org's own events or the org's order status events.
+  if (!publisher || publisher === `/org/${org}`) return org;
+  return `${org}|${publisher}`;
 }

@@ -37,8 +37,13 @@ export async function partitionedLog(env: Env): Promise<boolean> {
 }
 
 /** Stores and hands on one event; false for a duplicate (source, id). */
-export async function publishEvent(app: AppContext, event: CloudEvent, owner?: string): Promise<boolean> {
-  if (!(await partitionedLog(app.env))) return publish(app, event, owner);
+export async function publishEvent(
+  app: AppContext,
+  event: CloudEvent,
+  owner?: string,
+  publisher?: string | null,
+): Promise<boolean> {
+  if (!(await partitionedLog(app.env))) return publish(app, event, owner, publisher);
   return appendToLog(app.env, event, app.now().getTime());
 }
 

@@ -47,8 +47,9 @@ export function registerPublishRoutes(router: AppRouter): void {
       const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
       if (!isAllowed(resource, caller, "publish"))
         fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });
-      // The owner names the event's lane in the events queue (fairness across tenants, src/events/lanes.ts).
-      await publishEvent(app, event, resource?.owner);
+      // The owner (and a publisher other than the owner) name the event's lane in the events queue
+      // (fairness across tenants, src/events/lanes.ts).
+      await publishEvent(app, event, resource?.owner, caller.principal);
       return empty(200);
     },
   );

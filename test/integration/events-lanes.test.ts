@@ -20,6 +20,8 @@ import worker from "../../src/index";
 import { publishStatusEvents } from "../../src/notifications/status-events";
 import { ev, storeOnly, validatedSubscription } from "../helpers/delivery";
 import { countingEnv, emptyCalls } from "../helpers/global-calls";
+import { putResource } from "../helpers/admin";
+import { altinnToken, bearer } from "../helpers/tokens";
 import { BASE, call } from "../helpers/http";
 import { expectIndexed, queryPlan } from "../helpers/query-plan";
 import { recordingEnv } from "../helpers/recording-db";
@@ -150,6 +152,31 @@ describe("fairness across matcher batches", { timeout: 180_000 }, () => {
       .bind(JSON.stringify([...aSeqs, single, later]))
       .first<{ n: number }>();
     expect(left!.n).toBe(0);
+  });
+});
+
+describe("a grantee's burst on an org's resource", { timeout: 180_000 }, () => {
+  it("holds back the grantee's own events only: the owning org's next event is in the next batch", async () => {
+    // Org lno owns two resources and lets vendor lnv publish to the first. lnv bursts 200 events.
+    const shared = `it-dlv-${crypto.randomUUID().slice(0, 8)}`;
+    await putResource(shared, "lno", [{ subject: "/org/lnv", actions: ["publish"] }]);
+    const owner = await validatedSubscription(0, { org: "lno" }); // lno's own second resource
+    const watcher = await validatedSubscription(0, { org: "lno", resource: shared });
+    const vendor = {
+      ...watcher,
+      headers: bearer(await altinnToken({ org: "lnv", scope: "altinn:events.publish" })),
+    };
+    const q = playground();
+    const burst: string[] = [];
+    for (let n = 0; n < 200; n++) burst.push(await publish(q.target, vendor, n));
+    const own = await seqOf(await publish(q.target, owner, 0));
+    const batches: number[][] = [];
+    for (let guard = 0; q.sent.length && guard < 200; guard++) batches.push(await q.nextBatch());
+    const at = batches.findIndex((batch) => batch.includes(own));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(2);
+    expect(q.handedTo(owner)).toEqual([own]);
+    expect(q.handedTo(watcher)).toEqual(await Promise.all(burst.map(seqOf)));
   });
 });
 

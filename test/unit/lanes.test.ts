@@ -11,6 +11,12 @@ describe("laneOf", () => {
     expect(laneOf("urn:altinn:resource:skattemelding")).toBe("urn:altinn:resource:skattemelding");
     expect(laneOf("urn:altinn:resource:skattemelding", null)).toBe("urn:altinn:resource:skattemelding");
   });
+  it("a grantee publishing to another org's resource has its own lane; the owner itself does not", () => {
+    expect(laneOf("urn:altinn:resource:skattemelding", "skd", "/org/skd")).toBe("skd");
+    expect(laneOf("urn:altinn:resource:skattemelding", "skd", "/org/evil")).toBe("skd|/org/evil");
+    expect(laneOf("urn:altinn:resource:skattemelding", "skd", "/user/42")).toBe("skd|/user/42");
+    expect(laneOf("urn:altinn:resource:app_ttd_x", null, "/org/ttd")).toBe("ttd");
+  });
   it("an org's order status events share its lane", () => {
     expect(laneOf("urn:altinn:resource:notifications_ttd")).toBe("ttd");
   });
