@@ -13,7 +13,7 @@ import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import { type EventMessage, messageFor } from "../events/dispatch";
 import { EVENTS_LANE_WINDOW } from "../events/lanes";
-import { eventsBySeq, type OutboxEvent, rescheduleOutbox, settleOutbox } from "../events/outbox";
+import { eventsBySeq, OUTBOX_GRACE_MS, type OutboxEvent, rescheduleOutbox, settleOutbox } from "../events/outbox";
 import { jsonBytes, splitBatches } from "../events/queue-batches";
 import { resourceIdOf, type Resource } from "../resources/policy";
 import { loadResources } from "../resources/queries";
@@ -205,6 +205,15 @@ async function carryOver(
       env,
       [...rest].map((m) => m.body),
       after,
+    );
+    // A chain of parts can outlast the grace minute: keep the event's place in its lane's window and
+    // keep the sweep from starting a second chain while this one makes progress (review finding).
+    await rescheduleOutbox(
+      env,
+      [...rest].map((m) => m.body.seq),
+      Date.now() + OUTBOX_GRACE_MS,
+    ).catch((e) =>
+      console.error(JSON.stringify({ msg: "keeping carried events in the window failed", error: errorText(e) })),
     );
     return rest;
   } catch (e) {

@@ -100,6 +100,22 @@ describe("hand-overs per matcher invocation", { timeout: 60_000 }, () => {
     expect(await inOutbox(seq)).toBe(false);
   });
 
+  it("a chain of parts keeps the event out of the sweep's reach while it makes progress", async () => {
+    const first = await validatedSubscription(0);
+    const rid = first.resource.slice("urn:altinn:resource:".length);
+    for (let i = 1; i < 5; i++) await validatedSubscription(0, { resource: rid, endPoint: `${ENDPOINT}?k=${i}` });
+    const e = ev(first.resource);
+    // Published long ago: its grace minute is over, so the sweep would send it again, whole.
+    const seq = await storeOnly(e, Date.now() - 5_000);
+    const before = Date.now();
+    const r = await invocation([{ body: { seq, event: e }, attempts: 1 }]);
+    expect(r.next).toHaveLength(1); // the continuation
+    const due = (await env.DB.prepare("SELECT outbox_due_at AS d FROM events WHERE seq = ?").bind(seq).first<{
+      d: number;
+    }>())!.d;
+    expect(due).toBeGreaterThanOrEqual(before + OUTBOX_GRACE_MS);
+  });
+
   it("a batch whose events together match more subscriptions than the cap: every event reaches each of its own", async () => {
     const a = await validatedSubscription(0);
     const ridA = a.resource.slice("urn:altinn:resource:".length);
