@@ -167,6 +167,19 @@ describe("rules across fields", () => {
   });
 });
 
+describe("a body full of reminders", () => {
+  it("answers one error for more than 50 and looks at the first 50 only, however many there are", () => {
+    const many = { ...person({ channelSchema: "Email" }), reminders: Array.from({ length: 85_000 }, () => ({})) };
+    const r = parseChainRequest(many, NOW, false);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.Reminders).toEqual(["At most 50 reminders are accepted."]);
+    const keys = Object.keys(r.errors).filter((k) => k.startsWith("Reminders["));
+    expect(keys.every((k) => Number(/^Reminders\[(\d+)\]/.exec(k)![1]) < 50)).toBe(true);
+    expect(JSON.stringify(r.errors).length).toBeLessThan(20_000);
+  });
+});
+
 describe("only Altinn's texts reach the client", () => {
   const TEXTS = new Set<string>([
     ...(Object.values(FUTURE_TEXTS) as unknown[]).filter((t): t is string => typeof t === "string"),
