@@ -47,6 +47,8 @@ export interface Env {
   VALIDATION_RETRY_SCHEDULE?: string;
   /** Seconds an endpoint has to answer a push (default 30, SPEC §4.5); shorter only for tests. */
   PUSH_TIMEOUT_SECONDS?: string;
+  /** Durable Object hand-overs per matcher invocation (src/delivery/carry-over.ts); default 500. */
+  MATCHER_MAX_HANDOVERS?: string;
 
   EMAIL_PROVIDER?: string;
   SMTP_HOST?: string;

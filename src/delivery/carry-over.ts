@@ -10,10 +10,17 @@ import type { EventMessage } from "../events/dispatch";
 import { jsonBytes, splitBatches } from "../events/queue-batches";
 
 /**
- * Below Workers' 1,000 subrequests per invocation on the free plan (the paid default is higher),
- * leaving room for the batch's D1 statements and queue sends.
+ * Workers Paid allows 10,000 subrequests per invocation by default (configurable), Workers Free 50
+ * (developers.cloudflare.com/workers/platform/limits). 500 leaves room on Paid for the batch's D1
+ * statements and queue sends (about 40); on Free set `MATCHER_MAX_HANDOVERS` to about 10.
  */
 export const MAX_HANDOVERS_PER_INVOCATION = 500;
+
+/** The cap for this deployment: `MATCHER_MAX_HANDOVERS` when it is a positive integer, else the default. */
+export function handoverCap(env: Pick<Env, "MATCHER_MAX_HANDOVERS">): number {
+  const n = Number(env.MATCHER_MAX_HANDOVERS);
+  return Number.isSafeInteger(n) && n > 0 ? n : MAX_HANDOVERS_PER_INVOCATION;
+}
 
 /** An events queue message; `after`: subscriptions up to this id already hold the event (an earlier part). */
 export interface MatcherMessage extends EventMessage {

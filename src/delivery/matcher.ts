@@ -22,7 +22,7 @@ import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
-import { capHandovers, MAX_HANDOVERS_PER_INVOCATION, sendContinuations, type MatcherMessage } from "./carry-over";
+import { capHandovers, handoverCap, sendContinuations, type MatcherMessage } from "./carry-over";
 import { interleaveBy } from "./fair";
 import { targetOf, type PushSnapshot } from "./snapshot";
 import { deliveryStub } from "./stub";
@@ -114,7 +114,7 @@ export function handOverPrev(
 export async function handleEventsBatch(
   batch: MessageBatch<unknown>,
   env: Env,
-  maxHandovers = MAX_HANDOVERS_PER_INVOCATION,
+  maxHandovers = handoverCap(env),
 ): Promise<void> {
   const messages = batch.messages.filter((m) => {
     if (isEventMessage(m.body)) return true;
