@@ -35,6 +35,18 @@ export function registerSystemRoutes(router: AppRouter): void {
       summary: "This document",
       responses: { 200: "OpenAPI 3.1" },
     },
-    (_req, app) => json(openApiDocument(app.baseUrl)),
+    (_req, app) => json(cachedDocument(app.baseUrl)),
   );
+}
+
+/** The document depends only on the base URL: built once per isolate and URL (it is large). */
+const documents = new Map<string, unknown>();
+function cachedDocument(baseUrl: string): unknown {
+  let doc = documents.get(baseUrl);
+  if (doc === undefined) {
+    if (documents.size >= 8) documents.clear();
+    doc = openApiDocument(baseUrl);
+    documents.set(baseUrl, doc);
+  }
+  return doc;
 }

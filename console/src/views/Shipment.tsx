@@ -1,5 +1,5 @@
 import { Button, Heading, Link } from "@digdir/designsystemet-react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { call, type Problem, seg } from "../api";
 import { href } from "../route";
 import { lifecycleDescription, statusName } from "../shipment-status";
@@ -27,12 +27,16 @@ export function Shipment({ id }: { id: string }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  // The shipment on screen: an answer that arrives after the view moved to another shipment is dropped.
+  const current = useRef(id);
+  current.current = id;
   const load = useCallback(async () => {
     const s = await call<ShipmentBody>(`/notifications/api/v1/future/shipment/${seg(id)}`);
+    if (current.current !== id) return;
     if (!s.ok) return setProblem(s.problem);
     setShipment(s.body);
     const c = await call<{ shipments: ChainShipment[] }>(`/notifications/api/v1/list/shipments/${seg(id)}/chain`);
-    if (c.ok) setChain(c.body.shipments);
+    if (current.current === id && c.ok) setChain(c.body.shipments);
   }, [id]);
   useEffect(() => {
     setShipment(null);
