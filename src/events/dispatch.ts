@@ -103,7 +103,9 @@ export async function sweepOutbox(
   for (let after = ""; more(page); page++) {
     const lanes = await heldLanes(env, after, limits.lanesPerPage);
     if (!lanes.length) break;
-    await sendPage(env, queue, await settleOutbox(env, [], lanes, now, EVENTS_LANE_WINDOW), limits, result);
+    // The clock moved on while earlier pages were sent: count each lane's window as of now.
+    const at = new Date(now.getTime() + (Date.now() - started));
+    await sendPage(env, queue, await settleOutbox(env, [], lanes, at, EVENTS_LANE_WINDOW), limits, result);
     if (lanes.length < limits.lanesPerPage) break;
     after = lanes.at(-1)!;
   }
