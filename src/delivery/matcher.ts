@@ -11,10 +11,9 @@
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
-import { type EventMessage, messageFor } from "../events/dispatch";
+import { type EventMessage, sendToQueue } from "../events/dispatch";
 import { EVENTS_LANE_WINDOW } from "../events/lanes";
-import { eventsBySeq, OUTBOX_GRACE_MS, type OutboxEvent, rescheduleOutbox, settleOutbox } from "../events/outbox";
-import { jsonBytes, splitBatches } from "../events/queue-batches";
+import { eventsBySeq, OUTBOX_GRACE_MS, rescheduleOutbox, settleOutbox } from "../events/outbox";
 import { resourceIdOf, type Resource } from "../resources/policy";
 import { loadResources } from "../resources/queries";
 import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
@@ -262,7 +261,7 @@ async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<M
         new Date(),
         EVENTS_LANE_WINDOW,
       );
-      await sendTopUp(env, topUp);
+      await sendToQueue(env, topUp, "lane top-up");
     } catch (e) {
       // Still in the outbox: sent once more after its lease, and ignored by the objects that hold it.
       console.error(
@@ -288,33 +287,6 @@ async function settle(env: Env, messages: Message<EventMessage>[], failed: Set<M
   for (const m of messages) {
     if (failed.has(m)) m.retry({ delaySeconds: Math.min(2 ** m.attempts, 300) });
     else m.ack();
-  }
-}
-
-/**
- * Sends a lane's top-up to the queue, oldest first. If the send fails (or this invocation dies first),
- * the events are due a grace minute from now and the cron's sweep sends them.
- */
-async function sendTopUp(env: Env, events: OutboxEvent[]): Promise<void> {
-  const pieces = splitBatches(
-    events.map((e) => {
-      const body = messageFor(e);
-      return { item: body, bytes: jsonBytes(body) };
-    }),
-  );
-  for (const piece of pieces) {
-    try {
-      await env.EVENTS_QUEUE.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
-    } catch (e) {
-      console.error(
-        JSON.stringify({
-          msg: "lane top-up not sent; the outbox sweep sends it",
-          events: piece.length,
-          error: errorText(e),
-        }),
-      );
-      return;
-    }
   }
 }
 

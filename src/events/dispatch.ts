@@ -147,3 +147,31 @@ async function sendPage(
     }
   });
 }
+
+/**
+ * Hands stored outbox events to the events queue in pieces within the queue's limits, oldest first
+ * (lane top-ups, status events). The first piece that fails stops the rest: they are all in the
+ * outbox, due a grace minute on, and the cron's sweep sends them in order.
+ */
+export async function sendToQueue(env: Env, events: OutboxEvent[], what: string): Promise<void> {
+  const pieces = splitBatches(
+    events.map((e) => {
+      const body = messageFor(e);
+      return { item: body, bytes: jsonBytes(body) };
+    }),
+  );
+  for (const piece of pieces) {
+    try {
+      await env.EVENTS_QUEUE.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
+    } catch (e) {
+      console.error(
+        JSON.stringify({
+          msg: `${what} not sent; the outbox sweep sends it`,
+          events: piece.length,
+          error: errorText(e),
+        }),
+      );
+      return;
+    }
+  }
+}

@@ -9,11 +9,10 @@
  */
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
-import { messageFor } from "../events/dispatch";
+import { sendToQueue } from "../events/dispatch";
 import { EVENTS_LANE_WINDOW, laneOf } from "../events/lanes";
 import { appendManyToLog, partitionedLog } from "../events/log-store";
-import { OUTBOX_HELD, type OutboxEvent, settleOutbox } from "../events/outbox";
-import { jsonBytes, splitBatches } from "../events/queue-batches";
+import { OUTBOX_HELD, settleOutbox } from "../events/outbox";
 import { errorText } from "../lib/errors";
 import { splitByBytes } from "../lib/json-chunks";
 import { RESOURCE_PREFIX } from "../resources/ids";
@@ -258,7 +257,7 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
       // it up as it confirms, so a large order's status events never flood the events queue.
       if (fresh.length) {
         const lanes = [...new Set(fresh.map((e) => laneOf(e.event.resource)))];
-        await handToQueue(env, await settleOutbox(env, [], lanes, new Date(), EVENTS_LANE_WINDOW));
+        await sendToQueue(env, await settleOutbox(env, [], lanes, new Date(), EVENTS_LANE_WINDOW), "status events");
       }
       if (results.length < PAGE) break;
     }
@@ -266,23 +265,4 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
     console.error(JSON.stringify({ msg: "status events not published yet; retried later", error: errorText(e) }));
   }
   return stored;
-}
-
-/** Hands stored events to the delivery queue; a failed send is left to the events outbox sweep. */
-async function handToQueue(env: Env, stored: OutboxEvent[]): Promise<void> {
-  const pieces = splitBatches(
-    stored.map((e) => {
-      const body = messageFor(e);
-      return { item: body, bytes: jsonBytes(body) };
-    }),
-  );
-  for (const piece of pieces) {
-    try {
-      await env.EVENTS_QUEUE.sendBatch(piece.map((body) => ({ body, contentType: "json" as const })));
-    } catch (e) {
-      console.error(
-        JSON.stringify({ msg: "status events queue send failed; the outbox sweep sends them", error: errorText(e) }),
-      );
-    }
-  }
 }
