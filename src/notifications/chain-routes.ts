@@ -11,9 +11,9 @@ import { route, type AppRouter } from "../http/router";
 import { requireCreator } from "./auth";
 import { FUTURE_PATH } from "./future/routes";
 import { ORDER_STATUS_DESCRIPTIONS, type OrderStatus } from "./model";
+import { isUuid } from "../lib/uuid";
 
 export const CHAIN_PATH = "/notifications/api/v1/list/shipments/:id/chain";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const chainShipment = z.object({
   shipmentId: z.string(),
@@ -105,7 +105,7 @@ export function registerChainRoutes(router: AppRouter): void {
     async (req, app) => {
       const creator = await requireCreator(req, app);
       const id = String(req.params.id ?? "").toLowerCase();
-      const own = UUID.test(id)
+      const own = isUuid(id)
         ? await app.env.DB.prepare(SHIPMENT_SQL).bind(id, creator).first<{ chain_id: string | null; created: string }>()
         : null;
       if (!own?.chain_id) fail({ kind: "coded", code: "NOT-00003" });

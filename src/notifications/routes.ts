@@ -14,12 +14,12 @@ import { cancelOrder, getOrder, insertOrder, listNotifications, ordersByReferenc
 import { lookupSummary } from "./resolve";
 import { orderFields, orderRequestSchema, ordersQuery } from "./schemas";
 import { notificationsView, orderStatusView, orderUrl, orderView, ORDERS_PATH } from "./views";
+import { isUuid } from "../lib/uuid";
 
 /** An order body may carry many recipients (10,000 plain addresses is about 450 KB). */
 export const MAX_ORDER_BYTES = 1_000_000;
 /** The stored order is one D1 row, and D1 rows hold at most 1,000,000 bytes. */
 const MAX_STORED_BYTES = 950_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function ownOrder(
   req: { params: Record<string, string | undefined> },
@@ -27,7 +27,7 @@ async function ownOrder(
   creator: string,
 ): Promise<Order> {
   const id = String(req.params.id ?? "").toLowerCase();
-  const order = UUID.test(id) ? await getOrder(app.env, id, creator) : null;
+  const order = isUuid(id) ? await getOrder(app.env, id, creator) : null;
   if (!order) fail({ kind: "not_found", detail: "No notification order with this id." });
   return order;
 }

@@ -19,10 +19,10 @@ import { smsLookupSummary } from "./resolve";
 import { deliveryReportBody, deliveryReportReply, orderAcceptedResponse, smsSummaryResponse } from "./response-schemas";
 import { smsOrderFields, smsOrderRequestSchema } from "./schemas";
 import { smsSummaryView } from "./views";
+import { isUuid } from "../lib/uuid";
 
 /** The stored order is one D1 row (at most 1,000,000 bytes). */
 const MAX_STORED_BYTES = 950_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const auth = ["bearer", "platformAccessToken"] as ("bearer" | "platformAccessToken")[];
 export const SMS_REPORTS_PATH = "/notifications/api/v1/sms/reports";
 
@@ -123,7 +123,7 @@ export function registerSmsRoutes(router: AppRouter): void {
     async (req, app) => {
       const creator = await requireCreator(req, app);
       const id = String(req.params.id ?? "").toLowerCase();
-      const order = UUID.test(id) ? await getOrder(app.env, id, creator) : null;
+      const order = isUuid(id) ? await getOrder(app.env, id, creator) : null;
       if (!order) fail({ kind: "not_found", detail: "No notification order with this id." });
       return json(smsSummaryView(order, await listSms(app.env, order.id)));
     },

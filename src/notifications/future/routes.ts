@@ -14,10 +14,10 @@ import { storeChain, storedAnswer, type ChainReceipt } from "./store";
 import { feedPage, shipmentView } from "./views";
 import { feedQuerySchema, parseFeedQuery } from "./feed-query";
 import { registerInstantRoutes } from "./instant";
+import { isUuid } from "../../lib/uuid";
 
 export const FUTURE_PATH = "/notifications/api/v1/future";
 const MAX_BYTES = 256_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const auth = ["bearer", "platformAccessToken"] as ("bearer" | "platformAccessToken")[];
 
 /** Registration-time check (reference §2.3): a looked-up recipient without a contact point for its schema → 422. */
@@ -133,7 +133,7 @@ export function registerFutureRoutes(router: AppRouter): void {
     async (req, app) => {
       const creator = await requireCreator(req, app);
       const id = String(req.params.id ?? "").toLowerCase();
-      const view = UUID.test(id) ? await shipmentView(app.env, id, creator) : null;
+      const view = isUuid(id) ? await shipmentView(app.env, id, creator) : null;
       if (!view) fail({ kind: "coded", code: "NOT-00003" });
       return json(view);
     },
