@@ -61,7 +61,7 @@ describe("one resource-id family", () => {
 });
 
 describe("one id pattern for orders, shipments and notifications", () => {
-  it("is defined once, in src/lib/uuid.ts, and used by every route that takes such an id", async () => {
+  it("takes a UUID in any case and nothing else (src/lib/uuid.ts, used by every route that takes such an id)", async () => {
     const { isUuid } = await import("../../src/lib/uuid");
     expect(isUuid("0b4fd8b2-6d0f-4b8f-9a36-2a7d6d7c2f1e")).toBe(true);
     expect(isUuid("0B4FD8B2-6D0F-4B8F-9A36-2A7D6D7C2F1E")).toBe(true);
