@@ -1,13 +1,14 @@
 /**
  * The one boundary between the event routes and the log that serves them (docs/event-log.md):
- * publishing, reading a page and finding an `after` event id. `EVENT_LOG = "objects"` selects the
- * partitioned log once its backfill is done; anything else, or before that, the D1 table.
+ * publishing, reading a page and finding an `after` event id. The partitioned log (the default,
+ * `EVENT_LOG = "objects"`) serves them once its backfill is done; `EVENT_LOG = "d1"`, or before that, the D1 table.
  */
 import type { Env } from "../env";
 import type { AppContext } from "../http/context";
 import type { CloudEvent } from "./cloudevent";
 import { publish } from "./dispatch";
 import { backfillState } from "./log/backfill";
+import { objectsConfigured } from "./log/mode";
 import { logPositionOfId, readLog } from "./log/resource-log";
 import { byBytes, parsed } from "./log/rows";
 import { mapLimited } from "../lib/parallel";
@@ -31,7 +32,7 @@ export function forgetBackfilled(): void {
 
 /** Does the partitioned log serve this request? One D1 read per request until the backfill is done, none after. */
 export async function partitionedLog(env: Env): Promise<boolean> {
-  if (env.EVENT_LOG !== "objects") return false;
+  if (!objectsConfigured(env)) return false;
   if (!backfilled) backfilled = (await backfillState(env)).done;
   return backfilled;
 }
