@@ -73,6 +73,11 @@ export interface ImportedRow {
   outbox: boolean;
 }
 
+/** One (source, id) pair as a set key. */
+function pairKey(p: { source: string; id: string }): string {
+  return JSON.stringify([p.source, p.id]);
+}
+
 export class EventLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
@@ -99,23 +104,53 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /**
-   * Several first-time appends of this resource, in order, in one transaction (status events: their
-   * guard claims were new, so no segment can hold them). Returns how many were new here.
+   * Several appends of this resource, in order, in one transaction, each idempotent on (source, id)
+   * without a guard's claim (Varsel's own status events, `appendOwnEvents`): a pair held here is
+   * skipped by the unique index; one the alarm moved on to a segment is found by asking every
+   * segment once for the whole batch (a resource has few: each holds up to 2 GB). If rows move while
+   * the segments are asked, the transaction sees other segments and asks again. Returns how many
+   * were new here.
    */
   async appendMany(events: CloudEvent[], nowMs: number): Promise<number> {
-    const created = this.ctx.storage.transactionSync(() => {
-      let n = 0;
-      for (const event of events) {
-        this.name(resourceLogName(event.resource), event.resource);
-        const stored = insertRow(this.sql, event, nowMs);
-        if (!stored.created) continue;
-        this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
-        n++;
-      }
-      return n;
-    });
-    if (created) await this.wakeBy(nowMs);
-    return created;
+    for (;;) {
+      const asked = this.segmentsSince(0);
+      const moved = await this.pairsInSegments(events);
+      const created = this.ctx.storage.transactionSync(() => {
+        if (this.segmentsSince(0) !== asked) return null;
+        let n = 0;
+        for (const event of events) {
+          if (moved.has(pairKey(event))) continue;
+          this.name(resourceLogName(event.resource), event.resource);
+          const stored = insertRow(this.sql, event, nowMs);
+          if (!stored.created) continue;
+          this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
+          n++;
+        }
+        return n;
+      });
+      if (created === null) continue;
+      if (created) await this.wakeBy(nowMs);
+      return created;
+    }
+  }
+
+  /** The (source, id) pairs of `events` not held here that one of this head's segments holds. */
+  private async pairsInSegments(events: CloudEvent[]): Promise<Set<string>> {
+    const name = metaText(this.sql, "name");
+    const found = new Set<string>();
+    if (!name) return found;
+    const segments = this.sql.exec<{ n: number }>("SELECT n FROM segments ORDER BY n").toArray();
+    const ask = events.filter((e) => positionOfSourceId(this.sql, e.source, e.id) === null);
+    if (!segments.length || !ask.length) return found;
+    const pairs = ask.map((e) => ({ source: e.source, id: e.id }));
+    for (const { n } of segments)
+      for (const key of await segmentStub(this.env, name, n).pairsHeld(pairs)) found.add(key);
+    return found;
+  }
+
+  /** Which of the pairs this object holds (a segment asked by its head), as `pairKey`s. */
+  async pairsHeld(pairs: { source: string; id: string }[]): Promise<string[]> {
+    return pairs.filter((p) => positionOfSourceId(this.sql, p.source, p.id) !== null).map((p) => pairKey(p));
   }
 
   /**
