@@ -5,6 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
+import type { CloudEvent } from "../../src/events/cloudevent";
 import type { EventLog } from "../../src/events/log/event-log";
 import { eventLogStub } from "../../src/events/log/stubs";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
@@ -64,5 +65,39 @@ describe("the partitioned log's hand-over", { timeout: 60_000 }, () => {
     expect(new Set(handed).size).toBe(SUBSCRIPTIONS);
     expect(handed).toHaveLength(SUBSCRIPTIONS);
     for (const s of subs) expect((await deliveries(s.id, s.headers)).map((d) => d.eventId)).toEqual([e.id]);
+  });
+
+  it("one tenant's backlog does not hold up another's event: each resource's head hands over on its own", async () => {
+    const busy = await validatedSubscription(0, { endPoint: `${ENDPOINT}?busy` });
+    const quiet = await validatedSubscription(0, { org: "skd", endPoint: `${ENDPOINT}?quiet` });
+    const busyHead = eventLogStub(env, busy.resource);
+    // The busy tenant's hand-overs keep failing (its head cannot read D1): its outbox only grows.
+    await runInDurableObject(busyHead, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = {
+        ...o.env,
+        DB: new Proxy(o.env.DB, {
+          get: () => () => {
+            throw new Error("D1 unavailable");
+          },
+        }),
+      };
+    });
+    const backlog = Array.from({ length: 500 }, () => ev(busy.resource) as CloudEvent);
+    expect(await busyHead.appendMany(backlog, Date.now())).toBe(500);
+    const e = ev(quiet.resource);
+    const res = await callWithEnv({}, "/events/api/v1/events", {
+      method: "POST",
+      headers: { ...quiet.headers, "content-type": "application/cloudevents+json" },
+      body: JSON.stringify(e),
+    });
+    expect(res.status).toBe(200);
+    const got = await poll(async () => {
+      const list = await deliveries(quiet.id, quiet.headers);
+      return list.length ? list : null;
+    }, "the quiet tenant's event");
+    expect(got.map((d) => d.eventId)).toEqual([e.id]);
+    expect(await busyHead.outboxPositions()).toHaveLength(500);
+    expect(await deliveries(busy.id, busy.headers)).toEqual([]);
   });
 });
