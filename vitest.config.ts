@@ -43,9 +43,9 @@ export default defineConfig(async () => {
                   EMAIL_API_URL: "http://127.0.0.1:1",
                   TEST_PRIVATE_JWK: JSON.stringify(privateJwk),
                   TEST_MIGRATIONS: migrations,
-                  // Which event log the Worker uses (docs/event-log.md): VARSEL_EVENT_LOG=objects runs
-                  // the suite against the partitioned log.
-                  EVENT_LOG: process.env.VARSEL_EVENT_LOG ?? "d1",
+                  // Which event log the Worker uses (docs/event-log.md): the partitioned log by default;
+                  // VARSEL_EVENT_LOG=d1 runs the suite against the D1 log.
+                  EVENT_LOG: process.env.VARSEL_EVENT_LOG ?? "objects",
                 },
                 // E-mails go to a queue nobody consumes here: e-mail tests drive the consumer themselves.
                 // A background consumer would race them, and its sends to loopback from workerd after a

@@ -9,8 +9,8 @@ export interface Env {
   EVENT_LOG_DO: DurableObjectNamespace;
   ID_GUARD_DO: DurableObjectNamespace;
   /**
-   * Which event log serves publishes and reads: "d1" (default, the one D1 table) or "objects" (the
-   * partitioned log, used once the backfill has copied the D1 log; docs/event-log.md).
+   * Which event log serves publishes and reads: "objects" (the default, the partitioned log, used once
+   * the backfill has copied the D1 log) or "d1" (the one D1 table; docs/event-log.md).
    */
   EVENT_LOG?: string;
   /** How long an event stays in its resource's head object before it moves to a segment (default `10m`). */

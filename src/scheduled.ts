@@ -1,3 +1,4 @@
+import { objectsConfigured } from "./events/log/mode";
 import type { Env } from "./env";
 import { runNotificationTick } from "./notifications/processing";
 import { errorText } from "./lib/errors";
@@ -44,7 +45,7 @@ export async function runEventsScheduled(env: Env, now: Date): Promise<void> {
     ["events outbox sweep", () => sweepOutbox(env, now)],
     ["events retention", () => pruneEvents(env, now, retentionSettings(env).eventsMs)],
     // The partitioned log's migration, and afterwards events still written to D1 (docs/event-log.md).
-    ...(env.EVENT_LOG === "objects"
+    ...(objectsConfigured(env)
       ? [["event log backfill", () => backfillTick(env)] as [string, () => Promise<unknown>]]
       : []),
   ];

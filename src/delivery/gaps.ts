@@ -1,4 +1,5 @@
 /** Gap filling's D1 read (src/delivery/durable-object.ts): header columns only, no event bodies. */
+import { objectsConfigured } from "../events/log/mode";
 import type { Env } from "../env";
 import type { CloudEvent } from "../events/cloudevent";
 import { eventsBySeq, type OutboxEvent } from "../events/outbox";
@@ -65,6 +66,6 @@ export async function eventsAt(env: Env, resource: string, seqs: number[]): Prom
 /** The newest position of a resource's events in either log (a subscription validated now skips up to it). */
 export async function latestPosition(env: Env, resource: string, latestInD1: number): Promise<number> {
   // With the D1 log configured the resource's log object is not even created.
-  if (env.EVENT_LOG !== "objects") return latestInD1;
+  if (!objectsConfigured(env)) return latestInD1;
   return Math.max(latestInD1, await eventLogStub(env, resource).latest());
 }

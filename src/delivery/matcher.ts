@@ -14,64 +14,21 @@ import type { CloudEvent } from "../events/cloudevent";
 import { type EventMessage, sendToQueue } from "../events/dispatch";
 import { EVENTS_LANE_WINDOW } from "../events/lanes";
 import { eventsBySeq, OUTBOX_GRACE_MS, rescheduleOutbox, settleOutbox } from "../events/outbox";
-import { resourceIdOf, type Resource } from "../resources/policy";
-import { loadResources } from "../resources/queries";
-import { resourceGenerations, subscriptionsForResources } from "../subscriptions/queries";
 import { matches } from "../subscriptions/rules";
 import type { SubscriptionRow } from "../subscriptions/table";
 import { errorText } from "../lib/errors";
 import { mapLimited } from "../lib/parallel";
 import { capHandovers, handoverCap, sendContinuations, type MatcherMessage } from "./carry-over";
 import { interleaveBy } from "./fair";
-import { targetOf, type PushSnapshot } from "./snapshot";
+import type { PushSnapshot } from "./snapshot";
+import { candidates, snapshotOf } from "./candidates";
 import { deliveryStub } from "./stub";
 
 const PARALLEL_HANDOVERS = 50;
 /** Queue attempts before a failed message goes back to the outbox (below the consumer's max_retries of 10). */
 export const RETURN_TO_OUTBOX_AFTER = 8;
-/** Resources kept in the per-isolate cache; beyond this it starts over. */
-const CACHE_RESOURCES = 10_000;
-
-interface Candidates {
-  gen: number;
-  subs: SubscriptionRow[];
-  /** The resource's policy as read with the subscriptions (null: no such resource). */
-  policy: Resource | null;
-}
-
-/** Exported for tests only: the per-isolate cache, by resource. */
-export const candidateCache = new Map<string, Candidates>();
-/** Resources whose candidates were (re)loaded from D1, by resource: lets tests see what a change invalidated. */
-export const candidateLoads = new Map<string, number>();
-
-/**
- * Each resource's candidates and policy, valid as of `at`: taken before the generation read, which
- * confirms every cached entry (a change after `at` shows in the next batch's read).
- */
-async function candidates(env: Env, resources: string[]): Promise<{ at: number; byResource: Map<string, Candidates> }> {
-  const at = Date.now();
-  const gens = await resourceGenerations(env, resources);
-  let stale = resources.filter((r) => candidateCache.get(r)?.gen !== (gens.get(r) ?? 0));
-  if (stale.length) {
-    if (candidateCache.size + stale.length > CACHE_RESOURCES) {
-      // Starting over drops this batch's cached resources too: they are loaded again with the rest.
-      candidateCache.clear();
-      stale = resources;
-    }
-    const fresh = new Map(stale.map((r) => [r, [] as SubscriptionRow[]]));
-    for (const sub of await subscriptionsForResources(env, stale)) fresh.get(sub.resourceFilter)?.push(sub);
-    const policies = await loadResources(
-      env,
-      stale.map((r) => resourceIdOf(r) ?? ""),
-    );
-    for (const [r, subs] of fresh) {
-      candidateCache.set(r, { gen: gens.get(r) ?? 0, subs, policy: policies.get(resourceIdOf(r) ?? "") ?? null });
-      candidateLoads.set(r, (candidateLoads.get(r) ?? 0) + 1);
-    }
-  }
-  const none: Candidates = { gen: 0, subs: [], policy: null };
-  return { at, byResource: new Map(resources.map((r) => [r, candidateCache.get(r) ?? none])) };
-}
+/** Exported for tests: the per-isolate candidate cache (src/delivery/candidates.ts). */
+export { candidateCache, candidateLoads } from "./candidates";
 
 function isEventMessage(body: unknown): body is MatcherMessage {
   const b = body as MatcherMessage | null;
@@ -142,7 +99,7 @@ export async function handleEventsBatch(
       if (sub.id <= after || !matches(sub, item.event)) continue; // an earlier part handed it over
       const entry = perSubscription.get(sub.id) ?? {
         sub,
-        snapshot: { ...targetOf(sub, found!.policy), at: matched.at, gen: found!.gen },
+        snapshot: snapshotOf(sub, found!, matched.at),
         items: [],
       };
       entry.items.push(item);

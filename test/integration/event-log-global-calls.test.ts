@@ -26,8 +26,11 @@ const PUBLISH_D1_PER_EVENT = 1;
 const PUBLISH_OBJECTS_PER_EVENT = 2;
 /** Per hand-over batch in the log's alarm: the resource's subscription generation. No outbox confirmation in D1. */
 const HANDOVER_D1_PER_BATCH = 1;
-/** Per push attempt (unchanged): the subscription row and the resource's policy, read at push time. */
-const PUSH_D1_PER_ATTEMPT = 2;
+/**
+ * Per steady first push attempt: none. The log's hand-over gives each object a snapshot of its push
+ * target (src/delivery/snapshot.ts), confirmed by the batch's generation read, as the matcher does.
+ */
+const PUSH_D1_PER_ATTEMPT = 0;
 
 interface Tenant {
   sub: { id: number; resource: string; headers: Record<string, string> };

@@ -7,9 +7,18 @@ import type { Env } from "../../src/env";
 import { decodeAfter } from "../../src/events/cursor";
 import type { EventLog } from "../../src/events/log/event-log";
 import { isLogPosition } from "../../src/events/log/position";
-import { eventLogStub, guardBucket, GUARD_BUCKETS, logStub, partyLogName } from "../../src/events/log/stubs";
+import {
+  eventLogStub,
+  guardBucket,
+  GUARD_BUCKETS,
+  logStub,
+  partyLogName,
+  resourceLogName,
+} from "../../src/events/log/stubs";
 import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
-import { appendManyToLog, appendToLog } from "../../src/events/log-store";
+import { appendOwnEvents } from "../../src/events/log-store";
+import { readLog } from "../../src/events/log/resource-log";
+import { countingNamespace, emptyCalls } from "../helpers/global-calls";
 import { putResource } from "../helpers/admin";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
 import { callWithEnv } from "../helpers/http";
@@ -359,16 +368,39 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     expect(list.map((d) => d.eventId).reverse()).toEqual(events.map((e) => e.id));
   });
 
-  it("appends many at once (status events): new ones in order in one go, repeats once, others' pairs refused", async () => {
+  it("appends Varsel's status events in runs without guard claims: in order, each once, also after rows moved to segments", async () => {
     const [a, b] = [await freshResource(), await freshResource()];
-    const [e1, e2, e3] = [ev(a), ev(a), ev(a)];
-    const taken = { ...ev(a), id: crypto.randomUUID() };
-    expect(await appendToLog(env, e2, Date.now())).toBe(true); // stored by an earlier, cut-off run
-    expect(await appendToLog(env, { ...taken, resource: b }, Date.now())).toBe(true); // the pair is b's
-    expect(await appendManyToLog(env, [e1, e2, e3, taken], Date.now())).toBe(2);
-    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
-    expect(await idsInLog(b)).toEqual([taken.id]);
-    expect(await appendManyToLog(env, [e1, e2, e3], Date.now())).toBe(0);
-    expect(await idsInLog(a)).toEqual([e2.id, e1.id, e3.id]);
+    const own = (resource: string) => ({
+      ...ev(resource),
+      source: `urn:varsel:notifications:shipment:${crypto.randomUUID()}`,
+    });
+    const burst = [...Array.from({ length: 1000 }, () => own(a)), ...Array.from({ length: 1000 }, () => own(b))];
+    const calls = emptyCalls();
+    const counted = {
+      ...env,
+      EVENT_LOG_DO: countingNamespace(env.EVENT_LOG_DO, calls),
+      ID_GUARD_DO: countingNamespace(env.ID_GUARD_DO, calls),
+    };
+    expect(await appendOwnEvents(counted, burst, Date.now())).toBe(2000);
+    // 2,000 events: one call per resource's run, none to a guard (a guard call each made the burst time out).
+    expect([...calls.objects.keys()].sort()).toEqual([`log:${a}`, `log:${b}`].sort());
+    expect(await idsInLog(a)).toEqual(burst.slice(0, 1000).map((e) => e.id));
+    // A repeat (a tick cut off before the owed rows were deleted) stores nothing, also once the rows moved on.
+    expect(await appendOwnEvents(env, burst.slice(0, 3), Date.now())).toBe(0);
+    const head = eventLogStub(env, a);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+    });
+    for (let i = 0; i < 5 && (await idsInLog(a)).length; i++) await runDurableObjectAlarm(head);
+    expect(await idsInLog(a)).toEqual([]);
+    const later = own(a);
+    expect(await appendOwnEvents(env, [burst[0]!, burst[999]!, later], Date.now())).toBe(1);
+    const read = await readLog(env, resourceLogName(a), { afterPos: 0, size: 1000 });
+    expect(read.map((r) => (JSON.parse(r.cloudevent) as { id: string }).id)).toEqual(
+      burst.slice(0, 1000).map((e) => e.id),
+    );
+    const rest = await readLog(env, resourceLogName(a), { afterPos: read.at(-1)!.seq, size: 1000 });
+    expect(rest.map((r) => (JSON.parse(r.cloudevent) as { id: string }).id)).toEqual([later.id]);
   });
 });

@@ -1,5 +1,7 @@
-// The events outbox (SPEC §7.1): an event waits in D1 until every matching subscription holds it,
-// and the cron's sweep sends what is due within Cloudflare's queue limits, a piece at a time.
+// The D1 log's events outbox (SPEC §7.1; `EVENT_LOG=d1`, the mode of a database not yet migrated):
+// an event waits in D1 until every matching subscription holds it, and the cron's sweep sends what
+// is due within Cloudflare's queue limits, a piece at a time. The partitioned log's outbox (in each
+// resource's head, handed over by its alarm) is tested in event-log.test.ts.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
@@ -83,7 +85,9 @@ describe("events outbox", () => {
     const [old] = await storeEvents(1, 10, Date.now() - 4 * 60_000);
     const [fresh] = await storeEvents(1, 10, Date.now() + OUTBOX_GRACE_MS);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    // The D1 log pinned: with the partitioned log the cron's backfill would move these rows to it.
+    const d1 = { ...env, EVENT_LOG: "d1" };
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), d1, ctx);
     await waitOnExecutionContext(ctx);
     const [oldDue, freshDue] = await dueOf([old!, fresh!]);
     // Sent (leased, or already confirmed by the matcher) versus untouched.

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { putResource } from "../helpers/admin";
-import { call, postJson, problem } from "../helpers/http";
+import { D1_LOG, storedEvents } from "../helpers/event-log";
+import { call, callWithEnv, postJson, problem } from "../helpers/http";
 import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
 const RES = "urn:altinn:resource:publish-test";
@@ -23,18 +24,34 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 const publish = (body: unknown, headers = publisher, type = "application/cloudevents+json") =>
   postJson("/events/api/v1/events", body, headers, type);
+/** The D1 log, pinned (the tests below that read its table): `EVENT_LOG=d1`. */
+const publishD1 = (body: unknown) =>
+  callWithEnv(D1_LOG, "/events/api/v1/events", {
+    method: "POST",
+    headers: { ...publisher, "content-type": "application/cloudevents+json" },
+    body: JSON.stringify(body),
+  });
 const count = async (id: string) =>
   (await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE id = ?").bind(id).first<{ n: number }>())!.n;
 
 describe("POST /events/api/v1/events", () => {
-  it("answers 200 with an empty body once the event is in D1, and hands it to the queue", async () => {
+  it("answers 200 with an empty body once the event is stored, readable at once (the partitioned log)", async () => {
+    const e = event({ data: { hello: "world" }, subject: "/party/1", alternativesubject: "/person/01017512345" });
+    const res = await publish(e);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    const stored = (await storedEvents(RES)).find((s) => s.event.id === e.id);
+    expect(stored?.event).toMatchObject({ ...e, time: expect.any(String) });
+  });
+
+  it("D1 log (EVENT_LOG=d1): answers 200 with an empty body once the event is in D1, and hands it to the queue", async () => {
     const e = event({
       data: { hello: "world" },
       subject: "/party/1",
       alternativesubject: "/person/01017512345",
       ext1: "x",
     });
-    const res = await publish(e);
+    const res = await publishD1(e);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
     const row = await env.DB.prepare("SELECT cloudevent, dispatched_at FROM events WHERE id = ?")
@@ -65,13 +82,24 @@ describe("POST /events/api/v1/events", () => {
     await problem(res);
   });
 
-  it("is idempotent on (source, id): stores once, answers 200 again", async () => {
+  it("is idempotent on (source, id): stores once, answers 200 again (the partitioned log)", async () => {
     const e = event();
+    const stored = async () => (await storedEvents(RES)).filter((s) => s.event.id === e.id);
     expect((await publish(e)).status).toBe(200);
     expect((await publish({ ...e, type: "changed" })).status).toBe(200);
-    expect(await count(e.id)).toBe(1);
+    expect((await stored()).map((s) => s.event.type)).toEqual(["test.created"]);
     const other = { ...e, source: "https://example.com/other" };
     expect((await publish(other)).status).toBe(200);
+    expect((await stored()).map((s) => s.event.source)).toEqual([e.source, other.source]);
+  });
+
+  it("D1 log (EVENT_LOG=d1): is idempotent on (source, id): stores once, answers 200 again", async () => {
+    const e = event();
+    expect((await publishD1(e)).status).toBe(200);
+    expect((await publishD1({ ...e, type: "changed" })).status).toBe(200);
+    expect(await count(e.id)).toBe(1);
+    const other = { ...e, source: "https://example.com/other" };
+    expect((await publishD1(other)).status).toBe(200);
     expect(await count(e.id)).toBe(2);
   });
 
@@ -119,7 +147,7 @@ describe("POST /events/api/v1/events", () => {
     const res = await publish(e);
     expect(res.status).toBe(413);
     await problem(res);
-    expect(await count(e.id)).toBe(0);
+    expect((await storedEvents(RES)).some((s) => s.event.id === e.id)).toBe(false);
     const small = event({ data: "x".repeat(60 * 1024) });
     expect((await publish(small)).status).toBe(200);
   });
@@ -151,10 +179,27 @@ describe("POST /events/api/v1/app", () => {
     alternativesubject: "/person/01017512345",
   };
 
-  it("answers 201 with the new id and stores the event on the app resource", async () => {
+  it("answers 201 with the new id and stores the event on the app resource (the partitioned log)", async () => {
     const res = await postJson("/events/api/v1/app", body, {
       ...bearer(await altinnToken({ org: "ttd" })),
       platformaccesstoken: await platformToken("ttd", "apps-test"),
+    });
+    expect(res.status).toBe(201);
+    const id = await res.json<string>();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const stored = (await storedEvents("urn:altinn:resource:app_ttd_apps-test")).find((s) => s.event.id === id);
+    expect(stored?.event.resourceinstance).toBe("50019855/3fa85f64-5717-4562-b3fc-2c963f66afa6");
+  });
+
+  it("D1 log (EVENT_LOG=d1): answers 201 with the new id and stores the event on the app resource", async () => {
+    const res = await callWithEnv(D1_LOG, "/events/api/v1/app", {
+      method: "POST",
+      headers: {
+        ...bearer(await altinnToken({ org: "ttd" })),
+        platformaccesstoken: await platformToken("ttd", "apps-test"),
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(body),
     });
     expect(res.status).toBe(201);
     const id = await res.json<string>();

@@ -1,7 +1,10 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders, putResource } from "../helpers/admin";
-import { BASE, call, postJson, problem } from "../helpers/http";
+import type { CloudEvent } from "../../src/events/cloudevent";
+import { eventLogStub } from "../../src/events/log/stubs";
+import { D1_LOG } from "../helpers/event-log";
+import { BASE, call, callWithEnv, postJson, problem } from "../helpers/http";
 import { altinnToken, bearer, platformToken } from "../helpers/tokens";
 
 const RES = "urn:altinn:resource:read-test";
@@ -96,40 +99,53 @@ describe("GET /events/api/v1/events", () => {
     expect(await get("type=wild.%", { alternativesubject: "/person/01017512345" })).toEqual([x.id]);
   });
 
-  it("clamps size to 1000", async () => {
-    const stmts = [];
-    for (let i = 0; i < 1005; i++) {
-      const e = {
-        id: `bulk-${i}`,
-        type: "bulk",
-        source: "https://example.com/bulk",
-        specversion: "1.0",
-        resource: "urn:altinn:resource:read-bulk",
-        time: new Date().toISOString(),
-      };
-      stmts.push(
-        env.DB.prepare(
-          "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ).bind(e.id, e.source, e.resource, e.type, e.time, JSON.stringify(e), e.time),
-      );
-    }
-    await env.DB.batch(stmts);
-    await putResource("read-bulk", "ttd");
-    const res = await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0&size=5000`, {
-      headers: owner,
-    });
-    expect((await res.json<unknown[]>()).length).toBe(1000);
-    const rest = await call(new URL(res.headers.get("next")!).pathname + new URL(res.headers.get("next")!).search, {
-      headers: owner,
-    });
-    expect((await rest.json<unknown[]>()).length).toBe(5);
-    expect(
-      (
-        await (
-          await call(`/events/api/v1/events?resource=urn:altinn:resource:read-bulk&after=0`, { headers: owner })
-        ).json<unknown[]>()
-      ).length,
-    ).toBe(50);
+  /** 1,005 events on `read-<name>`, stored by `fill`; pages read through `get` (one log or the other). */
+  async function clampsSize(
+    name: string,
+    fill: (events: CloudEvent[]) => Promise<unknown>,
+    get: (path: string) => Promise<Response>,
+  ) {
+    const resource = `urn:altinn:resource:read-${name}`;
+    const events = Array.from({ length: 1005 }, (_, i) => ({
+      id: `${name}-${i}`,
+      type: "bulk",
+      source: "https://example.com/bulk",
+      specversion: "1.0",
+      resource,
+      time: new Date().toISOString(),
+    }));
+    await fill(events as CloudEvent[]);
+    await putResource(`read-${name}`, "ttd");
+    const res = await get(`/events/api/v1/events?resource=${resource}&after=0&size=5000`);
+    const first = await res.json<{ id: string }[]>();
+    expect(first.length).toBe(1000);
+    const next = new URL(res.headers.get("next")!);
+    const rest = await (await get(next.pathname + next.search)).json<{ id: string }[]>();
+    expect([...first, ...rest].map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect((await (await get(`/events/api/v1/events?resource=${resource}&after=0`)).json<unknown[]>()).length).toBe(50);
+  }
+
+  it("clamps size to 1000 (the partitioned log)", async () => {
+    await clampsSize(
+      "bulk-log",
+      (events) => eventLogStub(env, events[0]!.resource).appendMany(events, Date.now()),
+      (path) => call(path, { headers: owner }),
+    );
+  });
+
+  it("D1 log (EVENT_LOG=d1): clamps size to 1000", async () => {
+    await clampsSize(
+      "bulk",
+      (events) =>
+        env.DB.batch(
+          events.map((e) =>
+            env.DB.prepare(
+              "INSERT INTO events (id, source, resource, type, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ).bind(e.id, e.source, e.resource, e.type, e.time!, JSON.stringify(e), e.time!),
+          ),
+        ),
+      (path) => callWithEnv(D1_LOG, path, { headers: owner }),
+    );
   });
 
   it("answers the texts of SPEC §4.3 for bad queries", async () => {

@@ -10,7 +10,10 @@ import { pruneEvents } from "../../src/events/retention";
 import { retentionSettings } from "../../src/retention/settings";
 import { putResource } from "../helpers/admin";
 import { ev, validatedSubscription } from "../helpers/delivery";
-import { call } from "../helpers/http";
+import type { CloudEvent } from "../../src/events/cloudevent";
+import { eventLogStub, resourceLogName } from "../../src/events/log/stubs";
+import { D1_LOG } from "../helpers/event-log";
+import { call, callWithEnv } from "../helpers/http";
 import { altinnToken, bearer } from "../helpers/tokens";
 
 const DAY = 86_400_000;
@@ -31,7 +34,40 @@ async function storeAt(e: ReturnType<typeof ev>, storedAt: Date): Promise<number
 }
 
 describe("events retention", () => {
-  it("deletes expired events in bounded batches per tick and a cursor into removed history reads on", async () => {
+  it("the partitioned log: the resource's alarm deletes expired events and a cursor into removed history reads on", async () => {
+    const rid = `it-ret-log-${crypto.randomUUID().slice(0, 8)}`;
+    await putResource(rid, "ttd");
+    const resource = `urn:altinn:resource:${rid}`;
+    const now = Date.now();
+    const row = (seq: number, storedAt: number) => ({
+      seq,
+      event: { ...ev(resource), time: new Date(storedAt).toISOString() } as CloudEvent,
+      storedAt,
+      outbox: false,
+    });
+    const old = Array.from({ length: 25 }, (_, i) => row(i + 1, now - 100 * DAY));
+    const kept = [row(26, now - DAY), row(27, now - DAY)];
+    const head = eventLogStub(env, resource);
+    await head.importRows([...old, ...kept], { name: resourceLogName(resource), resource });
+    // The alarm prunes, then moves what is left (a day old) on to a segment; it runs until nothing is due.
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(head)); i++);
+    const remaining = await runInDurableObject(head, (_o, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE stored_at < ?", now - 50 * DAY)
+        .one(),
+    );
+    expect(remaining.n).toBe(0);
+
+    const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
+    const res = await call(
+      `/events/api/v1/events?resource=${encodeURIComponent(resource)}&after=${encodeCursor(old[3]!.seq)}`,
+      { headers },
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { id: string }[]).map((e) => e.id)).toEqual(kept.map((e) => e.event.id));
+  });
+
+  it("D1 log (EVENT_LOG=d1): deletes expired events in bounded batches per tick and a cursor into removed history reads on", async () => {
     const rid = `it-ret-${crypto.randomUUID().slice(0, 8)}`;
     await putResource(rid, "ttd");
     const resource = `urn:altinn:resource:${rid}`;
@@ -47,7 +83,8 @@ describe("events retention", () => {
     expect(await pruneEvents(env, now, keep, { batch: 10, maxBatches: 2, budgetMs: 10_000 })).toBe(0);
 
     const headers = bearer(await altinnToken({ org: "ttd", scope: "altinn:events.subscribe" }));
-    const res = await call(
+    const res = await callWithEnv(
+      D1_LOG,
       `/events/api/v1/events?resource=${encodeURIComponent(resource)}&after=${encodeCursor(old[3]!)}`,
       { headers },
     );

@@ -17,7 +17,8 @@ import { errorText } from "../../lib/errors";
 import { retentionSettings } from "../../retention/settings";
 import type { CloudEvent } from "../cloudevent";
 import { parseDuration } from "../../lib/duration";
-import { copyToParties, handOverToSubscriptions, type LogItem } from "./handover";
+import { MAX_HANDOVERS_PER_INVOCATION } from "../../delivery/carry-over";
+import { copyToParties, type HandOver, handOverToSubscriptions, type LogItem } from "./handover";
 import { partyLogName, resourceLogName, segmentStub } from "./stubs";
 import {
   byBytes,
@@ -73,14 +74,36 @@ export interface ImportedRow {
   outbox: boolean;
 }
 
+/** An outbox row due for hand-over, with its event. */
+interface DueRow {
+  pos: number;
+  prev: number;
+  cloudevent: string;
+  stored_at: number;
+  /** Subscriptions up to this id already hold it (a capped run). */
+  after_sub: number;
+}
+
+/** One (source, id) pair as a set key. */
+function pairKey(p: { source: string; id: string }): string {
+  return JSON.stringify([p.source, p.id]);
+}
+
 export class EventLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Object calls one alarm run may make (Workers' subrequests per invocation); tests lower it. */
+  maxCalls = MAX_HANDOVERS_PER_INVOCATION;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ensureRows(this.sql);
-    this.sql.exec("CREATE TABLE IF NOT EXISTS outbox (pos INTEGER PRIMARY KEY, due_at INTEGER NOT NULL)");
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS outbox (pos INTEGER PRIMARY KEY, due_at INTEGER NOT NULL, after_sub INTEGER NOT NULL DEFAULT 0)",
+    );
+    // Objects created before the hand-over cap had no `after_sub` (how far a capped hand-over got).
+    if (!this.sql.exec("SELECT 1 FROM pragma_table_info('outbox') WHERE name = 'after_sub'").toArray().length)
+      this.sql.exec("ALTER TABLE outbox ADD COLUMN after_sub INTEGER NOT NULL DEFAULT 0");
     this.sql.exec(
       "CREATE TABLE IF NOT EXISTS segments (n INTEGER PRIMARY KEY, first_pos INTEGER NOT NULL, last_pos INTEGER NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, newest_at INTEGER NOT NULL)",
     );
@@ -99,23 +122,53 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /**
-   * Several first-time appends of this resource, in order, in one transaction (status events: their
-   * guard claims were new, so no segment can hold them). Returns how many were new here.
+   * Several appends of this resource, in order, in one transaction, each idempotent on (source, id)
+   * without a guard's claim (Varsel's own status events, `appendOwnEvents`): a pair held here is
+   * skipped by the unique index; one the alarm moved on to a segment is found by asking every
+   * segment once for the whole batch (a resource has few: each holds up to 2 GB). If rows move while
+   * the segments are asked, the transaction sees other segments and asks again. Returns how many
+   * were new here.
    */
   async appendMany(events: CloudEvent[], nowMs: number): Promise<number> {
-    const created = this.ctx.storage.transactionSync(() => {
-      let n = 0;
-      for (const event of events) {
-        this.name(resourceLogName(event.resource), event.resource);
-        const stored = insertRow(this.sql, event, nowMs);
-        if (!stored.created) continue;
-        this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
-        n++;
-      }
-      return n;
-    });
-    if (created) await this.wakeBy(nowMs);
-    return created;
+    for (;;) {
+      const asked = this.segmentsSince(0);
+      const moved = await this.pairsInSegments(events);
+      const created = this.ctx.storage.transactionSync(() => {
+        if (this.segmentsSince(0) !== asked) return null;
+        let n = 0;
+        for (const event of events) {
+          if (moved.has(pairKey(event))) continue;
+          this.name(resourceLogName(event.resource), event.resource);
+          const stored = insertRow(this.sql, event, nowMs);
+          if (!stored.created) continue;
+          this.sql.exec("INSERT INTO outbox (pos, due_at) VALUES (?, ?)", stored.pos, nowMs);
+          n++;
+        }
+        return n;
+      });
+      if (created === null) continue;
+      if (created) await this.wakeBy(nowMs);
+      return created;
+    }
+  }
+
+  /** The (source, id) pairs of `events` not held here that one of this head's segments holds. */
+  private async pairsInSegments(events: CloudEvent[]): Promise<Set<string>> {
+    const name = metaText(this.sql, "name");
+    const found = new Set<string>();
+    if (!name) return found;
+    const segments = this.sql.exec<{ n: number }>("SELECT n FROM segments ORDER BY n").toArray();
+    const ask = events.filter((e) => positionOfSourceId(this.sql, e.source, e.id) === null);
+    if (!segments.length || !ask.length) return found;
+    const pairs = ask.map((e) => ({ source: e.source, id: e.id }));
+    for (const { n } of segments)
+      for (const key of await segmentStub(this.env, name, n).pairsHeld(pairs)) found.add(key);
+    return found;
+  }
+
+  /** Which of the pairs this object holds (a segment asked by its head), as `pairKey`s. */
+  async pairsHeld(pairs: { source: string; id: string }[]): Promise<string[]> {
+    return pairs.filter((p) => positionOfSourceId(this.sql, p.source, p.id) !== null).map((p) => pairKey(p));
   }
 
   /**
@@ -270,25 +323,42 @@ export class EventLog extends DurableObject<Env> {
     const now = Date.now();
     const resource = metaText(this.sql, "resource");
     const name = metaText(this.sql, "name");
-    const due = name ? await this.dueOutbox(name, now) : [];
+    const { rows: due, calls: segmentCalls } = name ? await this.dueOutbox(name, now) : { rows: [], calls: 0 };
+    let more = false;
     if (due.length && resource) {
       const items: LogItem[] = due.map((r) => ({
         seq: r.pos,
         prev: r.prev,
         storedAt: r.stored_at,
         event: JSON.parse(r.cloudevent) as CloudEvent,
+        after: r.after_sub,
       }));
-      let ok = false;
+      let result: HandOver = { ok: false, after: null };
       try {
         // The party's copy too (publish wrote it already; this is the safety net if it was cut off).
-        await copyToParties(this.env, items);
-        ok = await handOverToSubscriptions(this.env, resource, items);
+        // An item carried over from a capped run was copied before that run's hand-over.
+        const copies = await copyToParties(
+          this.env,
+          items.filter((i) => i.after === 0),
+        );
+        // One run calls at most `maxCalls` objects (the matcher's cap), the segment move's one included.
+        const budget = this.maxCalls - segmentCalls - copies - 1;
+        result = await handOverToSubscriptions(this.env, resource, items, budget);
       } catch (e) {
         console.error(JSON.stringify({ msg: "log hand-over failed; retried", resource, error: errorText(e) }));
       }
       const positions = JSON.stringify(items.map((i) => i.seq));
-      if (ok) this.sql.exec("DELETE FROM outbox WHERE pos IN (SELECT value FROM json_each(?))", positions);
-      else
+      if (result.ok && result.after === null)
+        this.sql.exec("DELETE FROM outbox WHERE pos IN (SELECT value FROM json_each(?))", positions);
+      else if (result.ok) {
+        // Capped: the subscriptions up to `after` hold them; the rest in the next run, at once.
+        this.sql.exec(
+          "UPDATE outbox SET after_sub = MAX(after_sub, ?) WHERE pos IN (SELECT value FROM json_each(?))",
+          result.after,
+          positions,
+        );
+        more = true;
+      } else
         this.sql.exec(
           "UPDATE outbox SET due_at = ? WHERE pos IN (SELECT value FROM json_each(?))",
           now + OUTBOX_RETRY_MS,
@@ -298,10 +368,9 @@ export class EventLog extends DurableObject<Env> {
     const retentionMs = retentionSettings(this.env).eventsMs;
     pruneRows(this.sql, now - retentionMs, PRUNE_BATCH);
     this.sql.exec("DELETE FROM segments WHERE newest_at < ?", now - retentionMs);
-    let more = false;
     if (name && !metaText(this.sql, "segment")) {
       try {
-        more = await this.moveToSegment(name, now);
+        if (await this.moveToSegment(name, now)) more = true;
       } catch (e) {
         console.error(
           JSON.stringify({ msg: "moving log rows to a segment failed; retried", name, error: errorText(e) }),
@@ -316,15 +385,17 @@ export class EventLog extends DurableObject<Env> {
    * The due outbox events, oldest first: from the head, or from the segment a row has moved to
    * while its hand-over kept failing. An outbox row whose event retention removed is dropped.
    */
-  private async dueOutbox(
-    name: string,
-    now: number,
-  ): Promise<{ pos: number; prev: number; cloudevent: string; stored_at: number }[]> {
-    const positions = this.sql
-      .exec<{ pos: number }>("SELECT pos FROM outbox WHERE due_at <= ? ORDER BY pos LIMIT ?", now, OUTBOX_BATCH)
-      .toArray()
-      .map((r) => r.pos);
-    if (!positions.length) return [];
+  private async dueOutbox(name: string, now: number): Promise<{ rows: DueRow[]; calls: number }> {
+    const due = this.sql
+      .exec<{ pos: number; after_sub: number }>(
+        "SELECT pos, after_sub FROM outbox WHERE due_at <= ? ORDER BY pos LIMIT ?",
+        now,
+        OUTBOX_BATCH,
+      )
+      .toArray();
+    const positions = due.map((r) => r.pos);
+    const afterOf = new Map(due.map((r) => [r.pos, r.after_sub]));
+    if (!positions.length) return { rows: [], calls: 0 };
     const found = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
         "SELECT pos, prev, cloudevent, stored_at FROM events WHERE pos IN (SELECT value FROM json_each(?))",
@@ -346,7 +417,8 @@ export class EventLog extends DurableObject<Env> {
     const gone = positions.filter((p) => !found.some((r) => r.pos === p));
     if (gone.length)
       this.sql.exec("DELETE FROM outbox WHERE pos IN (SELECT value FROM json_each(?))", JSON.stringify(gone));
-    return found.sort((a, b) => a.pos - b.pos);
+    const rows = found.map((r) => ({ ...r, after_sub: afterOf.get(r.pos) ?? 0 })).sort((a, b) => a.pos - b.pos);
+    return { rows, calls: bySegment.size };
   }
 
   /** Rows by position with their storage time (a head's outbox reading rows it has moved here). */
