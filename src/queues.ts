@@ -15,11 +15,11 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, e
     return;
   }
   if (batch.queue.startsWith("varsel-email")) {
-    await handleEmailBatch(batch, env);
+    await handleEmailBatch(batch, env, exec);
     return;
   }
   if (batch.queue.startsWith("varsel-sms")) {
-    await handleSmsBatch(batch, env);
+    await handleSmsBatch(batch, env, exec);
     return;
   }
   console.error(JSON.stringify({ msg: "message from an unknown queue", queue: batch.queue }));

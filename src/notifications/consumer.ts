@@ -26,7 +26,7 @@ import {
   type SendOutcome,
 } from "./queries";
 import { substituteKeywords } from "./resolve";
-import { publishStatusEvents } from "./status-events";
+import { type AfterBatch, awaitNow, publishStatusEvents } from "./status-events";
 import { errorText } from "../lib/errors";
 
 /** A claimed send is given this long before the sweep hands it over again (its consumer presumed dead). */
@@ -113,6 +113,7 @@ export async function consumeEmailBatch(
   env: Env,
   provider: EmailProvider,
   clock: () => Date = () => new Date(),
+  afterBatch: AfterBatch = awaitNow,
 ): Promise<void> {
   const byId = new Map<string, Message<unknown>>();
   for (const m of batch.messages) {
@@ -210,7 +211,7 @@ export async function consumeEmailBatch(
     await completeOrders(env, [...finals], after);
     // The window of each order sent from has room again: top it up (fairly, one window per order).
     await feedOrders(env, [...new Set(jobs.map((j) => j.orderId))], after);
-    await publishStatusEvents(env, after);
+    await afterBatch(publishStatusEvents(env, after));
   } catch (e) {
     // Storage trouble: nothing was acknowledged that is not stored; let the queue deliver the rest again.
     console.error(JSON.stringify({ msg: "e-mail batch failed; retrying", error: errorText(e) }));

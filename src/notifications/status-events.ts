@@ -267,3 +267,18 @@ export async function publishStatusEvents(env: Env, now: Date = new Date()): Pro
   }
   return stored;
 }
+
+/**
+ * What a queue consumer does with the status events its batch made owed: await them (tests, the
+ * default) or hand them to the invocation's `waitUntil`, so the next batch does not wait for them.
+ * Either way they are owed rows in D1 first: what is not published now, the cron publishes.
+ */
+export type AfterBatch = (work: Promise<unknown>) => Promise<void> | void;
+export const awaitNow: AfterBatch = async (work) => {
+  await work;
+};
+/** Runs the work after the consumer has returned, within the invocation's lifetime. */
+export const afterReturn =
+  (exec: ExecutionContext): AfterBatch =>
+  (work) =>
+    exec.waitUntil(work);

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { errorText } from "../lib/errors";
 import { parseSchedule } from "../lib/schedule";
 import { retryDelaySeconds } from "../notifications/model";
-import { publishStatusEvents } from "../notifications/status-events";
+import { type AfterBatch, awaitNow, publishStatusEvents } from "../notifications/status-events";
 import { substituteKeywords } from "../notifications/resolve";
 import { daytimeWindow, isWithinDaytime, nextAllowedSendTime, type DaytimeWindow } from "./daytime";
 import { DEFAULT_SENDER, DEFAULT_SMS_RETRY_SCHEDULE } from "./model";
@@ -107,6 +107,7 @@ export async function consumeSmsBatch(
   env: Env,
   provider: SmsProvider | null,
   clock: () => Date = () => new Date(),
+  afterBatch: AfterBatch = awaitNow,
 ): Promise<void> {
   const units: SmsUnit<Message<unknown>>[] = [];
   for (const m of batch.messages) {
@@ -153,7 +154,7 @@ export async function consumeSmsBatch(
   try {
     const after = clock();
     await completeSmsOrders(env, [...finals], after);
-    await publishStatusEvents(env, after);
+    await afterBatch(publishStatusEvents(env, after));
   } catch (e) {
     // Stored outcomes stand; the sweep completes the orders and publishes what is owed.
     console.error(JSON.stringify({ msg: "SMS order completion failed; the sweep retries", error: errorText(e) }));
