@@ -15,8 +15,12 @@ const STEPS = (process.env.SCALE_RESOURCES ?? "1,8,32").split(",").map(Number);
 const EVENTS = Number(process.env.SCALE_EVENTS ?? 400);
 const CONCURRENCY = Number(process.env.SCALE_CONCURRENCY ?? 16);
 
-/** Global calls per event today (one D1 database), as test/integration/global-calls.test.ts counts them. */
-const GLOBAL = { publishD1: 2, publishQueue: 1, matcherD1PerBatch: 2, matcherBatch: 50, pushD1: 2 };
+/**
+ * Global calls per event on the default (partitioned) log, as test/integration/event-log-global-calls.test.ts
+ * counts them: publish 1 D1 read (the policy) and one of 4,096 guard objects, the resource's own head
+ * object otherwise; the head's hand-over 1 D1 read per batch of up to 100; a steady first push 0 D1.
+ */
+const GLOBAL = { publishD1: 1, publishGuard: 1, handOverD1PerBatch: 1, handOverBatch: 100, pushD1: 0 };
 
 function pct(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
@@ -113,10 +117,10 @@ export default async function scaleBench() {
   const cols = Object.keys(rows[0] ?? {});
   console.log(`| ${cols.join(" | ")} |\n|${cols.map(() => "---").join("|")}|`);
   for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(" | ")} |`);
-  const perEvent = GLOBAL.publishD1 + GLOBAL.matcherD1PerBatch / GLOBAL.matcherBatch + GLOBAL.pushD1;
+  const perEvent = GLOBAL.publishD1 + GLOBAL.handOverD1PerBatch / GLOBAL.handOverBatch + GLOBAL.pushD1;
   console.log(
-    `\nGlobal calls per event and matching subscription (test/integration/global-calls.test.ts): publish ${GLOBAL.publishD1} D1 + ${GLOBAL.publishQueue} queue message; matcher ${GLOBAL.matcherD1PerBatch} D1 per batch of up to ${GLOBAL.matcherBatch}; push ${GLOBAL.pushD1} D1 per attempt. ` +
-      `About ${perEvent.toFixed(2)} D1 statements per event with one subscription, whatever the number of resources or tenants.`,
+    `\nGlobal calls per event and matching subscription (test/integration/event-log-global-calls.test.ts): publish ${GLOBAL.publishD1} D1 + ${GLOBAL.publishGuard} guard object (one of 4,096); hand-over ${GLOBAL.handOverD1PerBatch} D1 per batch of up to ${GLOBAL.handOverBatch}; steady first push ${GLOBAL.pushD1} D1. ` +
+      `About ${perEvent.toFixed(2)} D1 statements per event with one subscription, whatever the number of resources or tenants; everything else goes to the resource's own objects.`,
   );
   return rows;
 }
