@@ -136,7 +136,8 @@ export function checkGenericEvent(body: unknown, now: Date): Checked<CloudEvent>
   return { ok: true, value: { ...input, time: time.value } as CloudEvent };
 }
 
-const PARTY_SUBJECT = /^\/party\/(\d{1,18})$/;
+/** `/party/{id}`, capturing the id (digits only): the one rule for party subjects (also the party log's name). */
+export const PARTY_SUBJECT = /^\/party\/(\d{1,18})$/;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
 export type AppEventCheck =

@@ -94,7 +94,8 @@ export async function readEvents(env: Env, q: EventQuery): Promise<StoredEvent[]
   const { resource, afterSeq, ...filters } = q;
   if (resource) return parsed(await readLog(env, resourceLogName(resource), { ...filters, afterPos: afterSeq }));
   const party = partyOfSubject(q.subject);
-  if (!party) throw new Error("a read across resources needs a party subject");
+  // Only numeric party ids have a party log (stubs.ts): any other subject has no events to read.
+  if (!party) return [];
   return parsed(await readLog(env, partyLogName(party), { ...filters, afterPos: afterSeq }));
 }
 

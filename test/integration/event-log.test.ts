@@ -181,6 +181,31 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     );
   });
 
+  it("never lets a subject name another party's segment: only digits make a party log", async () => {
+    const victim = String(52_100_000 + Math.floor(Math.random() * 100_000));
+    const evil = bearer(await altinnToken({ org: "evil", scope: "altinn:events.publish" }));
+    const res = await publishTo(
+      {
+        id: crypto.randomUUID(),
+        type: "it.crafted",
+        source: "https://evil.example/x",
+        specversion: "1.0",
+        resource: "urn:altinn:resource:app_evil_x",
+        subject: `/party/${victim}:seg:1`,
+      },
+      evil,
+    );
+    expect(res.status).toBe(200);
+    const touched = await runInDurableObject(logStub(env, `${partyLogName(victim)}:seg:1`), (_o, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+        .one().n === 0
+        ? 0
+        : state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n,
+    );
+    expect(touched).toBe(0);
+  });
+
   it("keeps an event in the log's outbox while its hand-over fails, and pushes it once the hand-over works", async () => {
     const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
     const stub = eventLogStub(env, sub.resource);

@@ -1,5 +1,6 @@
 /** The log's Durable Objects by name (docs/event-log.md). */
 import type { Env } from "../../env";
+import { PARTY_SUBJECT } from "../cloudevent";
 import type { EventLog } from "./event-log";
 import type { IdGuard } from "./id-guard";
 
@@ -51,8 +52,12 @@ export function partyOf(event: { resource: string; subject?: string }): string |
   return event.resource.startsWith(APP_RESOURCE_PREFIX) ? partyOfSubject(event.subject) : null;
 }
 
-/** `{id}` of a `/party/{id}` subject; else null. */
+/**
+ * `{id}` of a `/party/{id}` subject with a party id (digits only); else null. The id becomes part of an
+ * object's name (`party:<id>`, its segments `party:<id>:seg:<n>`), so nothing but digits may reach
+ * it: a subject like `/party/7:seg:1` would otherwise name another party's segment.
+ */
 export function partyOfSubject(subject: string | undefined): string | null {
-  const m = /^\/party\/(.+)$/.exec(subject ?? "");
+  const m = PARTY_SUBJECT.exec(subject ?? "");
   return m ? m[1]! : null;
 }
