@@ -3,7 +3,7 @@ import { readJson } from "../http/body";
 import { fail } from "../http/problem";
 import { empty, json } from "../http/respond";
 import { route, type AppRouter } from "../http/router";
-import { isAllowed, resourceIdOf } from "../resources/policy";
+import { isAllowed, notificationsOrgOfResourceId, resourceIdOf } from "../resources/policy";
 import { loadResource } from "../resources/queries";
 import { checkAppEvent, checkGenericEvent } from "./cloudevent";
 import { publishEvent } from "./log-store";
@@ -44,6 +44,13 @@ export function registerPublishRoutes(router: AppRouter): void {
       );
       if (!checked.ok) fail(checked.error);
       const event = checked.value;
+      // An org's order status events (SPEC §5.6) are Varsel's to publish: a tenant publishing there
+      // could forge one, or take a status event's (source, id) first so the real one is dropped.
+      if (notificationsOrgOfResourceId(resourceIdOf(event.resource)!) !== null)
+        fail({
+          kind: "forbidden",
+          detail: `Events on ${event.resource} are published by Varsel only (order status events).`,
+        });
       const resource = await loadResource(app.env, resourceIdOf(event.resource)!);
       if (!isAllowed(resource, caller, "publish"))
         fail({ kind: "forbidden", detail: `Not authorized to publish events for resource ${event.resource}` });

@@ -114,6 +114,15 @@ describe("POST /events/api/v1/events", () => {
     expect((await publish(event({ resource: "urn:altinn:resource:does-not-exist" }))).status).toBe(403);
   });
 
+  it("refuses events on an org's notifications resource, even from that org: status events are Varsel's own", async () => {
+    const res = await publish(
+      event({ resource: "urn:altinn:resource:notifications_ttd", source: "urn:varsel:notifications" }),
+      bearer(await altinnToken({ org: "ttd", scope: PUB })),
+    );
+    expect(res.status).toBe(403);
+    expect((await problem(res)).detail).toContain("published by Varsel only");
+  });
+
   it("gives the exact texts of SPEC §4.1", async () => {
     const { resource: _r, ...noResource } = event();
     expect((await problem(await publish(noResource))).detail).toBe("A 'resource' property must be defined.");

@@ -89,6 +89,9 @@ function pairKey(p: { source: string; id: string }): string {
   return JSON.stringify([p.source, p.id]);
 }
 
+/** How often an append re-asks the segments because rows moved while it asked (then it gives up). */
+const MAX_SEGMENT_RECHECKS = 5;
+
 export class EventLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Object calls one alarm run may make (Workers' subrequests per invocation); tests lower it. */
@@ -130,7 +133,9 @@ export class EventLog extends DurableObject<Env> {
    * were new here.
    */
   async appendMany(events: CloudEvent[], nowMs: number): Promise<number> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      // Rows keep moving on a busy head: after a few tries the caller retries later (its rows stay owed).
+      if (attempt >= MAX_SEGMENT_RECHECKS) throw new Error("segments kept changing while appending; retried later");
       const asked = this.segmentsSince(0);
       const moved = await this.pairsInSegments(events);
       const created = this.ctx.storage.transactionSync(() => {
@@ -190,7 +195,9 @@ export class EventLog extends DurableObject<Env> {
    * transaction sees a different set of segments and the check is made again.
    */
   private async once(event: CloudEvent, since: number | undefined, write: () => Appended): Promise<Appended> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      // A publish answers 503 rather than loop while rows keep moving; the publisher retries it.
+      if (attempt >= MAX_SEGMENT_RECHECKS) throw new Error("segments kept changing while appending; retry");
       const asked = this.segmentsSince(since);
       const moved = await this.inSegments(event, since);
       if (moved !== null) return { pos: moved, prev: 0, created: false };
