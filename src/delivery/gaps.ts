@@ -29,13 +29,22 @@ export async function eventHeadersBetween(
   beforeSeq: number,
   limit: number,
 ): Promise<EventHeader[]> {
-  if (isLogPosition(beforeSeq))
-    return parsed(await readResourceLog(env, resource, { afterPos: afterSeq, beforePos: beforeSeq, size: limit })).map(
-      (e) => ({
-        seq: e.seq,
-        header: e.event,
-      }),
-    );
+  if (isLogPosition(beforeSeq)) {
+    // More than one page only when a page was cut at one answer's bytes (it ends at its last row).
+    const headers: EventHeader[] = [];
+    let after = afterSeq;
+    for (;;) {
+      const page = await readResourceLog(env, resource, {
+        afterPos: after,
+        beforePos: beforeSeq,
+        size: limit - headers.length,
+      });
+      headers.push(...parsed(page.rows).map((e) => ({ seq: e.seq, header: e.event })));
+      if (!page.cut || !page.rows.length || headers.length >= limit) break;
+      after = page.rows.at(-1)!.seq;
+    }
+    return headers;
+  }
   const { results } = await env.DB.prepare(GAP_HEADERS_SQL)
     .bind(resource, afterSeq, beforeSeq, limit)
     .all<Record<string, string | number | null>>();

@@ -18,6 +18,7 @@ import {
 import { eventHeadersBetween, eventsAt } from "../../src/delivery/gaps";
 import { appendOwnEvents } from "../../src/events/log-store";
 import { readLog } from "../../src/events/log/resource-log";
+import { MAX_ANSWER_BYTES } from "../../src/events/log/rows";
 import { countingNamespace, emptyCalls } from "../helpers/global-calls";
 import { putResource } from "../helpers/admin";
 import { deliveries, ENDPOINT, ev, poll, validatedSubscription } from "../helpers/delivery";
@@ -338,6 +339,71 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     const first = await read(`${q}&after=0&size=1000`, headers);
     expect(first.ids.length).toBeGreaterThan(0);
     expect(first.ids.length).toBeLessThan(135);
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+  });
+
+  it("reads on after a segment's answer was cut at the byte limit: every event once, in order, also in gap fill", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    // 200 events of ~62 KB (~12.4 MB) move to one segment: its answer is cut at 8 MB.
+    const data = "x".repeat(62_000);
+    const own = () => ({ ...ev(urn), source: `urn:varsel:notifications:shipment:${crypto.randomUUID()}`, data });
+    const moved = Array.from({ length: 200 }, own);
+    expect(await appendOwnEvents(env, moved, Date.now())).toBe(200);
+    const head = eventLogStub(env, urn);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+    });
+    for (let i = 0; i < 10 && (await idsInLog(urn)).length; i++) await runDurableObjectAlarm(head);
+    expect(await idsInLog(urn)).toEqual([]);
+    expect((await head.segments()).length).toBe(1);
+    // One newer event stays in the head.
+    const newest = own();
+    expect(await appendOwnEvents(env, [newest], Date.now())).toBe(1);
+    const published = [...moved, newest].map((e) => e.id);
+
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
+    const first = await read(`${q}&after=0&size=1000`, headers);
+    expect(first.ids.length).toBeLessThan(200);
+    expect(first.ids).toEqual(published.slice(0, first.ids.length));
+    expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
+    // Gap fill (500 at most) between the start and the head's event finds every moved event.
+    const between = await eventHeadersBetween(env, urn, 0, await head.latest(), 500);
+    expect(between.map((h) => h.header.id)).toEqual(published.slice(0, -1));
+  });
+
+  it("keeps a page of a segment's and the head's events within one answer's UTF-8 bytes in all", async () => {
+    const headers = await publisher();
+    const urn = await freshResource();
+    const own = (data: string) => ({
+      ...ev(urn),
+      source: `urn:varsel:notifications:shipment:${crypto.randomUUID()}`,
+      data,
+    });
+    // ~6.2 MB in a segment, then ~6.2 MB of UTF-8 (half as many UTF-16 characters) in the head.
+    const moved = Array.from({ length: 100 }, () => own("x".repeat(62_000)));
+    expect(await appendOwnEvents(env, moved, Date.now())).toBe(100);
+    const head = eventLogStub(env, urn);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+    });
+    for (let i = 0; i < 10 && (await idsInLog(urn)).length; i++) await runDurableObjectAlarm(head);
+    expect(await idsInLog(urn)).toEqual([]);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "1h" };
+    });
+    const kept = Array.from({ length: 100 }, () => own("ø".repeat(31_000)));
+    expect(await appendOwnEvents(env, kept, Date.now())).toBe(100);
+    const published = [...moved, ...kept].map((e) => e.id);
+
+    const page = await readLog(env, resourceLogName(urn), { afterPos: 0, size: 1000 });
+    const bytes = page.reduce((n, r) => n + new TextEncoder().encode(r.cloudevent).byteLength, 0);
+    expect(page.length).toBeGreaterThan(100);
+    expect(bytes).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
+    const q = `/events/api/v1/events?resource=${encodeURIComponent(urn)}`;
     expect(await readAll(`${q}&after=0&size=1000`, headers)).toEqual(published);
   });
 

@@ -33,6 +33,7 @@ import {
   pruneRows,
   setMeta,
   type RawEvent,
+  type RowAnswer,
   type RowQuery,
 } from "./rows";
 
@@ -269,10 +270,10 @@ export class EventLog extends DurableObject<Env> {
   }
 
   /** This object's rows after a position; also, on a head, its segments that hold positions after it. */
-  async list(q: RowQuery): Promise<{ rows: RawEvent[]; segments: Segment[] }> {
+  async list(q: RowQuery): Promise<RowAnswer & { segments: Segment[] }> {
     const segments = this.segmentsAfter(q.afterPos);
     // Segments come first: their rows all precede the head's, so the caller reads them before these.
-    return { rows: segments.length ? [] : listRows(this.sql, q), segments };
+    return { ...(segments.length ? { rows: [], cut: false, bytes: 0 } : listRows(this.sql, q)), segments };
   }
 
   /** Every segment, oldest first (an `after` event id is looked for in them). */

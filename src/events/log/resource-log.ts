@@ -10,31 +10,52 @@ import type { OutboxEvent } from "../outbox";
 import { MAX_ANSWER_BYTES, parsed, type RawEvent, type RowQuery } from "./rows";
 import { logStub, resourceLogName, segmentStub } from "./stubs";
 
-/** A page of a log's events after `q.afterPos`, in position order. */
+/**
+ * A page of a log's events after `q.afterPos`, in position order, of at most `MAX_ANSWER_BYTES`
+ * (UTF-8) in all. A page cut at that budget ends with the last row read, so a cursor at its last
+ * event reads on from there: nothing after a cut answer (the rest of a segment, newer segments, the
+ * head) is skipped.
+ */
 export async function readLog(env: Env, headName: string, q: RowQuery): Promise<RawEvent[]> {
+  return (await readLogPage(env, headName, q)).rows;
+}
+
+/** `readLog` that also says whether the page was cut at the byte budget (more rows may follow its last). */
+export async function readLogPage(
+  env: Env,
+  headName: string,
+  q: RowQuery,
+): Promise<{ rows: RawEvent[]; cut: boolean }> {
   const head = logStub(env, headName);
   const out: RawEvent[] = [];
   let after = q.afterPos;
   let bytes = 0;
+  // What is left of the page's budget; the first answer always holds at least one row.
+  const budget = (): Partial<RowQuery> => (out.length ? { bytesLeft: MAX_ANSWER_BYTES - bytes } : {});
   // Each round either ends the read or moves `after` past at least one segment.
   for (;;) {
-    const { rows, segments } = await head.list({ ...q, afterPos: after, size: q.size - out.length });
-    if (!segments.length) return [...out, ...rows];
+    const { rows, cut, segments } = await head.list({ ...q, afterPos: after, size: q.size - out.length, ...budget() });
+    if (!segments.length) return { rows: [...out, ...rows], cut };
     for (const seg of segments) {
-      const part = await segmentStub(env, headName, seg.n).list({ ...q, afterPos: after, size: q.size - out.length });
+      const part = await segmentStub(env, headName, seg.n).list({
+        ...q,
+        afterPos: after,
+        size: q.size - out.length,
+        ...budget(),
+      });
       out.push(...part.rows);
-      bytes += part.rows.reduce((n, r) => n + r.cloudevent.length, 0);
-      // A full page, or as many bytes as one answer carries (a short page still has a `next` link).
-      if (out.length >= q.size || (out.length && bytes > MAX_ANSWER_BYTES)) return out;
+      bytes += part.bytes;
+      // A full page, or one cut at the byte budget: the rest of this segment comes on the next page.
+      if (out.length >= q.size || part.cut) return { rows: out, cut: part.cut };
       after = Math.max(after, seg.last, out.at(-1)?.seq ?? 0);
-      if (q.beforePos !== undefined && after >= q.beforePos - 1) return out;
+      if (q.beforePos !== undefined && after >= q.beforePos - 1) return { rows: out, cut: false };
     }
   }
 }
 
 /** A page of one resource's events. */
-export function readResourceLog(env: Env, resource: string, q: RowQuery): Promise<RawEvent[]> {
-  return readLog(env, resourceLogName(resource), q);
+export function readResourceLog(env: Env, resource: string, q: RowQuery): Promise<{ rows: RawEvent[]; cut: boolean }> {
+  return readLogPage(env, resourceLogName(resource), q);
 }
 
 /** Events of one resource by position, wherever they are now (missing: past retention). */

@@ -125,6 +125,25 @@ export interface RowQuery {
   from?: string;
   to?: string;
   size: number;
+  /**
+   * Bytes of events (UTF-8) this answer may still carry: what is left of a page's budget after
+   * earlier answers. Absent: `MAX_ANSWER_BYTES`, and the answer holds at least one row.
+   */
+  bytesLeft?: number;
+}
+
+/** One object's answer to a page read; `cut`: it stopped at the byte budget, rows after the last may follow. */
+export interface RowAnswer {
+  rows: RawEvent[];
+  cut: boolean;
+  bytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 size of a stored event, what the answer limits count. */
+export function eventBytes(cloudevent: string): number {
+  return encoder.encode(cloudevent).byteLength;
 }
 
 function patternOrEqual(column: string, filter: string, binds: SqlStorageValue[]): string {
@@ -136,8 +155,11 @@ function patternOrEqual(column: string, filter: string, binds: SqlStorageValue[]
   return `${column} = ?`;
 }
 
-/** A page of events after a position, in position order, with SPEC §4.3's filters. */
-export function listRows(sql: SqlStorage, q: RowQuery): RawEvent[] {
+/**
+ * A page of events after a position, in position order, with SPEC §4.3's filters, cut before the
+ * row that would take it past `q.bytesLeft` (then `cut`: the caller must not read past its last row).
+ */
+export function listRows(sql: SqlStorage, q: RowQuery): RowAnswer {
   const where = ["pos > ?"];
   const binds: SqlStorageValue[] = [q.afterPos];
   if (q.beforePos !== undefined) {
@@ -167,17 +189,20 @@ export function listRows(sql: SqlStorage, q: RowQuery): RawEvent[] {
     binds.push(q.to);
   }
   binds.push(q.size);
-  const out: RawEvent[] = [];
+  const limit = Math.min(q.bytesLeft ?? MAX_ANSWER_BYTES, MAX_ANSWER_BYTES);
+  const takeOne = q.bytesLeft === undefined;
+  const rows: RawEvent[] = [];
   let bytes = 0;
   for (const row of sql.exec<RawEvent>(
     `SELECT pos AS seq, prev, cloudevent FROM events WHERE ${where.join(" AND ")} ORDER BY pos LIMIT ?`,
     ...binds,
   )) {
-    bytes += row.cloudevent.length;
-    if (out.length && bytes > MAX_ANSWER_BYTES) break;
-    out.push(row);
+    const n = eventBytes(row.cloudevent);
+    if (bytes + n > limit && (rows.length || !takeOne)) return { rows, cut: true, bytes };
+    rows.push(row);
+    bytes += n;
   }
-  return out;
+  return { rows, cut: false, bytes };
 }
 
 /**
