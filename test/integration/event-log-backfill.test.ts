@@ -1,8 +1,9 @@
 // The migration of the D1 log into the partitioned log (issue 10 point 3, docs/event-log.md): rows
 // in the old `events` table, including ones still in its outbox, end up in the new log, are pushed
 // once, and old `vc1` cursors read on from where they were with no gap and no duplicate.
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
 import { backfillState, backfillTick } from "../../src/events/log/backfill";
 import { eventLogStub } from "../../src/events/log/stubs";
 import { forgetBackfilled } from "../../src/events/log-store";
@@ -44,8 +45,14 @@ async function readAll(first: string, headers: Headers): Promise<string[]> {
   return ids;
 }
 
+async function rowsInHead(resource: string): Promise<number> {
+  return runInDurableObject(eventLogStub(env, resource), (_o, state) =>
+    Number(state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events").one().n),
+  );
+}
+
 describe("backfill of the D1 log into the partitioned log", { timeout: 60_000 }, () => {
-  it("copies every row, pushes the unconfirmed ones once, and old cursors read on with no gap and no duplicate", async () => {
+  it("copies every row, pushes the unconfirmed ones once, old cursors read on with no gap and no duplicate, and a repeat of a migrated event stores and pushes nothing", async () => {
     const sub = await validatedSubscription(0, { endPoint: ENDPOINT });
     const party = String(52_100_000 + Math.floor(Math.random() * 100_000));
     const appResource = "urn:altinn:resource:app_ttd_backfill";
@@ -90,6 +97,24 @@ describe("backfill of the D1 log into the partitioned log", { timeout: 60_000 },
 
     // From here the new log serves: the D1 rows can go, old cursors still read on.
     await env.DB.prepare("DELETE FROM events WHERE seq >= ?").bind(seqs[0]!).run();
+    // The migrated rows move on to a segment (their stored time is old): the head no longer holds them.
+    const head = eventLogStub(env, sub.resource);
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+    });
+    await poll(async () => (await rowsInHead(sub.resource)) === 0 || null, "the migrated rows moved to a segment");
+    // A publisher repeats events it published just before the switch (one handed over, one that was
+    // still owed): SPEC §4.1, the same (source, id) stores nothing and pushes nothing.
+    for (const e of [resourceEvents[0]!, resourceEvents[3]!]) {
+      const again = await callWithEnv(OBJECTS, "/events/api/v1/events", {
+        method: "POST",
+        headers: { ...sub.headers, "content-type": "application/cloudevents+json" },
+        body: JSON.stringify(e),
+      });
+      expect(again.status).toBe(200);
+    }
+    expect(await rowsInHead(sub.resource)).toBe(0);
     const newEvent = ev(sub.resource);
     const res = await callWithEnv(OBJECTS, "/events/api/v1/events", {
       method: "POST",

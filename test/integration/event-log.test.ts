@@ -65,6 +65,16 @@ async function idsInLog(resource: string): Promise<string[]> {
   );
 }
 
+/** One step of the head's move to segments, run to its end (the alarm may also run it in the background). */
+async function moveStep(head: DurableObjectStub<EventLog>, resource: string): Promise<void> {
+  await runInDurableObject(head, (instance) =>
+    (instance as unknown as { moveToSegment(name: string, now: number): Promise<boolean> }).moveToSegment(
+      resourceLogName(resource),
+      Date.now(),
+    ),
+  );
+}
+
 async function publisher(): Promise<Headers> {
   return bearer(await altinnToken({ org: "ttd", scope: "altinn:events.publish altinn:events.subscribe" }));
 }
@@ -288,6 +298,82 @@ describe("the partitioned event log (EVENT_LOG=objects)", { timeout: 60_000 }, (
     expect(bodies.map((b) => b.event.id)).toEqual([published[0], last.id]);
     // The head's new row names the last moved one as its predecessor.
     expect(bodies[1]!.prev).toBe(between.at(-1)!.seq);
+  });
+
+  it("moves only a prefix of positions to a segment when appends arrive with their storage times out of order", async () => {
+    const urn = await freshResource();
+    const head = eventLogStub(env, urn);
+    // Two concurrent publishes: the one with the later clock (T1) appends first, so the event stored
+    // at the earlier time (T0) gets the higher position. Only T0 is past the 10 minutes a row stays.
+    const now = Date.now();
+    const [first, second] = [ev(urn), ev(urn)];
+    const p1 = (await head.append(first, now - 5 * 60_000)).pos;
+    const p2 = (await head.append(second, now - 20 * 60_000)).pos;
+    expect(p2).toBeGreaterThan(p1);
+    await moveStep(head, urn);
+    const readPaged = async () => {
+      const ids: string[] = [];
+      let after = 0;
+      for (let i = 0; i < 5; i++) {
+        const page = await readLog(env, resourceLogName(urn), { afterPos: after, size: 1 });
+        if (!page.length) break;
+        ids.push(...page.map((r) => (JSON.parse(r.cloudevent) as { id: string }).id));
+        after = page.at(-1)!.seq;
+      }
+      return ids;
+    };
+    // Read one at a time: both, once, in position order (p2 alone in a segment would hide p1).
+    expect(await readPaged()).toEqual([first.id, second.id]);
+    // Later both move, in separate steps, into the same segment: its range covers both.
+    await runInDurableObject(head, (instance) => {
+      const o = instance as unknown as { env: Env };
+      o.env = { ...o.env, EVENT_LOG_ARCHIVE_AFTER: "0s" };
+    });
+    for (let i = 0; i < 3 && (await idsInLog(urn)).length; i++) await moveStep(head, urn);
+    expect(await idsInLog(urn)).toEqual([]);
+    const segments = await head.segments();
+    expect(segments).toHaveLength(1);
+    expect(segments[0]!.first).toBeLessThanOrEqual(p1);
+    expect(segments[0]!.last).toBeGreaterThanOrEqual(p2);
+    expect(await readPaged()).toEqual([first.id, second.id]);
+    expect((await eventsAt(env, urn, [p1, p2])).map((b) => b.event.id)).toEqual([first.id, second.id]);
+  });
+
+  it("does not move a row stored earlier than a row before it (rows stored before storage times were kept rising)", async () => {
+    const urn = await freshResource();
+    const head = eventLogStub(env, urn);
+    const [first, second] = [ev(urn), ev(urn)];
+    const p1 = (await head.append(first, Date.now() - 5 * 60_000)).pos;
+    const p2 = (await head.append(second, Date.now() - 5 * 60_000)).pos;
+    // A head written before storage times were kept rising with position: p2 stored 20 minutes ago.
+    await runInDurableObject(head, (_o, state) => {
+      state.storage.sql.exec("UPDATE events SET stored_at = ? WHERE pos = ?", Date.now() - 20 * 60_000, p2);
+    });
+    await moveStep(head, urn);
+    expect(await head.segments()).toEqual([]);
+    const page1 = await readLog(env, resourceLogName(urn), { afterPos: 0, size: 1 });
+    const page2 = await readLog(env, resourceLogName(urn), { afterPos: page1.at(-1)!.seq, size: 1 });
+    expect([...page1, ...page2].map((r) => r.seq)).toEqual([p1, p2]);
+  });
+
+  it("keeps a segment's range when an older position is moved into it after a newer one", async () => {
+    const urn = await freshResource();
+    const head = eventLogStub(env, urn);
+    // A backfilled D1 row (old seq, old time) lands in the head after newer rows already moved on.
+    const [newer, older] = [ev(urn), ev(urn)];
+    const p = (await head.append(newer, Date.now() - 20 * 60_000)).pos;
+    await moveStep(head, urn);
+    expect(await idsInLog(urn)).toEqual([]);
+    await head.importRows([{ seq: 7, event: older, storedAt: Date.now() - 30 * 60_000, outbox: false }], {
+      name: resourceLogName(urn),
+      resource: urn,
+    });
+    await moveStep(head, urn);
+    expect(await idsInLog(urn)).toEqual([]);
+    const segments = await head.segments();
+    expect(segments).toHaveLength(1);
+    expect(segments[0]).toMatchObject({ first: 7, last: p });
+    expect((await eventsAt(env, urn, [p])).map((b) => b.event.id)).toEqual([newer.id]);
   });
 
   it("stores order status events in the log too: readable at once, nothing in the D1 table", async () => {

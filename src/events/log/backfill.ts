@@ -11,7 +11,10 @@ import type { Env } from "../../env";
 import type { CloudEvent } from "../cloudevent";
 import type { ImportedRow } from "./event-log";
 import { byBytes } from "./rows";
-import { logStub, partyLogName, partyOf, resourceLogName } from "./stubs";
+import { guardBucket, idGuardStub, logStub, partyLogName, partyOf, resourceLogName } from "./stubs";
+
+/** Guard objects claimed in parallel. */
+const GUARD_CALLS_AT_ONCE = 50;
 
 export const BACKFILL = { rows: 1000, maxBatches: 20, budgetMs: 20_000 };
 
@@ -81,6 +84,8 @@ async function copy(env: Env, rows: Row[]): Promise<void> {
     const party = partyOf(event);
     if (party) byParty.set(party, [...(byParty.get(party) ?? []), row]);
   }
+  // Claimed first (SPEC §4.1): a repeat of a migrated event is then found, not stored again.
+  await claimInGuards(env, [...byResource.values()].flat());
   const size = (r: ImportedRow) => JSON.stringify(r.event).length;
   // Objects in parallel; each object's rows in order, in pieces that fit one RPC message.
   await Promise.all([
@@ -95,4 +100,27 @@ async function copy(env: Env, rows: Row[]): Promise<void> {
       for (const piece of byBytes(copies, size)) await logStub(env, name).importRows(piece, { name });
     }),
   ]);
+}
+
+/**
+ * Claims each row's (source, id) for its resource in its `IdGuard`, at the row's stored time, as
+ * a publish to the new log would have: one call per guard object of the batch.
+ */
+async function claimInGuards(env: Env, rows: ImportedRow[]): Promise<void> {
+  const byGuard = new Map<number, ImportedRow[]>();
+  for (const r of rows) {
+    const b = guardBucket(r.event.source, r.event.id);
+    byGuard.set(b, [...(byGuard.get(b) ?? []), r]);
+  }
+  const groups = [...byGuard.values()];
+  for (let i = 0; i < groups.length; i += GUARD_CALLS_AT_ONCE)
+    await Promise.all(
+      groups
+        .slice(i, i + GUARD_CALLS_AT_ONCE)
+        .map((g) =>
+          idGuardStub(env, g[0]!.event.source, g[0]!.event.id).claimStored(
+            g.map((r) => ({ source: r.event.source, id: r.event.id, resource: r.event.resource, at: r.storedAt })),
+          ),
+        ),
+    );
 }

@@ -446,11 +446,18 @@ export class EventLog extends DurableObject<Env> {
    * rows are due.
    */
   private async moveToSegment(name: string, now: number): Promise<boolean> {
-    const after = this.moveAfterMs();
+    const cutoff = now - this.moveAfterMs();
+    // Only a prefix of positions moves: the rows before the first one that must stay. (Storage time
+    // rises with position for rows appended since insertRow keeps it so; older rows may not.) A row
+    // past the cutoff behind a newer one waits for it, so a reader that read a segment and asks the
+    // head for the positions after it misses nothing.
+    const stays =
+      this.sql.exec<{ p: number | null }>("SELECT MIN(pos) AS p FROM events WHERE stored_at >= ?", cutoff).toArray()[0]
+        ?.p ?? null;
     const candidates = this.sql
       .exec<{ pos: number; prev: number; cloudevent: string; stored_at: number }>(
-        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE stored_at < ? ORDER BY pos LIMIT ?",
-        now - after,
+        "SELECT pos, prev, cloudevent, stored_at FROM events WHERE pos < ? ORDER BY pos LIMIT ?",
+        stays ?? Number.MAX_SAFE_INTEGER,
         ARCHIVE_BATCH,
       )
       .toArray();
@@ -476,7 +483,8 @@ export class EventLog extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT INTO segments (n, first_pos, last_pos, rows, bytes, newest_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (n) DO UPDATE SET last_pos = excluded.last_pos, rows = rows + excluded.rows,
+         ON CONFLICT (n) DO UPDATE SET first_pos = MIN(first_pos, excluded.first_pos),
+           last_pos = MAX(last_pos, excluded.last_pos), rows = rows + excluded.rows,
            bytes = bytes + excluded.bytes, newest_at = MAX(newest_at, excluded.newest_at)`,
         n,
         rows[0]!.pos,
@@ -504,9 +512,14 @@ export class EventLog extends DurableObject<Env> {
     const move = this.moveAfterMs();
     const segmentEnd =
       this.sql.exec<{ t: number | null }>("SELECT MIN(newest_at) AS t FROM segments").toArray()[0]?.t ?? null;
+    // A head moves a prefix of positions: the next move is due when its first row is.
+    const first = isHead
+      ? (this.sql.exec<{ s: number }>("SELECT stored_at AS s FROM events ORDER BY pos LIMIT 1").toArray()[0]?.s ?? null)
+      : null;
     const at = Math.min(
       nextDue ?? Infinity,
-      oldest === null ? Infinity : oldest + (isHead ? Math.min(move + 1000, retentionMs) : retentionMs),
+      oldest === null ? Infinity : oldest + retentionMs,
+      first === null ? Infinity : first + move + 1000,
       segmentEnd === null ? Infinity : segmentEnd + retentionMs,
     );
     if (Number.isFinite(at)) await this.ctx.storage.setAlarm(at);

@@ -43,6 +43,28 @@ export class IdGuard extends DurableObject<Env> {
     return { resource };
   }
 
+  /**
+   * The backfill's claims for rows carried over from the D1 log, at the time each was stored there
+   * (idempotent; an earlier time wins). A publisher repeating such an event later gets it as a
+   * repeat since then, so the log finds the stored row, also once it moved to a segment.
+   */
+  async claimStored(claims: { source: string; id: string; resource: string; at: number }[]): Promise<void> {
+    if (!claims.length) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const c of claims)
+        this.sql.exec(
+          `INSERT INTO claims (source, id, resource, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (source, id) DO UPDATE SET at = MIN(at, excluded.at) WHERE resource = excluded.resource`,
+          c.source,
+          c.id,
+          c.resource,
+          c.at,
+        );
+    });
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Math.min(...claims.map((c) => c.at)) + retentionSettings(this.env).eventsMs);
+  }
+
   /** Claims end with their events' retention (the D1 log forgot a pruned (source, id) too). */
   override async alarm(): Promise<void> {
     const retentionMs = retentionSettings(this.env).eventsMs;

@@ -91,6 +91,10 @@ export function insertRow(
   // A new position follows the last one given (its rows may have moved to a segment since); a
   // carried-over row keeps the previous position it was given, or the one before it here.
   const prev = given ? (given.prev ?? previousOf(sql, at)) : last;
+  // The caller's clock is not the append order (a request's start time, one time for a whole run):
+  // a row at a new last position is stored no earlier than any before it, so storage time never
+  // falls as positions rise and the move to segments can take a prefix of positions.
+  const stored = at > last ? Math.max(storedAt, newestStoredAt(sql)) : storedAt;
   sql.exec(
     "INSERT INTO events (pos, prev, id, source, resource, type, subject, alternativesubject, time, cloudevent, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     at,
@@ -103,10 +107,20 @@ export function insertRow(
     event.alternativesubject ?? null,
     new Date(event.time).toISOString(),
     JSON.stringify(event),
-    storedAt,
+    stored,
   );
-  if (at > last) setMeta(sql, "last_pos", at);
+  if (at > last) {
+    setMeta(sql, "last_pos", at);
+    setMeta(sql, "last_stored_at", stored);
+  }
   return { pos: at, prev, created: true };
+}
+
+/** The newest storage time given here (rows moved to a segment count too: the meta value keeps it). */
+function newestStoredAt(sql: SqlStorage): number {
+  const kept = meta(sql, "last_stored_at");
+  const inRows = sql.exec<{ s: number | null }>("SELECT MAX(stored_at) AS s FROM events").toArray()[0]?.s ?? 0;
+  return Math.max(typeof kept === "number" ? kept : 0, inRows);
 }
 
 function previousOf(sql: SqlStorage, pos: number): number {
