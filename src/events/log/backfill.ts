@@ -16,7 +16,13 @@ import { guardBucket, idGuardStub, logStub, partyLogName, partyOf, resourceLogNa
 /** Guard objects claimed in parallel. */
 const GUARD_CALLS_AT_ONCE = 50;
 
-export const BACKFILL = { rows: 1000, maxBatches: 20, budgetMs: 20_000 };
+/**
+ * One step copies up to 1,000 rows: at most one call per guard object, resource head and party log
+ * it touches (≤ 3,000 object calls, usually far fewer). Three steps a tick stay under Workers Paid's
+ * 10,000 subrequests per invocation (developers.cloudflare.com/workers/platform/limits): 3,000 rows a
+ * minute, about 4.3 million a day.
+ */
+export const BACKFILL = { rows: 1000, maxBatches: 3, budgetMs: 20_000 };
 
 export const BACKFILL_ROWS_SQL =
   "SELECT seq, cloudevent, stored_at, outbox_due_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
