@@ -27,6 +27,7 @@ import {
   parseInstantSms,
 } from "./instant-schemas";
 import { chainReceiptResponse } from "./response-schemas";
+import type { FutureRecipient } from "./schemas";
 import { type ChainReceipt, insertShipment, storedAnswer } from "./store";
 
 const PATH = "/notifications/api/v1/future/orders/instant";
@@ -84,6 +85,44 @@ const saveAnswer = (env: Env, creator: string, id: string, receipt: ChainReceipt
     "UPDATE future_idempotency SET response = ?3 WHERE creator = ?1 AND kind = 'Instant' AND idempotency_id = ?2",
   ).bind(creator, id, JSON.stringify(receipt));
 
+/**
+ * Stores a message the provider has taken: its `Instant` shipment, its notification row and the
+ * idempotent answer, in one batch. Returns the answer.
+ */
+async function storeSent(
+  env: Env,
+  creator: string,
+  o: { idempotencyId: string; sendersReference: string | null },
+  ids: { chainId: string; shipmentId: string; now: Date },
+  sent: { recipient: FutureRecipient; defaultFrom: string; notification: D1PreparedStatement },
+): Promise<ChainReceipt> {
+  const receipt = receiptFor(ids.chainId, ids.shipmentId, o.sendersReference);
+  const shipment = {
+    id: ids.shipmentId,
+    type: "Instant" as const,
+    request: {
+      requestedSendTime: ids.now.toISOString(),
+      sendersReference: o.sendersReference,
+      conditionEndpoint: null,
+      recipient: sent.recipient,
+    },
+  };
+  await env.DB.batch([
+    insertShipment(env, {
+      shipment,
+      chainId: ids.chainId,
+      creator,
+      now: ids.now,
+      defaultFrom: sent.defaultFrom,
+      dialogporten: null,
+      status: "Processing",
+    }),
+    sent.notification,
+    saveAnswer(env, creator, o.idempotencyId, receipt),
+  ]);
+  return receipt;
+}
+
 async function sendSms(app: AppContext, creator: string, o: InstantSms): Promise<ChainReceipt> {
   const { env } = app;
   const provider = smsProvider(env);
@@ -109,46 +148,33 @@ async function sendSms(app: AppContext, creator: string, o: InstantSms): Promise
     throw new ProviderDown();
   }
   const t = now.toISOString();
-  const receipt = receiptFor(chainId, shipmentId, o.sendersReference);
-  const shipment = {
-    id: shipmentId,
-    type: "Instant" as const,
-    request: {
-      requestedSendTime: t,
-      sendersReference: o.sendersReference,
-      conditionEndpoint: null,
+  const receipt = await storeSent(
+    env,
+    creator,
+    o,
+    { chainId, shipmentId, now },
+    {
       recipient: {
-        kind: "sms" as const,
+        kind: "sms",
         phoneNumber: o.phoneNumber,
-        smsSettings: { sender, body: o.body, sendingTimePolicy: "Anytime" as const },
+        smsSettings: { sender, body: o.body, sendingTimePolicy: "Anytime" },
       },
-    },
-  };
-  await env.DB.batch([
-    insertShipment(env, {
-      shipment,
-      chainId,
-      creator,
-      now,
       defaultFrom: "",
-      dialogporten: null,
-      status: "Processing",
-    }),
-    env.DB.prepare(
-      `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, status, last_update, due_at, expires_at, enqueued_at, attempts, gateway_reference, last_error)
+      notification: env.DB.prepare(
+        `INSERT INTO sms_notifications (id, order_id, dedup_key, mobile_number, status, last_update, due_at, expires_at, enqueued_at, attempts, gateway_reference, last_error)
        VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?5, ?6, ?5, 1, ?7, ?8)`,
-    ).bind(
-      notificationId,
-      shipmentId,
-      o.phoneNumber,
-      result.status,
-      t,
-      new Date(now.getTime() + o.timeToLiveInSeconds * 1000).toISOString(),
-      result.status === "Accepted" ? result.gatewayReference : null,
-      result.status === "Accepted" ? null : result.error.slice(0, 500),
-    ),
-    saveAnswer(env, creator, o.idempotencyId, receipt),
-  ]);
+      ).bind(
+        notificationId,
+        shipmentId,
+        o.phoneNumber,
+        result.status,
+        t,
+        new Date(now.getTime() + o.timeToLiveInSeconds * 1000).toISOString(),
+        result.status === "Accepted" ? result.gatewayReference : null,
+        result.status === "Accepted" ? null : result.error.slice(0, 500),
+      ),
+    },
+  );
   await completeSmsOrders(env, [shipmentId], app.now());
   return receipt;
 }
@@ -181,52 +207,34 @@ async function sendEmail(app: AppContext, creator: string, o: InstantEmail): Pro
     throw new ProviderDown();
   }
   const t = now.toISOString();
-  const receipt = receiptFor(chainId, shipmentId, o.sendersReference);
-  const shipment = {
-    id: shipmentId,
-    type: "Instant" as const,
-    request: {
-      requestedSendTime: t,
-      sendersReference: o.sendersReference,
-      conditionEndpoint: null,
+  const receipt = await storeSent(
+    env,
+    creator,
+    o,
+    { chainId, shipmentId, now },
+    {
       recipient: {
-        kind: "email" as const,
+        kind: "email",
         emailAddress: o.emailAddress,
-        emailSettings: {
-          senderEmailAddress: from,
-          subject: o.subject,
-          body: o.body,
-          contentType: o.contentType,
-        },
+        emailSettings: { senderEmailAddress: from, subject: o.subject, body: o.body, contentType: o.contentType },
       },
-    },
-  };
-  await env.DB.batch([
-    insertShipment(env, {
-      shipment,
-      chainId,
-      creator,
-      now,
       defaultFrom: from,
-      dialogporten: null,
-      status: "Processing",
-    }),
-    env.DB.prepare(
-      `INSERT INTO email_notifications (id, order_id, dedup_key, email_address, status, last_update, due_at, expires_at, enqueued_at, attempts, provider_message_id, last_error)
+      notification: env.DB.prepare(
+        `INSERT INTO email_notifications (id, order_id, dedup_key, email_address, status, last_update, due_at, expires_at, enqueued_at, attempts, provider_message_id, last_error)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?6, 1, ?8, ?9)`,
-    ).bind(
-      notificationId,
-      shipmentId,
-      o.emailAddress.toLowerCase(),
-      o.emailAddress,
-      result.ok ? "Succeeded" : "Failed_InvalidEmailFormat",
-      t,
-      new Date(now.getTime() + 48 * 3600_000).toISOString(),
-      result.ok ? result.providerMessageId : null,
-      result.ok ? null : result.error.slice(0, 500),
-    ),
-    saveAnswer(env, creator, o.idempotencyId, receipt),
-  ]);
+      ).bind(
+        notificationId,
+        shipmentId,
+        o.emailAddress.toLowerCase(),
+        o.emailAddress,
+        result.ok ? "Succeeded" : "Failed_InvalidEmailFormat",
+        t,
+        new Date(now.getTime() + 48 * 3600_000).toISOString(),
+        result.ok ? result.providerMessageId : null,
+        result.ok ? null : result.error.slice(0, 500),
+      ),
+    },
+  );
   await completeOrders(env, [shipmentId], app.now());
   return receipt;
 }
