@@ -5,7 +5,7 @@
  */
 import type { CloudEvent } from "../cloudevent";
 import { wildcardGlob } from "../cursor";
-import type { StoredEvent } from "../queries";
+import type { EventQuery, StoredEvent } from "../queries";
 
 /** An event as a log object answers it: its position and its JSON (a CloudEvent does not cross RPC as a type). */
 export type RawEvent = {
@@ -127,18 +127,11 @@ function previousOf(sql: SqlStorage, pos: number): number {
   return sql.exec<{ p: number | null }>("SELECT MAX(pos) AS p FROM events WHERE pos < ?", pos).toArray()[0]?.p ?? 0;
 }
 
-export interface RowQuery {
+/** The D1 log's read filters (SPEC §4.3, `EventQuery`), within one log object and by position. */
+export interface RowQuery extends Omit<EventQuery, "resource" | "afterSeq"> {
   afterPos: number;
   /** Only positions below this (gap filling). */
   beforePos?: number;
-  resourcePrefix?: string;
-  subject?: string;
-  alternativeSubject?: string;
-  source?: string;
-  types?: string[];
-  from?: string;
-  to?: string;
-  size: number;
   /**
    * Bytes of events (UTF-8) this answer may still carry: what is left of a page's budget after
    * earlier answers. Absent: `MAX_ANSWER_BYTES`, and the answer holds at least one row.
